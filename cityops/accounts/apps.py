@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "cityops.accounts"
+    label = "accounts"
+
+    def ready(self):
+        from cityops.accounts import signals  # noqa: F401

@@ -1,0 +1,136 @@
+"""Accounts: users with a role and a scope, and API tokens for machines."""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cityops.accounts.roles import DEPARTMENT_BOUND, ROLE_ACTIONS, Role, ScopeLevel
+from cityops.core.scoping import ScopedQuerySet
+from cityops.geo.models import Area, Grid, Village
+from cityops.org.models import Department
+
+
+class UserManager(DjangoUserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    role = models.CharField(
+        _("role"), max_length=24, choices=Role.choices, default=Role.RESIDENT, db_index=True
+    )
+    scope_level = models.CharField(
+        _("scope"), max_length=10, choices=ScopeLevel.choices, default=ScopeLevel.TOWN
+    )
+    scope_area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    scope_village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scope_grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="inspectors"
+    )
+    departments = models.ManyToManyField(Department, blank=True, related_name="members")
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+    scope_paths = {"area": "scope_area_id", "village": "scope_village_id", "grid": "scope_grid_id"}
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_scope_units",
+                condition=(
+                    Q(
+                        scope_level="town",
+                        scope_area__isnull=True,
+                        scope_village__isnull=True,
+                        scope_grid__isnull=True,
+                    )
+                    | Q(
+                        scope_level="area",
+                        scope_area__isnull=False,
+                        scope_village__isnull=True,
+                        scope_grid__isnull=True,
+                    )
+                    | Q(
+                        scope_level="village",
+                        scope_area__isnull=False,
+                        scope_village__isnull=False,
+                        scope_grid__isnull=True,
+                    )
+                    | Q(
+                        scope_level="grid",
+                        scope_area__isnull=False,
+                        scope_village__isnull=False,
+                        scope_grid__isnull=False,
+                    )
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "scope_grid"], name="accounts_user_role_grid_idx")]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def can(self, action: str) -> bool:
+        """Whether the user's role grants ``action`` (superusers may do everything)."""
+        if not self.is_active:
+            return False
+        return self.is_superuser or action in ROLE_ACTIONS.get(self.role, frozenset())
+
+    def scope_ids(self) -> dict[str, int | None]:
+        return {"area": self.scope_area_id, "village": self.scope_village_id, "grid": self.scope_grid_id}
+
+    def is_department_bound(self) -> bool:
+        return self.role in DEPARTMENT_BOUND
+
+    def department_ids(self) -> list[int]:
+        if not hasattr(self, "_department_ids"):
+            self._department_ids = list(self.departments.values_list("id", flat=True))
+        return self._department_ids
+
+    @property
+    def scope_unit(self):
+        return self.scope_grid or self.scope_village or self.scope_area
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+    @property
+    def role_colour(self) -> str:
+        return Role(self.role).colour
+
+
+class ApiToken(models.Model):
+    """A machine credential: only a SHA-256 digest of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,74 @@
+"""Roles, what each may do, and at which level of the hierarchy each may be scoped."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DUTY_OFFICER = "duty_officer", _("Command-centre duty officer")
+    DISPATCHER = "dispatcher", _("Workstation dispatcher")
+    INSPECTOR = "inspector", _("Comprehensive inspector")
+    DEPARTMENT_HANDLER = "department_handler", _("Department handler")
+    RESIDENT = "resident", _("Resident")
+    WINDOW_CLERK = "window_clerk", _("Service-window clerk")
+    DATA_STEWARD = "data_steward", _("Data steward")
+    AUDITOR = "auditor", _("Auditor / security officer")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+    @property
+    def colour(self) -> str:
+        return ROLE_COLOURS[self.value]
+
+
+ROLE_COLOURS = {
+    "duty_officer": "#cf1322",
+    "dispatcher": "#d46b08",
+    "inspector": "#389e0d",
+    "department_handler": "#1d39c4",
+    "resident": "#8c8c8c",
+    "window_clerk": "#08979c",
+    "data_steward": "#531dab",
+    "auditor": "#614700",
+    "sysadmin": "#262626",
+}
+
+
+class ScopeLevel(models.TextChoices):
+    TOWN = "town", _("Town")
+    AREA = "area", _("Area")
+    VILLAGE = "village", _("Village")
+    GRID = "grid", _("Grid")
+
+
+_STAFF_READ = {"geo.view", "org.view"}
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.SYSADMIN: frozenset(
+        _STAFF_READ
+        | {"geo.change", "org.change", "accounts.view", "accounts.change", "audit.view", "admin.access"}
+    ),
+    Role.DUTY_OFFICER: frozenset(_STAFF_READ | {"accounts.view"}),
+    Role.DISPATCHER: frozenset(_STAFF_READ | {"accounts.view"}),
+    Role.INSPECTOR: frozenset(_STAFF_READ),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ),
+    Role.WINDOW_CLERK: frozenset(_STAFF_READ),
+    Role.DATA_STEWARD: frozenset(_STAFF_READ | {"geo.change", "admin.access"}),
+    Role.AUDITOR: frozenset(_STAFF_READ | {"accounts.view", "audit.view", "admin.access"}),
+    Role.RESIDENT: frozenset(),
+}
+
+ROLE_LEVELS: dict[str, frozenset[str]] = {
+    Role.SYSADMIN: frozenset({"town"}),
+    Role.DUTY_OFFICER: frozenset({"town", "area"}),
+    Role.DISPATCHER: frozenset({"area", "village"}),
+    Role.INSPECTOR: frozenset({"grid"}),
+    Role.DEPARTMENT_HANDLER: frozenset({"town"}),
+    Role.WINDOW_CLERK: frozenset({"town", "village"}),
+    Role.DATA_STEWARD: frozenset({"town"}),
+    Role.AUDITOR: frozenset({"town"}),
+    Role.RESIDENT: frozenset({"town"}),
+}
+
+# Roles whose scope is narrowed further to the departments the user belongs to.
+DEPARTMENT_BOUND = frozenset({Role.DEPARTMENT_HANDLER})
+STAFF_ROLES = frozenset(set(Role) - {Role.RESIDENT})

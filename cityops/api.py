@@ -1,0 +1,99 @@
+"""The JSON API under /api/v1/: authentication, one error format, and the routers of each app."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from cityops.accounts.api import router as accounts_router
+from cityops.accounts.services import token_authenticate
+from cityops.core.api import problem
+from cityops.core.errors import DomainError
+from cityops.geo.api import router as geo_router
+from cityops.org.api import router as org_router
+
+
+class TokenAuth(HttpBearer):
+    """Authorization: Bearer cto_… (an API token issued to a user)."""
+
+    def authenticate(self, request, token):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class TokenHeaderAuth(APIKeyHeader):
+    """X-API-Token: cto_… for clients that cannot set Authorization."""
+
+    param_name = "X-API-Token"
+
+    def authenticate(self, request, key):
+        return TokenAuth().authenticate(request, key)
+
+
+api = NinjaAPI(
+    title="cityops API",
+    version="1",
+    description="The JSON API of cityops. Errors are RFC 9457 problem details; every list is paged.",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return problem(request, exc.status, exc.title, exc.detail, exc.errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        errors.append({"field": ".".join(loc), "message": err.get("msg", "invalid")})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "The request is not valid."
+    return problem(request, 422, "Validation failed", detail, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return problem(
+        request,
+        401,
+        "Unauthorized",
+        "Sign in, or send a valid API token as 'Authorization: Bearer <token>'. The token may have expired "
+        "or been revoked.",
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem(request, 404, "Not found", str(exc) or "There is no such object in your scope.")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return problem(request, 403, "Forbidden", str(exc) or "Your role does not allow this action.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    titles = {
+        400: "Bad request",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        409: "Conflict",
+        413: "Payload too large",
+        415: "Unsupported media type",
+    }
+    return problem(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc))
+
+
+api.add_router("/geo", geo_router)
+api.add_router("/org", org_router)
+api.add_router("/accounts", accounts_router)

@@ -1,0 +1,57 @@
+"""Shared pieces of the JSON API: problem details (RFC 9457) and paging."""
+
+import math
+
+from django.http import JsonResponse
+from ninja import Schema
+from pydantic import Field
+
+PROBLEM_TYPE = "https://cityops.example/problems/"
+MAX_PAGE_SIZE = 500
+
+
+def problem(request, status: int, title: str, detail: str, errors: list | None = None) -> JsonResponse:
+    body = {
+        "type": f"{PROBLEM_TYPE}{status}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        "request_id": getattr(request, "request_id", ""),
+    }
+    if errors:
+        body["errors"] = errors
+    return JsonResponse(
+        body,
+        status=status,
+        content_type="application/problem+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page_size: int = Field(
+        50, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}."
+    )
+
+
+class PageMeta(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+def paginate(qs, paging: PageQuery) -> tuple[list, dict]:
+    """One page of a queryset or list, with the totals a client needs to walk the rest."""
+    count = qs.count() if hasattr(qs, "count") and not isinstance(qs, list) else len(qs)
+    start = (paging.page - 1) * paging.page_size
+    items = list(qs[start : start + paging.page_size])
+    meta = {
+        "count": count,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "pages": max(1, math.ceil(count / paging.page_size)),
+    }
+    return items, meta

@@ -1,0 +1,83 @@
+"""Shared fixtures: the small town and one named user per role and scope."""
+
+import os
+
+import pytest
+
+from tests.builders import build_small_town
+
+PASSWORD = "Correct-Horse-42!"
+
+
+def pytest_configure(config):
+    os.environ.setdefault("CITYOPS_DEBUG", "0")
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings, request):
+    """Argon2 is the production hasher; most tests use a fast one (tests marked argon2 keep it)."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_locator():
+    from cityops.geo import locate
+
+    locate.invalidate()
+    yield
+    locate.invalidate()
+
+
+@pytest.fixture
+def town(db):
+    build_small_town()
+    from cityops.org.models import Department
+
+    Department.objects.create(code="D-CG", name="城市管理局", in_grid=True)
+    Department.objects.create(code="D-XF", name="消防救援", in_grid=True)
+    return True
+
+
+def _user(username, role, level="town", unit=None, departments=(), password=PASSWORD):
+    from cityops.accounts.services import user_create
+
+    return user_create(
+        username=username,
+        role=role,
+        scope_level=level,
+        scope_unit=unit,
+        password=password,
+        display_name=username,
+        phone="13812345678",
+        departments=list(departments),
+    )
+
+
+@pytest.fixture
+def users(town):
+    """town officer, two dispatchers of different villages (and areas), an inspector, …"""
+    return {
+        "officer": _user("officer", "duty_officer"),
+        "area_dispatcher": _user("area_dispatcher", "dispatcher", "area", "A1"),
+        "dispatcher_v1": _user("dispatcher_v1", "dispatcher", "village", "V1"),
+        "dispatcher_v4": _user("dispatcher_v4", "dispatcher", "village", "V4"),
+        "inspector_g1": _user("inspector_g1", "inspector", "grid", "G1"),
+        "handler": _user("handler", "department_handler", departments=["D-CG"]),
+        "resident": _user("resident", "resident"),
+        "steward": _user("steward", "data_steward"),
+        "auditor": _user("auditor", "auditor"),
+        "admin": _user("admin", "sysadmin"),
+    }
+
+
+@pytest.fixture
+def api_client(client):
+    """A test client whose `login_as(user)` signs in with a session."""
+
+    def login_as(user):
+        client.force_login(user)
+        return client
+
+    client.login_as = login_as
+    return client
