@@ -151,12 +151,15 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "cityops" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The largest request body read into memory (a GeoJSON import of a whole district fits).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CITYOPS_MAX_BODY_MB", 20, minimum=1) * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Map: an intranet tile server, e.g. http://tiles.intranet/{z}/{x}/{y}.png. Empty: no base map,

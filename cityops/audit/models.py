@@ -59,10 +59,10 @@ class AuditHead(models.Model):
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
-    def __str__(self):
-        return f"AuditHead {self.pk}"
-
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="%(app_label)s_%(class)s_single")
         ]
+
+    def __str__(self):
+        return f"AuditHead {self.pk}"

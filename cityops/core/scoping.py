@@ -51,3 +51,24 @@ class ScopedQuerySet(models.QuerySet):
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     pass
+
+
+class SystemReader:
+    """The acting user of the command line and workers when they read: town-wide, read-only."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    username = "system"
+
+    def can(self, action: str) -> bool:
+        return action.endswith(".view")
+
+    def scope_ids(self) -> dict:
+        return dict.fromkeys(LEVELS)
+
+    def is_department_bound(self) -> bool:
+        return False
+
+
+SYSTEM_READER = SystemReader()

@@ -1,6 +1,7 @@
 import json
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from ninja import Query, Router
 
 from cityops.core.api import PageQuery, paginate
@@ -18,7 +19,7 @@ from cityops.geo.schemas import (
 )
 
 router = Router(tags=["geography"])
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_BYTES = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def _require(request, action: str) -> None:
@@ -107,13 +108,18 @@ def import_geojson(request):
     _require(request, "geo.change")
     if request.user.scope_level != "town":
         raise PermissionDenied("Only town-level staff may change the geography.")
-    if len(request.body) > MAX_IMPORT_BYTES:
-        raise PayloadTooLarge(f"The document is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.")
+    too_big = PayloadTooLarge(f"The document is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.")
+    if int(request.headers.get("Content-Length") or 0) > MAX_IMPORT_BYTES:
+        raise too_big
     try:
-        data = json.loads(request.body)
+        body = request.body
+    except RequestDataTooBig:
+        raise too_big from None
+    try:
+        data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(
             f"The body is not valid JSON: {exc}", errors=[{"field": "body", "message": str(exc)}]
-        )
+        ) from None
     result = services.geojson_import(data=data, by=request.user)
     return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}

@@ -44,6 +44,7 @@ class Locator:
         if not entries:
             self.raster = np.full((1, 1), OUTSIDE, dtype=np.int32)
             self.x0 = self.y0 = 0.0
+            self.x1 = self.y1 = -1.0
             self.dx = self.dy = 1.0
             self.nx = self.ny = 1
             self.candidates = {}
@@ -54,7 +55,7 @@ class Locator:
         self.geoms = geoms
         minx, miny, maxx, maxy = shapely.total_bounds(geoms)
         self.nx = self.ny = cells
-        self.x0, self.y0 = minx, miny
+        self.x0, self.y0, self.x1, self.y1 = minx, miny, maxx, maxy
         self.dx = (maxx - minx) / cells or 1e-9
         self.dy = (maxy - miny) / cells or 1e-9
         self._build_raster()
@@ -88,10 +89,10 @@ class Locator:
 
     def locate(self, lon: float, lat: float) -> Location | None:
         """The grid (with village and area) containing the point, or None outside the town."""
-        ix = int((lon - self.x0) / self.dx)
-        iy = int((lat - self.y0) / self.dy)
-        if ix < 0 or iy < 0 or ix >= self.nx or iy >= self.ny:
-            return None
+        if not (self.x0 <= lon <= self.x1 and self.y0 <= lat <= self.y1):
+            return None  # checked first: int() truncates small negative offsets to cell 0
+        ix = min(int((lon - self.x0) / self.dx), self.nx - 1)
+        iy = min(int((lat - self.y0) / self.dy), self.ny - 1)
         cell = iy * self.nx + ix
         code = self.raster_flat[cell]
         if code >= 0:
@@ -110,9 +111,9 @@ class Locator:
         out = np.full(lons.shape, OUTSIDE, dtype=np.int32)
         if not self.entries:
             return out
-        ix = np.floor((lons - self.x0) / self.dx).astype(np.int64)
-        iy = np.floor((lats - self.y0) / self.dy).astype(np.int64)
-        inside = (ix >= 0) & (iy >= 0) & (ix < self.nx) & (iy < self.ny)
+        inside = (lons >= self.x0) & (lons <= self.x1) & (lats >= self.y0) & (lats <= self.y1)
+        ix = np.minimum(np.floor((lons - self.x0) / self.dx), self.nx - 1).astype(np.int64)
+        iy = np.minimum(np.floor((lats - self.y0) / self.dy), self.ny - 1).astype(np.int64)
         cells = np.where(inside, iy * self.nx + ix, 0)
         codes = np.where(inside, self.raster_flat[cells], OUTSIDE)
         out[:] = np.where(codes >= 0, codes, OUTSIDE)

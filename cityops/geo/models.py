@@ -120,10 +120,10 @@ class GeoVersion(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     version = models.BigIntegerField(default=0)
 
-    def __str__(self):
-        return f"GeoVersion {self.pk}"
-
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="%(app_label)s_%(class)s_single")
         ]
+
+    def __str__(self):
+        return f"GeoVersion {self.pk}"

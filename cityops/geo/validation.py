@@ -50,9 +50,11 @@ class ImportPlan:
 
 
 def _error(index, code, message, field_name=None) -> dict:
-    where = f"feature {index}" if index is not None else "stored"
-    label = f"{where} ({code})" if code else where
-    err = {"feature": index, "code": code or None, "message": f"{label}: {message}"}
+    if index is not None:
+        label = f"feature {index} ({code}): " if code else f"feature {index}: "
+    else:
+        label = f"stored {code}: " if code else ""
+    err = {"feature": index, "code": code or None, "message": f"{label}{message}"}
     if field_name:
         err["field"] = field_name
     return err

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from cityops.audit.selectors import audit_verify
+
+
+class Command(BaseCommand):
+    help = "Verify the audit trail's hash chain and report the first broken link."
+
+    def handle(self, *args, **opts):
+        result = audit_verify()
+        if not result.ok:
+            raise CommandError(
+                f"The audit trail is broken at record #{result.broken_seq}: {result.reason} "
+                f"({result.checked} records before it are intact)."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"The audit trail is intact: {result.checked} records verified.")
+        )
