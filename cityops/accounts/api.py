@@ -1,5 +1,5 @@
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from cityops.accounts import selectors, services
 from cityops.accounts.roles import ROLE_ACTIONS, Role
@@ -92,7 +92,7 @@ def tokens(request):
 )
 def token_create(request, body: TokenIn):
     token, raw = services.token_create(user=request.user, name=body.name, days=body.days)
-    return 201, {**_token_out(token), "token": raw}
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of your API tokens")

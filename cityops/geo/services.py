@@ -7,6 +7,7 @@ from django.db.models import F
 
 from cityops.audit.services import audit_record
 from cityops.core.errors import ValidationFailed
+from cityops.core.upsert import Outcome, upsert_by_code
 from cityops.geo import locate
 from cityops.geo.choices import Level
 from cityops.geo.geometry import area_m2, geojson_text
@@ -46,22 +47,11 @@ def _region_fields(spec: RegionSpec) -> dict:
 
 
 def _upsert(model, code: str, fields: dict, counts: dict, level: str):
-    obj = model.objects.filter(code=code).first()
-    if obj is None:
-        counts["created"][level] = counts["created"].get(level, 0) + 1
-        return model.objects.create(code=code, **fields)
-    dirty = {
-        k: v
-        for k, v in fields.items()
-        if getattr(obj, k) != v and not (isinstance(v, float) and abs((getattr(obj, k) or 0) - v) < 1e-9)
-    }
-    if dirty:
-        for k, v in dirty.items():
-            setattr(obj, k, v)
-        obj.save()
-        counts["updated"][level] = counts["updated"].get(level, 0) + 1
-    else:
+    obj, outcome, _ = upsert_by_code(model, code, fields)
+    if outcome is Outcome.UNCHANGED:
         counts["unchanged"] += 1
+    else:
+        counts[outcome.value][level] = counts[outcome.value].get(level, 0) + 1
     return obj
 
 

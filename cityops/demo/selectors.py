@@ -1,0 +1,28 @@
+"""Counts of every entity, for `stats` and the demo's own checks."""
+
+from cityops.accounts.models import User
+from cityops.accounts.roles import Role
+from cityops.audit.models import AuditRecord
+from cityops.geo.choices import PlaceKind
+from cityops.geo.selectors import geo_counts
+from cityops.org.selectors import org_counts
+
+
+def entity_counts() -> dict:
+    """Towns to grids, places by kind (with schools and canteens), org units, people, audit records."""
+    geo = geo_counts()
+    by_kind = {kind: geo["places_by_kind"].get(kind, 0) for kind in PlaceKind.values}
+    return {
+        "towns": geo["towns"],
+        "areas": geo["areas"],
+        "villages": geo["villages"],
+        "grids": geo["grids"],
+        "places": geo["places"],
+        "places_by_kind": by_kind,
+        "schools": by_kind[PlaceKind.SCHOOL],
+        "canteens": by_kind[PlaceKind.CANTEEN],
+        **org_counts(),
+        "users": User.objects.count(),
+        "inspectors": User.objects.filter(role=Role.INSPECTOR).count(),
+        "audit_records": AuditRecord.objects.count(),
+    }

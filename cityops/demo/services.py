@@ -1,0 +1,27 @@
+"""Seeding the demo town: geography through the user-facing import, then organisation and people."""
+
+from collections.abc import Callable
+
+from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
+from cityops.demo.town import town_geojson
+from cityops.geo.services import geojson_import
+
+
+def geography_seed(progress: Progress = no_progress) -> Tally:
+    """Import the generated town with the same validated, all-or-nothing import users have."""
+    result = geojson_import(data=town_geojson(), actor_name=ACTOR)
+    return Tally(sum(result.created.values()), sum(result.updated.values()), result.unchanged)
+
+
+# In dependency order; each step is its own transaction and creates only what is missing.
+SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
+    ("geography", geography_seed),
+    ("organisation", lambda progress: org_seed()),
+    ("inspectors", inspectors_seed),
+    ("demo logins", logins_seed),
+]
+
+
+def demo_seed(progress: Progress = no_progress) -> dict[str, Tally]:
+    """Seed every part of the demo town that is missing."""
+    return {name: step(progress) for name, step in SEED_STEPS}

@@ -1,0 +1,84 @@
+"""`seed-demo` and `stats` on a database: exact figures, idempotent, reported."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from cityops.accounts.models import User
+from cityops.accounts.roles import Role
+from cityops.audit.models import AuditRecord
+from cityops.demo.people import DEMO_INSPECTOR, DEMO_LOGINS, DEMO_PASSWORD
+from cityops.demo.selectors import entity_counts
+from cityops.geo.models import Area, Grid, Place, Town, Village
+from cityops.org.models import Department, Workstation
+
+MODELS = (Town, Area, Village, Grid, Place, Department, Workstation, User, AuditRecord)
+
+
+def _run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def _rows() -> dict[str, int]:
+    return {m.__name__: m.objects.count() for m in MODELS}
+
+
+@pytest.mark.django_db
+def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
+    first = _run("seed-demo")
+    rows, counts = _rows(), entity_counts()
+
+    second = _run("seed-demo", "--quiet")
+
+    assert _rows() == rows
+    assert entity_counts() == counts
+    assert second.count("already up to date") == 4
+    assert "created" not in second
+    assert f"password for all: {DEMO_PASSWORD}" in first
+    for username in [login.username for login in DEMO_LOGINS] + [DEMO_INSPECTOR]:
+        assert f"\n{username} " in first
+    stats = json.loads(_run("stats", "--json"))
+    assert stats == counts
+    expected = {
+        "towns": 1,
+        "areas": 6,
+        "villages": 23,
+        "grids": 125,
+        "inspectors": 446,
+        "schools": 50,
+        "canteens": 51,
+        "departments": 35,
+        "departments_in_grid": 19,
+        "departments_with_services": 28,
+        "workstations": 30,
+        "users": 446 + len(DEMO_LOGINS),
+    }
+    assert {k: stats[k] for k in expected} == expected
+    assert stats["places_by_kind"]["service_centre"] == 24
+    assert stats["audit_records"] == AuditRecord.objects.count() > 446
+    table = _run("stats")
+    assert "grids" in table and "places_by_kind.canteen" in table
+
+
+@pytest.mark.django_db
+def test_seeded_people_and_workstations():
+    _run("seed-demo", "--quiet")
+
+    per_grid = User.objects.filter(role=Role.INSPECTOR).values("scope_grid").annotate(n=Count("id"))
+    assert {row["n"] for row in per_grid} == {3, 4} and len(per_grid) == 125
+    levels = dict(Workstation.objects.values_list("level").annotate(n=Count("id")))
+    assert levels == {"town": 1, "area": 6, "village": 23}
+    for username in [login.username for login in DEMO_LOGINS] + [DEMO_INSPECTOR]:
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+    assert not User.objects.get(username="insp001").has_usable_password()
+    handler = User.objects.get(username="handler")
+    assert list(handler.departments.values_list("code", flat=True)) == ["D-CGZF"]
+    dispatcher = User.objects.get(username="dispatcher_village")
+    assert dispatcher.scope_village.code == "DLS-A1-V01"
+    canteens = Place.objects.filter(kind="canteen")
+    assert all(c.parent.kind == "school" for c in canteens.select_related("parent"))
