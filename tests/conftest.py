@@ -30,6 +30,27 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _audit_triggers(request):
+    """The append-only triggers stand during every test; a transactional test drops them at its end,
+    because the database is then emptied for the next test (a rollback test needs nothing)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # the database is set up before, emptied after
+    from django.db import connection
+
+    from cityops.audit import triggers
+
+    triggers.install(connection)
+    yield
+    triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_locator():
     from cityops.geo import locate
 

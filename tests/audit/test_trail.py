@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from cityops.audit import triggers
 from cityops.audit.models import AuditRecord
 from cityops.audit.selectors import audit_verify
 from cityops.audit.services import audit_record
@@ -27,12 +28,7 @@ def make_records(n=5):
 
 def drop_triggers():
     """What an attacker with database access would do first."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("DROP TRIGGER audit_auditrecord_no_change ON audit_auditrecord")
-        else:
-            cur.execute("DROP TRIGGER audit_auditrecord_no_update")
-            cur.execute("DROP TRIGGER audit_auditrecord_no_delete")
+    triggers.remove(connection)
 
 
 def test_records_chain_and_verify():
