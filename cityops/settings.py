@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cityops.geo",
     "cityops.org",
     "cityops.accounts",
+    "cityops.cases",
     "cityops.demo",
 ]
 
@@ -63,7 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cityops.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cityops.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,6 +176,16 @@ CITYOPS_TILE_MAX_ZOOM = env_int("CITYOPS_TILE_MAX_ZOOM", 18, minimum=1)
 CITYOPS_GEO_REFRESH_SECONDS = env_int("CITYOPS_GEO_REFRESH_SECONDS", 5, minimum=0)
 # Overlaps and overhangs smaller than this many square metres are tolerated on import.
 CITYOPS_GEO_TOLERANCE_M2 = env_int("CITYOPS_GEO_TOLERANCE_M2", 50, minimum=0)
+
+# Office hours of working days, for deadlines in working hours (HH:MM-HH:MM periods, in order).
+CITYOPS_WORK_HOURS = env_str("CITYOPS_WORK_HOURS", "08:30-12:00,14:00-17:30")
+# How often a process checks whether the holiday calendar changed (seconds).
+CITYOPS_CALENDAR_REFRESH_SECONDS = env_int("CITYOPS_CALENDAR_REFRESH_SECONDS", 5, minimum=0)
+# Grid governance: duplicate reports, photos, escalation.
+CITYOPS_DUPLICATE_RADIUS_M = env_int("CITYOPS_DUPLICATE_RADIUS_M", 50, minimum=0)
+CITYOPS_DUPLICATE_HOURS = env_int("CITYOPS_DUPLICATE_HOURS", 72, minimum=0)
+CITYOPS_MAX_PHOTO_MB = env_int("CITYOPS_MAX_PHOTO_MB", 10, minimum=1)
+CITYOPS_ESCALATE_TOWN_AFTER_DAYS = env_int("CITYOPS_ESCALATE_TOWN_AFTER_DAYS", 1, minimum=1)
 
 LOGGING = {
     "version": 1,

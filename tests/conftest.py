@@ -51,12 +51,16 @@ def _audit_triggers(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_locator():
+def _fresh_caches():
+    """The locate index and the working calendar are per-process caches: none survives a test."""
+    from cityops.core import workcalendar
     from cityops.geo import locate
 
     locate.invalidate()
+    workcalendar.invalidate()
     yield
     locate.invalidate()
+    workcalendar.invalidate()
 
 
 @pytest.fixture

@@ -42,18 +42,29 @@ class ScopeLevel(models.TextChoices):
 
 _STAFF_READ = {"geo.view", "org.view"}
 
+_CASES = {"cases.view"}
+
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.SYSADMIN: frozenset(
         _STAFF_READ
-        | {"geo.change", "org.change", "accounts.view", "accounts.change", "audit.view", "admin.access"}
+        | _CASES
+        | {
+            "geo.change",
+            "org.change",
+            "accounts.view",
+            "accounts.change",
+            "audit.view",
+            "admin.access",
+            "cases.catalogue",
+        }
     ),
-    Role.DUTY_OFFICER: frozenset(_STAFF_READ | {"accounts.view"}),
-    Role.DISPATCHER: frozenset(_STAFF_READ | {"accounts.view"}),
-    Role.INSPECTOR: frozenset(_STAFF_READ),
-    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ),
+    Role.DUTY_OFFICER: frozenset(_STAFF_READ | _CASES | {"accounts.view", "cases.intake"}),
+    Role.DISPATCHER: frozenset(_STAFF_READ | _CASES | {"accounts.view", "cases.intake"}),
+    Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES),
     Role.WINDOW_CLERK: frozenset(_STAFF_READ),
-    Role.DATA_STEWARD: frozenset(_STAFF_READ | {"geo.change", "admin.access"}),
-    Role.AUDITOR: frozenset(_STAFF_READ | {"accounts.view", "audit.view", "admin.access"}),
+    Role.DATA_STEWARD: frozenset(_STAFF_READ | {"geo.change", "admin.access", "cases.catalogue"}),
+    Role.AUDITOR: frozenset(_STAFF_READ | _CASES | {"accounts.view", "audit.view", "admin.access"}),
     Role.RESIDENT: frozenset(),
 }
 

@@ -40,4 +40,8 @@ def password_change(request):
 
 @login_required
 def profile(request):
-    return render(request, "accounts/profile.html", {"tokens": selectors.token_list(user=request.user)})
+    context = {
+        "tokens": selectors.token_list(user=request.user),
+        "departments": request.user.departments.order_by("code"),
+    }
+    return render(request, "accounts/profile.html", context)

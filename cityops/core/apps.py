@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "cityops.core"
     label = "core"
+
+    def ready(self):
+        from django.core import checks
+
+        from cityops.core.workcalendar import check_work_hours
+
+        checks.register(check_work_hours)

@@ -1,4 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cityops.core.choices import DayKind
 
 
 class TimeStampedModel(models.Model):
@@ -7,3 +11,40 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class CalendarDay(TimeStampedModel):
+    """An exception to the Monday–Friday week: a holiday on a weekday or a working weekend day.
+
+    A day is a working day iff (it is Monday–Friday and has no holiday row) or it has a workday
+    row. Holidays that fall on a weekend change nothing and have no row.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=50, help_text=_("e.g. 春节, 国庆节调休上班"))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DayKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date.isoformat()} {self.name}"
+
+    def clean(self):
+        if self.date is None:
+            return
+        weekend = self.date.weekday() >= 5
+        if self.kind == DayKind.HOLIDAY and weekend:
+            message = _("%(date)s is a Saturday or Sunday: a holiday row is only for a weekday.")
+        elif self.kind == DayKind.WORKDAY and not weekend:
+            message = _("%(date)s is a weekday: a workday row is only for a Saturday or Sunday.")
+        else:
+            return
+        raise ValidationError({"date": ValidationError(message, params={"date": self.date.isoformat()})})

@@ -1,0 +1,45 @@
+// Copies the front-end libraries from node_modules into cityops/static/vendor/<package>/.
+// Plain Node, no bundler: the files are served as they are published on npm.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const modules = join(root, "node_modules");
+const vendor = join(root, "cityops", "static", "vendor");
+
+// package → [source path inside the package, target path inside vendor/<package>/]
+const FILES = {
+  leaflet: [
+    ["dist/leaflet.js", "leaflet.js"],
+    // leaflet.js names its source map; collectstatic's manifest storage requires the file to exist
+    ["dist/leaflet.js.map", "leaflet.js.map"],
+    ["dist/leaflet.css", "leaflet.css"],
+    ["dist/images", "images"],
+  ],
+  echarts: [["dist/echarts.min.js", "echarts.min.js"]],
+  "htmx.org": [["dist/htmx.min.js", "htmx.min.js"]],
+};
+
+function version(pkg) {
+  return JSON.parse(readFileSync(join(modules, pkg, "package.json"), "utf8")).version;
+}
+
+rmSync(vendor, { recursive: true, force: true });
+for (const [pkg, files] of Object.entries(FILES)) {
+  if (!existsSync(join(modules, pkg))) {
+    console.error(`build-assets: ${pkg} is not installed; run 'npm ci' first.`);
+    process.exit(1);
+  }
+  const target = join(vendor, pkg);
+  mkdirSync(target, { recursive: true });
+  for (const [src, dest] of files) {
+    const from = join(modules, pkg, src);
+    if (!existsSync(from)) {
+      console.error(`build-assets: ${pkg}/${src} is missing from the installed package.`);
+      process.exit(1);
+    }
+    cpSync(from, join(target, dest), { recursive: true });
+  }
+  console.log(`build-assets: ${pkg} ${version(pkg)} → cityops/static/vendor/${pkg}/`);
+}
