@@ -9,6 +9,7 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from cityops.accounts.api import router as accounts_router
 from cityops.accounts.services import token_authenticate
+from cityops.cases.api import router as cases_router
 from cityops.core.api import problem
 from cityops.core.errors import DomainError
 from cityops.geo.api import router as geo_router
@@ -97,3 +98,4 @@ def _http_error(request, exc: HttpError):
 api.add_router("/geo", geo_router)
 api.add_router("/org", org_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/cases", cases_router)

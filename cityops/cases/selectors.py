@@ -1,0 +1,116 @@
+"""Reads of cases, each restricted to the acting user's scope."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case as CaseExpr
+from django.db.models import CharField, Q, Value, When
+from django.utils import timezone
+
+from cityops.cases.choices import OPEN_STATUSES, DeadlineColour
+from cityops.cases.models import Case, CaseEvent, Notification
+from cityops.cases.workflow import allowed_actions
+from cityops.core.errors import NotFound
+
+
+def with_colour(qs, now=None):
+    """Annotate each case with its deadline colour (red overdue, yellow due soon, green, none)."""
+    now = now or timezone.now()
+    return qs.annotate(
+        colour=CaseExpr(
+            When(
+                Q(step_deadline__isnull=True) | ~Q(status__in=OPEN_STATUSES), then=Value(DeadlineColour.NONE)
+            ),
+            When(step_deadline__lt=now, then=Value(DeadlineColour.RED)),
+            When(step_warn_at__lte=now, then=Value(DeadlineColour.YELLOW)),
+            default=Value(DeadlineColour.GREEN),
+            output_field=CharField(),
+        )
+    )
+
+
+@dataclass
+class CaseFilter:
+    status: list[str] | None = None
+    colour: str | None = None
+    area: str | None = None
+    village: str | None = None
+    grid: str | None = None
+    department: str | None = None
+    channel: str | None = None
+    item: str | None = None
+    number: str | None = None
+    assigned_to_me: bool = False
+    open_only: bool = False
+    escalated: bool = False
+    supervised: bool = False
+
+
+def case_list(*, user, filters: CaseFilter | None = None, now=None):
+    """Cases the user may see, filtered, most urgent first."""
+    f = filters or CaseFilter()
+    qs = Case.objects.restrict(user, "cases.view").select_related(
+        "item", "grid", "village", "area", "department", "workstation"
+    )
+    if f.status:
+        qs = qs.filter(status__in=f.status)
+    if f.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    for name, lookup in (
+        ("area", "area__code"),
+        ("village", "village__code"),
+        ("grid", "grid__code"),
+        ("department", "department__code"),
+        ("channel", "channel"),
+        ("item", "item__code"),
+        ("number", "number"),
+    ):
+        value = getattr(f, name)
+        if value:
+            qs = qs.filter(**{lookup: value})
+    if f.assigned_to_me:
+        qs = qs.filter(assignee=user)
+    if f.escalated:
+        qs = qs.filter(escalation__gt=0)
+    if f.supervised:
+        qs = qs.filter(supervision__gt=0)
+    qs = with_colour(qs, now)
+    if f.colour:
+        qs = qs.filter(colour=f.colour)
+    return qs.order_by("step_deadline", "-reported_at")
+
+
+def case_get(*, user, number: str) -> Case:
+    case = (
+        with_colour(
+            Case.objects.restrict(user, "cases.view").select_related(
+                "item",
+                "grid",
+                "village",
+                "area",
+                "department",
+                "workstation",
+                "reporter",
+                "assignee",
+                "category",
+                "big_category",
+            )
+        )
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFound(f"There is no case {number!r} in your scope.")
+    return case
+
+
+def case_history(case: Case):
+    return CaseEvent.objects.filter(case=case).select_related("actor").prefetch_related("attachments")
+
+
+def case_actions(case: Case, user) -> list[str]:
+    return [t.action for t in allowed_actions(case, user)]
+
+
+def inbox(*, user, unread_only: bool = False):
+    qs = Notification.objects.filter(user=user).select_related("case")
+    return qs.filter(read_at__isnull=True) if unread_only else qs
