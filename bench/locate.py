@@ -23,7 +23,7 @@ def build_locator():
     import shapely
 
     from cityops.demo.town import town_geojson
-    from cityops.geo.locate import GridEntry, Locator, Location
+    from cityops.geo.locate import GridEntry, Location, Locator
 
     entries = []
     for i, f in enumerate(x for x in town_geojson()["features"] if x["properties"]["level"] == "grid"):
@@ -100,8 +100,11 @@ def main() -> int:
         print(json.dumps(figures, indent=2))
     else:
         for key, value in figures.items():
-            print(f"{key:36s} {value:,}" if isinstance(value, int | float) and not isinstance(value, bool)
-                  else f"{key:36s} {value}")
+            print(
+                f"{key:36s} {value:,}"
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else f"{key:36s} {value}"
+            )
     ok = figures["single_point_us_mean"] < 20 and figures["batch_points_per_s_best"] > 200_000 and agree
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
