@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from cityops.core.holidays import load_bundled_calendars
 from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
 from cityops.demo.town import town_geojson
 from cityops.geo.services import geojson_import
@@ -13,8 +14,15 @@ def geography_seed(progress: Progress = no_progress) -> Tally:
     return Tally(sum(result.created.values()), sum(result.updated.values()), result.unchanged)
 
 
+def calendar_seed(progress: Progress = no_progress) -> Tally:
+    """The bundled holiday calendars, which every deadline is computed on."""
+    result = load_bundled_calendars()
+    return Tally(result.created, result.updated + result.deleted, result.unchanged)
+
+
 # In dependency order; each step is its own transaction and creates only what is missing.
 SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
+    ("holiday calendar", calendar_seed),
     ("geography", geography_seed),
     ("organisation", lambda progress: org_seed()),
     ("inspectors", inspectors_seed),
