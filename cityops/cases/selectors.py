@@ -114,3 +114,19 @@ def case_actions(case: Case, user) -> list[str]:
 def inbox(*, user, unread_only: bool = False):
     qs = Notification.objects.filter(user=user).select_related("case")
     return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def case_counts() -> dict:
+    """Catalogue and case figures for `cityops stats`."""
+    from django.db.models import Count
+
+    from cityops.cases.models import ItemCategory, PatrolItem
+
+    by_status = dict(Case.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        "patrol_items": PatrolItem.objects.count(),
+        "item_categories": ItemCategory.objects.count(),
+        "patrol_item_departments": PatrolItem.objects.values("department").distinct().count(),
+        "cases": sum(by_status.values()),
+        "cases_by_status": by_status,
+    }

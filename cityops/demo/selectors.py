@@ -3,6 +3,7 @@
 from cityops.accounts.models import User
 from cityops.accounts.roles import Role
 from cityops.audit.models import AuditRecord
+from cityops.cases.selectors import case_counts
 from cityops.geo.choices import PlaceKind
 from cityops.geo.selectors import geo_counts
 from cityops.org.selectors import org_counts
@@ -24,5 +25,6 @@ def entity_counts() -> dict:
         **org_counts(),
         "users": User.objects.count(),
         "inspectors": User.objects.filter(role=Role.INSPECTOR).count(),
+        **case_counts(),
         "audit_records": AuditRecord.objects.count(),
     }

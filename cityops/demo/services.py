@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from cityops.core.holidays import load_bundled_calendars
+from cityops.demo.catalogue import catalogue_seed
 from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
 from cityops.demo.town import town_geojson
 from cityops.geo.services import geojson_import
@@ -25,6 +26,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("holiday calendar", calendar_seed),
     ("geography", geography_seed),
     ("organisation", lambda progress: org_seed()),
+    ("patrol items", catalogue_seed),
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
 ]

@@ -12,6 +12,7 @@ from cityops.accounts.roles import Role
 from cityops.audit.models import AuditRecord
 from cityops.demo.people import DEMO_INSPECTOR, DEMO_LOGINS, DEMO_PASSWORD
 from cityops.demo.selectors import entity_counts
+from cityops.demo.services import SEED_STEPS
 from cityops.geo.models import Area, Grid, Place, Town, Village
 from cityops.org.models import Department, Workstation
 
@@ -37,7 +38,7 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
 
     assert _rows() == rows
     assert entity_counts() == counts
-    assert second.count("already up to date") == 4
+    assert second.count("already up to date") == len(SEED_STEPS)
     assert "created" not in second
     assert f"password for all: {DEMO_PASSWORD}" in first
     for username in [login.username for login in DEMO_LOGINS] + [DEMO_INSPECTOR]:
