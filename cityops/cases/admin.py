@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.audit.admin_mixins import AuditedAdmin
 from cityops.cases.catalogue import catalogue_export
-from cityops.cases.models import ItemCategory, PatrolItem
+from cityops.cases.models import DepartmentWebhook, ItemCategory, PatrolItem, WebhookDelivery
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -124,3 +124,25 @@ class PatrolItemAdmin(AuditedAdmin):
     autocomplete_fields = ("category", "department")
     readonly_fields = ("kind", "big_category")
     actions = [_export("csv"), _export("xlsx")]
+
+
+@admin.register(DepartmentWebhook)
+class DepartmentWebhookAdmin(AuditedAdmin):
+    list_display = ("department", "url", "active")
+    list_filter = ("active",)
+    search_fields = ("url", "department__name")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: the outbox is written by case events and emptied by the worker."""
+
+    list_display = ("id", "webhook", "state", "attempts", "next_attempt_at", "last_error", "created_at")
+    list_filter = ("state",)
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -271,3 +271,31 @@ def case_intake(data: IntakeIn, *, by=None) -> IntakeResult:
         if dup is not None:
             return _join_duplicate(dup, data, lon, lat, now, by)
         return _open_case(item, data, lon, lat, where, now, by)
+
+
+def intake_alarm(
+    *,
+    channel: str,
+    item_code: str,
+    lon: float,
+    lat: float,
+    description: str,
+    source_ref: str,
+    attributes: dict | None = None,
+    photos: list[Photo] | None = None,
+) -> IntakeResult:
+    """A case from an IoT alarm or a video AI alert (the capabilities call this; nobody is the reporter)."""
+    if channel not in (Channel.IOT, Channel.VIDEO):
+        _fail("channel", f"an alarm comes from iot or video, not {channel!r}")
+    data = IntakeIn(
+        channel=channel,
+        item_code=item_code,
+        lon=lon,
+        lat=lat,
+        description=description,
+        external_ref=source_ref,
+        attributes=attributes or {},
+        photos=photos or [],
+        reporter=Reporter(name=channel),
+    )
+    return case_intake(data)

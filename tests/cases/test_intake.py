@@ -195,3 +195,29 @@ def test_oversized_photos_are_refused(settings):
     settings.CITYOPS_MAX_PHOTO_MB = 1
     with pytest.raises(PayloadTooLarge, match="a photo may be at most 1 MB"):
         read_photo("big.jpg", b"\xff\xd8" + b"0" * (1024 * 1024 + 1))
+
+
+def test_alarms_from_iot_and_video_open_cases_without_verification(catalogue):
+    from cityops.cases.intake import intake_alarm
+    from cityops.cases.services import ActionIn, case_transition
+
+    lon, lat = grid_centre(2)
+    result = intake_alarm(
+        channel=Channel.IOT,
+        item_code="C-MANHOLE",
+        lon=lon,
+        lat=lat,
+        description="井盖倾斜报警",
+        source_ref="alarm-42",
+        attributes={"tilt": 31},
+    )
+    case = result.case
+    assert (
+        case.channel == "iot" and case.reporter is None and case.report_set.get().external_ref == "alarm-42"
+    )
+    case = case_transition(case_id=case.pk, by=catalogue["dispatcher_v1"], data=ActionIn(action="register"))
+    assert case.status == Status.REGISTERED
+    with pytest.raises(ValidationFailed, match="an alarm comes from iot or video"):
+        intake_alarm(
+            channel=Channel.PATROL, item_code="C-MANHOLE", lon=lon, lat=lat, description="", source_ref="x"
+        )
