@@ -128,6 +128,13 @@ def detail(case, user) -> dict:
     }
 
 
+def _intake_answer(result) -> Status:
+    """201 with the new case, or 200 with the open case the report joined."""
+    body = {"number": result.case.number, "duplicate": result.duplicate, "notice": result.notice,
+            "token": result.report.token, "status": result.case.status}
+    return Status(200 if result.duplicate else 201, body)
+
+
 @router.get("", response=CasePage, summary="Cases in your scope, most urgent first")
 def case_list(request, q: Query[CaseQuery], paging: Query[PageQuery]):
     _require(request, "cases.view")
