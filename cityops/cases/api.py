@@ -135,6 +135,18 @@ def _intake_answer(result) -> Status:
     return Status(200 if result.duplicate else 201, body)
 
 
+def _intake_answer(result) -> Status:
+    """201 with the new case, or 200 with the open case the report joined."""
+    body = {
+        "number": result.case.number,
+        "duplicate": result.duplicate,
+        "notice": result.notice,
+        "token": result.report.token,
+        "status": result.case.status,
+    }
+    return Status(200 if result.duplicate else 201, body)
+
+
 @router.get("", response=CasePage, summary="Cases in your scope, most urgent first")
 def case_list(request, q: Query[CaseQuery], paging: Query[PageQuery]):
     _require(request, "cases.view")
@@ -171,15 +183,7 @@ def report(request, form: Form[ReportForm], photos: File[list[UploadedFile]] = N
         photos=photos_of(photos),
         on_the_spot=form.on_the_spot,
     )
-    result = case_intake(data, by=request.user)
-    body = {
-        "number": result.case.number,
-        "duplicate": result.duplicate,
-        "notice": result.notice,
-        "token": result.report.token,
-        "status": result.case.status,
-    }
-    return Status(200 if result.duplicate else 201, body)
+    return _intake_answer(case_intake(data, by=request.user))
 
 
 @router.post("/hotline", response={201: IntakeOut, 200: IntakeOut}, summary="A 12345 hotline transfer")
@@ -196,15 +200,7 @@ def hotline(request, body: HotlineIn):
         external_ref=body.ticket,
         deadline=body.deadline,
     )
-    result = case_intake(data, by=request.user)
-    out = {
-        "number": result.case.number,
-        "duplicate": result.duplicate,
-        "notice": result.notice,
-        "token": result.report.token,
-        "status": result.case.status,
-    }
-    return Status(200 if result.duplicate else 201, out)
+    return _intake_answer(case_intake(data, by=request.user))
 
 
 @router.get("/inbox", response=list[NotificationOut], summary="Your notifications, newest first")
