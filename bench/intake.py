@@ -1,0 +1,107 @@
+"""Case intake through the HTTP API on PostgreSQL, beside a trivial authenticated endpoint.
+
+Run: `.venv/bin/python bench/intake.py [--seconds 30] [--clients 32] [--workers 4] [--reuse]`.
+It (re)creates the database named by CITYOPS_BENCH_PG_URL (default
+postgres://postgres@127.0.0.1:5432/cityops_bench), seeds the demo town and its year of history,
+serves cityops with gunicorn, and drives it from two load processes on loopback. Each intake is a
+patrol report at a random point of the town for a random patrol item: locate, route, duplicate
+check, numbering, history, audit record and notifications all happen as in production.
+
+Goal (grid governance issue): >= 1,000 cases/s with p99 < 100 ms at 32 concurrent clients.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import _server  # noqa: E402
+
+
+def prepare(var_dir: str, reuse: bool) -> dict:
+    if not reuse:
+        _server.recreate_database()
+        _server.cityops(var_dir, "migrate", "-v0")
+        _server.cityops(var_dir, "seed-demo", "--quiet", quiet=True)
+    os.environ.update(_server.env(var_dir))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityops.settings")
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from cityops.accounts.models import User
+    from cityops.accounts.services import token_create
+    from cityops.cases.models import Case, PatrolItem
+    from cityops.geo.selectors import locator
+
+    loc = locator()
+    rng = np.random.default_rng(7)
+    xs = rng.uniform(loc.x0, loc.x1, 200_000)
+    ys = rng.uniform(loc.y0, loc.y1, 200_000)
+    inside = loc.locate_many(xs, ys) >= 0
+    _, token = token_create(user=User.objects.get(username="inspector"), name="bench", days=1)
+    return {
+        "token": token,
+        "points": list(zip(xs[inside][:50_000].tolist(), ys[inside][:50_000].tolist(), strict=True)),
+        "items": list(PatrolItem.objects.filter(active=True).values_list("code", flat=True)),
+        "cases_before": Case.objects.count(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    var_dir = os.environ.get("CITYOPS_BENCH_VAR", tempfile.mkdtemp(prefix="cityops-bench-"))
+    ctx = prepare(var_dir, args.reuse)
+    auth = {"Authorization": f"Bearer {ctx['token']}"}
+    points, items = ctx["points"], ctx["items"]
+
+    def trivial(rng):
+        return "GET", "/api/v1/accounts/me", None, auth
+
+    def intake(rng):
+        lon, lat = points[rng.randrange(len(points))]
+        body = f"item={items[rng.randrange(len(items))]}&lon={lon:.7f}&lat={lat:.7f}&description=bench"
+        return "POST", "/api/v1/cases", body, {**auth, "Content-Type": "application/x-www-form-urlencoded"}
+
+    server = _server.Server(var_dir, args.workers)
+    try:
+        figures = {
+            "workers": args.workers,
+            "clients": args.clients,
+            "seconds": args.seconds,
+            "trivial_endpoint": _server.load(server.port, args.clients, args.seconds, trivial),
+            "case_intake": _server.load(server.port, args.clients, args.seconds, intake),
+        }
+    finally:
+        server.stop()
+    from cityops.cases.models import Case
+
+    figures["cases_created"] = Case.objects.count() - ctx["cases_before"]
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for key in ("trivial_endpoint", "case_intake"):
+            f = figures[key]
+            print(
+                f"{key:18s} {f['per_s']:>8,.1f}/s  p50 {f['p50_ms']} ms  p95 {f['p95_ms']} ms  "
+                f"p99 {f['p99_ms']} ms  errors {f['errors']} of {f['requests']}"
+            )
+        print(f"cases created: {figures['cases_created']:,} (workers {args.workers}, clients {args.clients})")
+    f = figures["case_intake"]
+    met = f["per_s"] >= 1000 and (f["p99_ms"] or 1e9) < 100 and f["errors"] == 0
+    print("targets met" if met else "TARGETS MISSED (goal: >= 1,000 cases/s, p99 < 100 ms, no errors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
