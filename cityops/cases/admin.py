@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+import cityops.cases.open311.admin  # noqa: F401 - registers Open311Client
 from cityops.audit.admin_mixins import AuditedAdmin
 from cityops.cases.catalogue import catalogue_export
 from cityops.cases.models import DepartmentWebhook, ItemCategory, PatrolItem, WebhookDelivery

@@ -202,7 +202,9 @@ def _join_duplicate(case: Case, data: IntakeIn, lon, lat, now, by) -> IntakeResu
 
 
 def _name(by, data: IntakeIn) -> str:
-    return getattr(by, "username", "") or data.reporter.name or data.channel
+    """The actor recorded in history and audit: a staff username, else only the channel — a
+    resident's name is personal data and stays in the report's contact fields."""
+    return getattr(by, "username", "") or data.channel
 
 
 def _open_case(item, data: IntakeIn, lon, lat, where, now, by) -> IntakeResult:
