@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from cityops.core.holidays import load_bundled_calendars
 from cityops.demo.catalogue import catalogue_seed
+from cityops.demo.patrols import patrols_seed
 from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
 from cityops.demo.town import town_geojson
 from cityops.geo.services import geojson_import
@@ -29,6 +30,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("patrol items", catalogue_seed),
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
+    ("patrols", patrols_seed),
 ]
 
 

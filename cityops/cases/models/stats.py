@@ -1,4 +1,10 @@
-"""Daily rollups of cases, so that KPIs over a year are answered from a few thousand rows."""
+"""Daily rollups of cases, so that KPIs over a year are answered from rollup rows, never from cases.
+
+Each counter is attributed to one day by one of the case's moments (see ``docs/kpis.md``): the
+report day for reported / registered / cancelled, the dispatch day for dispatched / returned, the
+settlement day (the earlier of closure and the disposal deadline) for the due population, and the
+check day (the earlier of the check and its deadline) for verifications and re-checks.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -8,33 +14,71 @@ from cityops.core.scoping import ScopedManager
 from cityops.geo.models import Area, Grid, Village
 from cityops.org.models import Department
 
+# The counters in the order of the docs; rollup and KPI code iterate over this tuple.
+COUNTERS = (
+    "reported",
+    "registered",
+    "cancelled",
+    "dispatched",
+    "returned",
+    "due",
+    "disposed",
+    "disposed_on_time",
+    "closed",
+    "closed_on_time",
+    "overdue_open",
+    "reworked",
+    "effective",
+    "verifications",
+    "verifications_on_time",
+    "rechecks",
+    "rechecks_on_time",
+)
+
 
 class CaseDailyStat(models.Model):
-    """Counts of one day for one grid × department × big category × channel × reporting inspector."""
+    """Counts of one day for one grid × department × big category × channel × inspector.
 
-    day = models.DateField(db_index=True)
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
-    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
-    big_category = models.ForeignKey(ItemCategory, on_delete=models.CASCADE, related_name="+")
+    ``inspector`` is the reporting user of a patrol case (null for other channels) for the case
+    counters, and the inspector who verified or re-checked for the check counters.
+    """
+
+    # No single-column indexes: every query filters on day first (the indexes below), and each
+    # extra index makes rebuilding a year of about 600,000 rows slower.
+    day = models.DateField()
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+", db_index=False)
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+", db_index=False)
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+", db_index=False)
+    big_category = models.ForeignKey(ItemCategory, on_delete=models.CASCADE, related_name="+", db_index=False)
     channel = models.CharField(max_length=10)
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
+    # report day
     reported = models.PositiveIntegerField(default=0)
-    valid_reports = models.PositiveIntegerField(default=0)
     registered = models.PositiveIntegerField(default=0)
     cancelled = models.PositiveIntegerField(default=0)
+    # dispatch day
     dispatched = models.PositiveIntegerField(default=0)
     returned = models.PositiveIntegerField(default=0)
+    # settlement day: the due population (应结案数) and its outcomes
+    due = models.PositiveIntegerField(default=0)
     disposed = models.PositiveIntegerField(default=0)
     disposed_on_time = models.PositiveIntegerField(default=0)
-    due = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
     closed_on_time = models.PositiveIntegerField(default=0)
     overdue_open = models.PositiveIntegerField(default=0)
     reworked = models.PositiveIntegerField(default=0)
+    effective = models.PositiveIntegerField(default=0)
+    # check day
+    verifications = models.PositiveIntegerField(default=0)
+    verifications_on_time = models.PositiveIntegerField(default=0)
     rechecks = models.PositiveIntegerField(default=0)
     rechecks_on_time = models.PositiveIntegerField(default=0)
 
@@ -47,11 +91,17 @@ class CaseDailyStat(models.Model):
             models.Index(fields=["day", "village", "department"], name="cases_stat_day_vd_idx"),
             models.Index(fields=["day", "area"], name="cases_stat_day_area_idx"),
         ]
+        # Two partial unique constraints instead of nulls_distinct=False, which SQLite lacks.
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "grid", "department", "big_category", "channel", "inspector"],
+                condition=models.Q(inspector__isnull=False),
                 name="%(app_label)s_%(class)s_unique",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["day", "grid", "department", "big_category", "channel"],
+                condition=models.Q(inspector__isnull=True),
+                name="%(app_label)s_%(class)s_unique_no_insp",
             ),
         ]
 

@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from cityops.cases.patrols import patrol_sweep
 from cityops.cases.sweeper import sweep
 from cityops.cases.webhooks import deliver_due
 
@@ -34,12 +35,13 @@ class Command(BaseCommand):
         close_old_connections()
         try:
             swept = sweep()
+            patrols = patrol_sweep()
             sent, failed = deliver_due()
         except Exception as exc:  # noqa: BLE001 - a bad round is logged; the next one starts afresh
             self.stderr.write(f"worker round failed: {exc!r}")
             return
-        if swept.escalated or sent or failed:
+        if swept.escalated or sent or failed or patrols["closed"]:
             self.stdout.write(
                 f"escalated {swept.escalated} of {swept.checked} overdue; webhooks sent {sent}, "
-                f"failed {failed}"
+                f"failed {failed}; stale patrols closed {patrols['closed']}"
             )
