@@ -162,7 +162,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = VAR_DIR / "media"  # never served directly: photos go through a view that checks scope
+# A cache shared by the web processes of one machine (the resident report rate limit lives here).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
 # The largest request body read into memory (a GeoJSON import of a whole district fits).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CITYOPS_MAX_BODY_MB", 20, minimum=1) * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG

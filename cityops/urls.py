@@ -5,10 +5,19 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from cityops.api import api
+from cityops.cases.urls import public_urlpatterns as report_urls
 
 
 @login_required
 def home(request):
+    """Each role lands where its work is."""
+    role = request.user.role
+    if role == "inspector":
+        return redirect("cases:phone_tasks")
+    if role == "department_handler":
+        return redirect("cases:dept")
+    if role in ("dispatcher", "duty_officer"):
+        return redirect("cases:workbench")
     if request.user.can("geo.view"):
         return redirect("geo:map")
     return redirect("accounts:profile")
@@ -26,4 +35,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("cases/", include("cityops.cases.urls")),
+    path("report/", include(report_urls)),
+    path("open311/v2/", include("cityops.cases.open311.urls")),
 ]

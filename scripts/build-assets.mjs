@@ -17,6 +17,13 @@ const FILES = {
     ["dist/leaflet.css", "leaflet.css"],
     ["dist/images", "images"],
   ],
+  // the clustering plugin of the case map; its .js names a source map, copied for the same reason
+  "leaflet.markercluster": [
+    ["dist/leaflet.markercluster.js", "leaflet.markercluster.js"],
+    ["dist/leaflet.markercluster.js.map", "leaflet.markercluster.js.map"],
+    ["dist/MarkerCluster.css", "MarkerCluster.css"],
+    ["dist/MarkerCluster.Default.css", "MarkerCluster.Default.css"],
+  ],
   echarts: [["dist/echarts.min.js", "echarts.min.js"]],
   "htmx.org": [["dist/htmx.min.js", "htmx.min.js"]],
 };

@@ -21,6 +21,15 @@ def _fast_hashing(settings, request):
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test starts with an empty in-memory cache (rate limits must not leak between tests)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render pages without running collectstatic first."""
     settings.STORAGES = {

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -107,7 +108,7 @@ def detail(case, user) -> dict:
             "at": e.at,
             "note": e.note,
             "data": e.data,
-            "attachments": [a.file.url for a in e.attachments.all()],
+            "attachments": [reverse("cases:photo", args=[case.number, a.pk]) for a in e.attachments.all()],
         }
         for e in selectors.case_history(case)
     ]
@@ -130,8 +131,13 @@ def detail(case, user) -> dict:
 
 def _intake_answer(result) -> Status:
     """201 with the new case, or 200 with the open case the report joined."""
-    body = {"number": result.case.number, "duplicate": result.duplicate, "notice": result.notice,
-            "token": result.report.token, "status": result.case.status}
+    body = {
+        "number": result.case.number,
+        "duplicate": result.duplicate,
+        "notice": result.notice,
+        "token": result.report.token,
+        "status": result.case.status,
+    }
     return Status(200 if result.duplicate else 201, body)
 
 

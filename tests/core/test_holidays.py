@@ -182,11 +182,17 @@ def test_model_validation_and_constraint():
     from django.core.exceptions import ValidationError
     from django.db import IntegrityError, transaction
 
-    with pytest.raises(ValidationError) as excinfo:
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            CalendarDay(date=date(2026, 3, 7), kind="holiday", name="x").full_clean()
+        assert excinfo.value.message_dict == {
+            "date": ["2026-03-07 is a Saturday or Sunday: a holiday row is only for a weekday."]
+        }
+    with pytest.raises(ValidationError) as excinfo:  # the admin shows it in Chinese
         CalendarDay(date=date(2026, 3, 7), kind="holiday", name="x").full_clean()
-    assert excinfo.value.message_dict == {
-        "date": ["2026-03-07 is a Saturday or Sunday: a holiday row is only for a weekday."]
-    }
+    assert "节假日只能设在工作日" in excinfo.value.message_dict["date"][0]
     with pytest.raises(ValidationError):
         CalendarDay(date=date(2026, 3, 6), kind="workday", name="x").full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -25,6 +25,7 @@ VENDOR_FILES = (
     "leaflet/images/layers.png",
     "echarts/echarts.min.js",
     "htmx.org/htmx.min.js",
+    "leaflet.markercluster/leaflet.markercluster.js",
 )
 VIEWPORT = {"width": 1366, "height": 768}
 

@@ -13,8 +13,8 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def login(page, username: str, password: str):
-    page.goto("/accounts/login/")
+def login(page, username: str, password: str, next_url: str | None = None):
+    page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form.form button[type=submit]")

@@ -54,7 +54,7 @@ def test_five_wrong_passwords_lock_the_account(users, page):
 
 
 def test_user_menu_profile_and_logout(users, page):
-    login(page, "dispatcher_v1", PASSWORD)
+    login(page, "dispatcher_v1", PASSWORD, next_url="/map/")
     page.wait_for_url("**/map/")
     page.wait_for_selector("#map[data-ready=true]")  # no request left running when the test moves on
     page.locator(".usermenu summary").click()
@@ -109,6 +109,5 @@ def test_an_expired_password_must_be_changed_first(users, page):
     page.fill("#id_new_password1", "Fresh-Lantern-73!")
     page.fill("#id_new_password2", "Fresh-Lantern-73!")
     page.get_by_role("button", name="修改密码").click()
-    page.wait_for_url("**/map/")
+    page.wait_for_url("**/cases/")  # a dispatcher lands on the workbench
     assert page.locator(".message-success").inner_text() == "密码已修改。"
-    page.wait_for_selector("#map[data-ready=true]")

@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def open_map(page, username):
-    login(page, username, PASSWORD)
+    login(page, username, PASSWORD, next_url="/map/")
     page.wait_for_url("**/map/")
     page.wait_for_selector("#map[data-ready=true]")
 

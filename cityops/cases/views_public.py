@@ -1,0 +1,197 @@
+"""The public pages of residents: report a problem and track a report (no sign-in)."""
+
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_GET
+
+from cityops.cases.api import photos_of
+from cityops.cases.choices import Channel, Status
+from cityops.cases.forms import ResidentReportForm, TrackForm
+from cityops.cases.intake import IntakeIn, Reporter, case_intake
+from cityops.cases.models import CaseReport, PatrolItem
+from cityops.cases.views import event_label, explain, is_htmx
+from cityops.cases.views_phone import form_errors, item_choices, report_errors
+from cityops.core.errors import DomainError
+from cityops.core.middleware import client_ip
+from cityops.geo.models import Grid
+
+WINDOW_SECONDS = 3600
+# What a resident sees of the history: the main steps, never internal notes or who took them.
+PUBLIC_EVENTS = frozenset(
+    {
+        "report",
+        "duplicate_report",
+        "send_to_verify",
+        "verify",
+        "register",
+        "cancel",
+        "dispatch",
+        "accept",
+        "dispose",
+        "recheck_pass",
+        "recheck_fail",
+        "approve_on_the_spot",
+        "hold",
+        "resume",
+    }
+)
+
+
+def reports_per_hour() -> int:
+    return getattr(settings, "CITYOPS_RESIDENT_REPORTS_PER_HOUR", 5)
+
+
+def lookups_per_hour() -> int:
+    return getattr(settings, "CITYOPS_TRACK_LOOKUPS_PER_HOUR", 60)
+
+
+def _over_limit(kind: str, request, limit: int) -> bool:
+    return cache.get(f"cityops:{kind}:{client_ip(request)}", 0) >= limit
+
+
+def _count(kind: str, request) -> None:
+    key = f"cityops:{kind}:{client_ip(request)}"
+    cache.add(key, 0, WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, WINDOW_SECONDS)
+
+
+def resident_items():
+    return PatrolItem.objects.filter(active=True, resident_reportable=True)
+
+
+@require_GET
+def items(request):
+    q, selected = request.GET.get("q", ""), request.GET.get("item", "")
+    return render(
+        request,
+        "cases/partials/item_choices.html",
+        {"items": item_choices(resident_items(), q, selected), "selected": selected, "q": q},
+    )
+
+
+@require_GET
+@cache_page(300)
+def grids(request):
+    """The outlines of the town's grids, so a resident can see where to tap (names, no people)."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(g["geometry"]),
+            "properties": {"code": g["code"], "name": g["name"], "parent": g["village__code"]},
+        }
+        for g in Grid.objects.order_by("code").values("code", "name", "geometry", "village__code")
+    ]
+    body = {"type": "FeatureCollection", "features": features, "paging": {"pages": 1}}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
+
+
+def report(request):
+    """A resident reports a problem; at most ``reports_per_hour`` reports an hour from one address."""
+    context = {"form": ResidentReportForm(), "result": None, "limit": reports_per_hour()}
+    if request.method == "POST":
+        if _over_limit("report", request, reports_per_hour()):
+            message = _(
+                "Too many reports from your network: at most %(n)d reports an hour. Please try again later, "
+                "or call the 12345 hotline."
+            ) % {"n": reports_per_hour()}
+            if is_htmx(request):
+                return report_errors(request, message, {}, status=429)
+            context.update(message=message, form=ResidentReportForm(request.POST))
+            context["items"] = item_choices(resident_items(), "", request.POST.get("item", ""))
+            return render(request, "cases/public/report.html", context, status=429)
+        form = ResidentReportForm(request.POST, request.FILES)
+        message, fields, result = _report(request, form)
+        if result is not None:
+            _count("report", request)
+            context["result"] = result
+            template = "cases/partials/report_result.html" if is_htmx(request) else "cases/public/report.html"
+            return render(
+                request, template, {**context, "public": True}, status=200 if result.duplicate else 201
+            )
+        if is_htmx(request):
+            return report_errors(request, message, fields)
+        context.update(form=form, message=message, errors=fields)
+        context["items"] = item_choices(resident_items(), "", request.POST.get("item", ""))
+        return render(request, "cases/public/report.html", context, status=422)
+    context["items"] = item_choices(resident_items(), "", "")
+    return render(request, "cases/public/report.html", context)
+
+
+def _report(request, form):
+    if not form.is_valid():
+        return _("Please correct the marked fields."), form_errors(form), None
+    d = form.cleaned_data
+    user = request.user if request.user.is_authenticated else None
+    try:
+        data = IntakeIn(
+            channel=Channel.RESIDENT,
+            item_code=d["item"],
+            lon=d["lon"],
+            lat=d["lat"],
+            description=d["description"],
+            address=d["address"],
+            reporter=Reporter(user=user, name=d["contact_name"], phone=d["phone"]),
+            photos=photos_of(request.FILES.getlist("photos")),
+        )
+        return "", {}, case_intake(data, by=user)
+    except DomainError as exc:
+        message, fields = explain(exc)
+        return message, fields, None
+
+
+def track(request):
+    """Where a report stands: its status and the main steps, by case number and tracking code."""
+    form = TrackForm(request.POST or None)
+    context = {"form": form, "found": None, "message": ""}
+    status = 200
+    if request.method == "POST":
+        if _over_limit("track", request, lookups_per_hour()):
+            context["message"] = _("Too many look-ups from your network. Please try again in an hour.")
+            return render(request, "cases/public/track.html", context, status=429)
+        _count("track", request)
+        if form.is_valid():
+            context["found"] = _public_case(
+                form.cleaned_data["number"].strip(), form.cleaned_data["code"].strip()
+            )
+            if context["found"] is None:
+                context["message"] = _("No report matches this case number and tracking code.")
+                status = 404
+        else:
+            status = 422
+    return render(request, "cases/public/track.html", context, status=status)
+
+
+def _public_case(number: str, code: str) -> dict | None:
+    report = (
+        CaseReport.objects.select_related("case", "case__item", "case__grid", "case__department")
+        .filter(token=code.lower(), case__number=number)
+        .first()
+    )
+    if report is None:
+        return None
+    case = report.case
+    status = Status(case.status)
+    events = [
+        {"label": event_label(e.action), "at": e.at, "to": Status(e.to_status).label if e.to_status else ""}
+        for e in case.events.filter(action__in=PUBLIC_EVENTS).order_by("at", "id")
+    ]
+    return {
+        "number": case.number,
+        "item": case.item.name,
+        "grid": case.grid.name,
+        "department": case.department.name if case.status not in (Status.REPORTED,) else "",
+        "status_label": status.label,
+        "status_colour": status.colour,
+        "reported_at": report.at,
+        "closed_at": case.closed_at,
+        "events": events,
+    }

@@ -1,0 +1,284 @@
+"""The dispatcher's workbench: queues by state, filters, paging, export and bulk actions."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cityops.cases import selectors
+from cityops.cases.choices import DeadlineColour, EscalationLevel
+from cityops.cases.choices import Status as S
+from cityops.cases.forms import CaseFilterForm
+from cityops.cases.services import ActionIn, case_transition
+from cityops.cases.views import event_label, explain, is_htmx, present, staff_page
+from cityops.cases.workflow import TRANSITIONS, who_may
+from cityops.core.errors import DomainError
+
+PAGE_SIZE = 50
+XLSX_MAX_ROWS = 65_000
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    statuses: tuple[str, ...] | None
+    bulk: str = ""  # the action the tab offers for many cases at once
+
+
+TABS = (
+    Tab("intake", gettext_lazy("To accept"), (S.REPORTED, S.VERIFIED, S.SELF_DISPOSED), bulk="register"),
+    Tab("verifying", gettext_lazy("To verify"), (S.VERIFYING,)),
+    Tab("dispatch", gettext_lazy("To dispatch"), (S.REGISTERED,), bulk="dispatch"),
+    Tab("disposing", gettext_lazy("Being disposed"), (S.DISPATCHED, S.ACCEPTED)),
+    Tab("recheck", gettext_lazy("To re-check"), (S.DISPOSED,)),
+    Tab("hold", gettext_lazy("On hold"), (S.ON_HOLD,)),
+    Tab("closed", gettext_lazy("Closed"), (S.CLOSED,)),
+    Tab("cancelled", gettext_lazy("Cancelled"), (S.CANCELLED,)),
+    Tab("all", gettext_lazy("All"), None),
+)
+TAB_BY_KEY = {t.key: t for t in TABS}
+BULK_LABELS = {"register": gettext_lazy("Register selected"), "dispatch": gettext_lazy("Dispatch selected")}
+
+
+def _tab(params) -> Tab:
+    return TAB_BY_KEY.get(params.get("tab", ""), TABS[0])
+
+
+def filtered(user, params, statuses, form=None):
+    """The user's cases for the filter form in ``params``, and the bound form."""
+    form = form or CaseFilterForm(params, user=user)
+    f, item_name = form.case_filter(list(statuses) if statuses else None)
+    qs = selectors.case_list(user=user, filters=f)
+    if item_name:
+        qs = qs.filter(item__name__icontains=item_name)
+    return qs, form
+
+
+def _counts(user, params, form) -> dict[str, int]:
+    qs, _form = filtered(user, params, None, form)
+    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    counts = {}
+    for tab in TABS:
+        statuses = tab.statuses or tuple(by_status)
+        counts[tab.key] = sum(by_status.get(s, 0) for s in statuses)
+    return counts
+
+
+def _querystring(params, **changes) -> str:
+    q = QueryDict(mutable=True)
+    for key, values in params.lists():
+        if key not in ("page", "csrfmiddlewaretoken", "cases", "action", "back") and any(values):
+            q.setlist(key, [v for v in values if v])
+    for key, value in changes.items():
+        if value in (None, ""):
+            q.pop(key, None)
+        else:
+            q[key] = value
+    return q.urlencode()
+
+
+def workbench_context(request, params, results=None) -> dict:
+    tab = _tab(params)
+    qs, form = filtered(request.user, params, tab.statuses)
+    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    now = timezone.now()
+    for case in page.object_list:
+        present(case, now)
+    counts = _counts(request.user, params, form)
+    bulk = tab.bulk if tab.bulk and who_may(TRANSITIONS[tab.bulk], request.user) is None else ""
+    return {
+        "form": form,
+        "tab": tab,
+        "tabs": [(t, counts[t.key], _querystring(params, tab=t.key)) for t in TABS],
+        "page": page,
+        "page_links": [
+            (n, _querystring(params, page=n) if isinstance(n, int) else "")
+            for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ],
+        "prev_qs": _querystring(params, page=page.previous_page_number()) if page.has_previous() else "",
+        "next_qs": _querystring(params, page=page.next_page_number()) if page.has_next() else "",
+        "querystring": _querystring(params),
+        "bulk": bulk,
+        "bulk_label": BULK_LABELS.get(bulk, ""),
+        "results": results,
+        "colours": [c for c in DeadlineColour if c != DeadlineColour.NONE],
+    }
+
+
+@staff_page()
+def workbench(request):
+    context = workbench_context(request, request.GET)
+    if is_htmx(request, "workbench-list"):
+        return render(request, "cases/partials/workbench_list.html", context)
+    return render(request, "cases/workbench.html", context)
+
+
+@dataclass
+class BulkResult:
+    number: str
+    ok: bool
+    message: str
+
+
+@staff_page()
+@require_POST
+def bulk(request):
+    """One action on many cases, each through ``case_transition``; every case reports its result."""
+    params = QueryDict(request.POST.get("back", ""))
+    action = request.POST.get("action", "")
+    results = []
+    if action not in BULK_LABELS:
+        results.append(BulkResult("", False, _("Choose an action.")))
+    picked = [v for v in request.POST.getlist("cases") if v][:PAGE_SIZE]
+    if action in BULK_LABELS and not picked:
+        results.append(BulkResult("", False, _("Select one or more cases first.")))
+    for value in picked if action in BULK_LABELS else []:
+        number, _sep, version = value.partition(":")
+        results.append(_bulk_one(request.user, number, action, version))
+    context = workbench_context(request, params, results)
+    if is_htmx(request):
+        return render(request, "cases/partials/workbench_list.html", context)
+    return render(request, "cases/workbench.html", context)
+
+
+def _bulk_one(user, number: str, action: str, version: str) -> BulkResult:
+    case = selectors.case_list(user=user).filter(number=number).first()
+    if case is None:
+        return BulkResult(number, False, _("There is no such case in your scope."))
+    seen = int(version) if version.isdigit() else None
+    data = ActionIn(action=action, version=seen)
+    try:
+        case_transition(case_id=case.pk, by=user, data=data)
+    except DomainError as exc:
+        message, fields = explain(exc, case=case, action=action, version=seen)
+        if fields:
+            message = " ".join(m for ms in fields.values() for m in ms)
+        return BulkResult(number, False, message)
+    return BulkResult(number, True, _("Done: %(action)s") % {"action": event_label(action)})
+
+
+# ---- export ------------------------------------------------------------------------------------
+
+
+def _columns():
+    return [
+        _("Case number"),
+        _("Patrol item code"),
+        _("Patrol item"),
+        _("Channel"),
+        _("Status"),
+        _("Deadline"),
+        _("Grid"),
+        _("Village"),
+        _("Area"),
+        _("Department"),
+        _("Workstation"),
+        _("Escalation"),
+        _("Supervision order"),
+        _("Reports"),
+        _("Reported at"),
+        _("Step deadline"),
+        _("Disposal deadline"),
+        _("Address"),
+        _("Description"),
+    ]
+
+
+def _local(dt) -> str:
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def _rows(qs):
+    escalation = dict(EscalationLevel.choices)
+    for c in qs.iterator(chunk_size=2000):
+        yield [
+            c.number,
+            c.item.code,
+            c.item.name,
+            str(c.get_channel_display()),
+            str(c.get_status_display()),
+            str(DeadlineColour(c.colour).label),
+            c.grid.name,
+            c.village.name,
+            c.area.name,
+            c.department.name,
+            c.workstation.name,
+            str(escalation.get(c.escalation, c.escalation)),
+            c.supervision,
+            c.reports,
+            _local(c.reported_at),
+            _local(c.step_deadline),
+            _local(c.due_at),
+            c.address,
+            c.description,
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@staff_page()
+def export(request):
+    """The filtered list of the current tab as XLSX (default) or CSV."""
+    tab = _tab(request.GET)
+    qs, _form = filtered(request.user, request.GET, tab.statuses)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if request.GET.get("format") == "csv":
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff"  # a BOM, so that spreadsheet programs read the Chinese as UTF-8
+            yield writer.writerow(_columns())
+            for row in _rows(qs):
+                yield writer.writerow(row)
+
+        resp = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="cases-{tab.key}-{stamp}.csv"'
+        return resp
+    return _xlsx(qs, tab, stamp)
+
+
+def _xlsx(qs, tab: Tab, stamp: str) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(tab.label)[:31])
+    widths = [14, 14, 22, 14, 12, 10, 12, 14, 12, 18, 18, 16, 10, 8, 17, 17, 17, 30, 50]
+    for i, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + i)].width = width
+    sheet.freeze_panes = "A2"
+
+    head = []
+    for title in _columns():
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        head.append(cell)
+    sheet.append(head)
+    for n, row in enumerate(_rows(qs)):
+        if n >= XLSX_MAX_ROWS:
+            note = _("Only the first %(n)s cases are exported: narrow the filters.") % {
+                "n": f"{XLSX_MAX_ROWS:,}"
+            }
+            sheet.append([note])
+            break
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    resp = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="cases-{tab.key}-{stamp}.xlsx"'
+    return resp
