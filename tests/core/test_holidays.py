@@ -181,7 +181,6 @@ def test_calendar_load_command(tmp_path, capsys):
 def test_model_validation_and_constraint():
     from django.core.exceptions import ValidationError
     from django.db import IntegrityError, transaction
-
     from django.utils import translation
 
     with translation.override("en"):
