@@ -46,7 +46,9 @@ migrate: install
 seed: install
 	$(BIN)/cityops seed-demo
 
-serve: install
+serve: install  ## the web server, with the cases worker and the demo's live trickle beside it
+	$(BIN)/cityops cases-worker & worker=$$!; $(BIN)/cityops demo-trickle --interval 30 & trickle=$$!; \
+	trap 'kill $$worker $$trickle 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/cityops serve --host $(HOST) --port $(PORT)
 
 clean:

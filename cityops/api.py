@@ -10,6 +10,7 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 from cityops.accounts.api import router as accounts_router
 from cityops.accounts.services import token_authenticate
 from cityops.cases.api import router as cases_router
+from cityops.cases.api_kpis import router as kpis_router
 from cityops.cases.api_patrols import router as patrols_router
 from cityops.core.api import problem
 from cityops.core.errors import DomainError
@@ -101,3 +102,4 @@ api.add_router("/org", org_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/cases", cases_router)
 api.add_router("/patrols", patrols_router)
+api.add_router("/kpis", kpis_router)

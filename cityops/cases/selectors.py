@@ -120,7 +120,7 @@ def case_counts() -> dict:
     """Catalogue and case figures for `cityops stats`."""
     from django.db.models import Count
 
-    from cityops.cases.models import ItemCategory, PatrolItem
+    from cityops.cases.models import CaseDailyStat, CaseEvent, ItemCategory, PatrolItem
 
     by_status = dict(Case.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {
@@ -129,4 +129,6 @@ def case_counts() -> dict:
         "patrol_item_departments": PatrolItem.objects.values("department").distinct().count(),
         "cases": sum(by_status.values()),
         "cases_by_status": by_status,
+        "case_events": CaseEvent.objects.count(),
+        "case_daily_stats": CaseDailyStat.objects.count(),
     }

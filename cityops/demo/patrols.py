@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +31,13 @@ from cityops.demo.people import ACTOR, Progress, Tally, no_progress
 from cityops.geo.geometry import M_PER_DEG_LAT, M_PER_DEG_LON_EQUATOR
 from cityops.geo.models import Grid
 
-HISTORY_DAYS = 14
+HISTORY_DAYS = 14  # default of CITYOPS_DEMO_PATROL_DAYS
+
+
+def history_days() -> int:
+    return getattr(settings, "CITYOPS_DEMO_PATROL_DAYS", HISTORY_DAYS)
+
+
 PLANS = ((PlanKind.EVENT, 5), (PlanKind.COMPONENT, 2))
 SAMPLE_S = 60  # one fix a minute, as phones report in battery-saving mode
 # Tuned so that about one grid in ten misses its plan on a working day (docs/patrols.md).
@@ -51,7 +58,7 @@ def _inspectors() -> list[User]:
 
 def plans_seed(progress: Progress = no_progress, *, today: date | None = None) -> Tally:
     """Events 5× and components 2× a week for every inspector in their grid, from the history's start."""
-    start = (today or timezone.localdate()) - timedelta(days=HISTORY_DAYS)
+    start = (today or timezone.localdate()) - timedelta(days=history_days())
     existing = set(PatrolPlan.objects.values_list("inspector_id", "grid_id", "item_kind"))
     tally = Tally()
     with transaction.atomic():
@@ -180,14 +187,14 @@ def _day_tracks(day: date, inspectors: list[User], streets: dict, done: set[int]
 
 
 def history_seed(progress: Progress = no_progress, *, today: date | None = None) -> Tally:
-    """Patrols of the last HISTORY_DAYS days for inspectors who have none on a day, and the coverage."""
+    """Patrols of the last CITYOPS_DEMO_PATROL_DAYS days for inspectors who have none on a day, and the coverage."""
     today = today or timezone.localdate()
     inspectors = _inspectors()
     streets = {}
     for grid in Grid.objects.filter(pk__in={i.scope_grid_id for i in inspectors}):
         streets[grid.pk] = _Streets(grid, grid_raster(grid))
     tally = Tally()
-    days = [today - timedelta(days=n) for n in range(HISTORY_DAYS, 0, -1)]
+    days = [today - timedelta(days=n) for n in range(history_days(), 0, -1)]
     for day in progress(days, desc="patrol history", unit="day"):
         start, end = local_day(day)
         on_day = PatrolSession.objects.filter(started_at__gte=start, started_at__lt=end)

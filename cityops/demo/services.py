@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from cityops.core.holidays import load_bundled_calendars
 from cityops.demo.catalogue import catalogue_seed
+from cityops.demo.history import history_seed
 from cityops.demo.patrols import patrols_seed
 from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
 from cityops.demo.town import town_geojson
@@ -31,6 +32,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
     ("patrols", patrols_seed),
+    ("case history", history_seed),
 ]
 
 

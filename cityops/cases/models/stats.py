@@ -36,6 +36,12 @@ COUNTERS = (
 )
 
 
+def _unit(model, **kw) -> models.ForeignKey:
+    return models.ForeignKey(
+        model, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False, **kw
+    )
+
+
 class CaseDailyStat(models.Model):
     """Counts of one day for one grid × department × big category × channel × inspector.
 
@@ -43,23 +49,17 @@ class CaseDailyStat(models.Model):
     counters, and the inspector who verified or re-checked for the check counters.
     """
 
-    # No single-column indexes: every query filters on day first (the indexes below), and each
-    # extra index makes rebuilding a year of about 600,000 rows slower.
+    # Derived rows, rebuilt from cases: no single-column indexes (every query filters on day first,
+    # the indexes below) and no foreign key constraints in the database (deletion still cascades
+    # through the ORM); each would make rebuilding a year of about 600,000 rows slower.
     day = models.DateField()
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
-    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+", db_index=False)
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+", db_index=False)
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+", db_index=False)
-    big_category = models.ForeignKey(ItemCategory, on_delete=models.CASCADE, related_name="+", db_index=False)
+    area = _unit(Area)
+    village = _unit(Village)
+    grid = _unit(Grid)
+    department = _unit(Department)
+    big_category = _unit(ItemCategory)
     channel = models.CharField(max_length=10)
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    inspector = _unit(settings.AUTH_USER_MODEL, null=True, blank=True)
     # report day
     reported = models.PositiveIntegerField(default=0)
     registered = models.PositiveIntegerField(default=0)

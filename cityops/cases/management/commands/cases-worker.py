@@ -5,8 +5,11 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from cityops.cases.patrols import patrol_sweep
+from cityops.cases.rollup import rollup_recent
 from cityops.cases.sweeper import sweep
 from cityops.cases.webhooks import deliver_due
+
+ROLLUP_EVERY_S = 3600
 
 
 class Command(BaseCommand):
@@ -18,6 +21,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=30.0)
         parser.add_argument("--once", action="store_true", help="one round, then exit")
+
+    rolled_at = 0.0
+
+    def _rollup(self) -> None:
+        """The KPI rollups of recent days, hourly (a restart just rolls up once more: it is idempotent)."""
+        if time.monotonic() - self.rolled_at < ROLLUP_EVERY_S and self.rolled_at:
+            return
+        try:
+            rollup_recent()
+        except Exception as exc:  # noqa: BLE001 - logged; retried next hour
+            self.stderr.write(f"rollup failed: {exc!r}")
+        self.rolled_at = time.monotonic()
 
     def handle(self, *args, interval, once, **opts):
         stop = {"now": False}
@@ -33,6 +48,7 @@ class Command(BaseCommand):
 
     def _round(self) -> None:
         close_old_connections()
+        self._rollup()
         try:
             swept = sweep()
             patrols = patrol_sweep()

@@ -1,0 +1,161 @@
+"""The KPI API under /api/v1/kpis: KPI rows with their numerators and denominators, and an XLSX export.
+
+Both read the daily rollups only (``cityops.cases.kpis``), restricted to the caller's scope.
+"""
+
+import io
+from datetime import date
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from pydantic import Field
+
+from cityops.cases.kpis import COUNT_LABELS, GROUP_LABELS, KPIS, PERIOD_LABELS, KpiRow, kpi_table
+from cityops.core.errors import ValidationFailed
+
+router = Router(tags=["kpis"])
+
+Group = Literal["town", "area", "village", "grid", "department", "category", "channel", "inspector"]
+Period = Literal["day", "week", "month", "year"]
+MAX_DAYS = {"day": 366, "week": 3 * 366, "month": 10 * 366, "year": 20 * 366}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class KpiQuery(Schema):
+    group: Group = Field("department", description="What each row is: a unit, department, category …")
+    period: Period = Field("month", description="The length of each row's period.")
+    start: date | None = Field(None, description="First day (default: 1 January of the end's year).")
+    end: date | None = Field(None, description="Last day (default: today).")
+
+
+class ExportQuery(Schema):
+    group: list[Group] = Field(["department"], description="One sheet per grouping; repeat the parameter.")
+    period: Period = "month"
+    start: date | None = None
+    end: date | None = None
+
+
+class KpiValueOut(Schema):
+    label: str
+    value: float | None = Field(description="numerator / denominator; null when the denominator is 0")
+    numerator: int
+    denominator: int
+
+
+class KpiRowOut(Schema):
+    period: str
+    start: date
+    end: date
+    key: str
+    name: str
+    counts: dict[str, int]
+    kpis: dict[str, KpiValueOut]
+    score: float | None = Field(description="composite score 0–100 (departments and inspectors)")
+    grade: str | None = Field(description="A ≥ 90, B 75–90, C 60–75, D 40–60, E < 40")
+
+
+class KpiTableOut(Schema):
+    group: str
+    period: str
+    start: date
+    end: date
+    rows: list[KpiRowOut]
+
+
+def _range(period: str, start: date | None, end: date | None) -> tuple[date, date]:
+    end = end or timezone.localdate()
+    start = start or date(end.year, 1, 1)
+    if start > end:
+        raise ValidationFailed(
+            f"start {start} is after end {end}", errors=[{"field": "start", "message": "after end"}]
+        )
+    if (end - start).days + 1 > MAX_DAYS[period]:
+        raise ValidationFailed(
+            f"a {period} table covers at most {MAX_DAYS[period]} days; choose a longer period or a shorter range",
+            errors=[{"field": "end", "message": "range too long for the period"}],
+        )
+    return start, end
+
+
+def _require(request) -> None:
+    if not request.user.can("cases.view"):
+        raise PermissionDenied("Your role may not see case KPIs.")
+
+
+@router.get("", response=KpiTableOut, summary="KPIs by unit, department, category, channel or inspector")
+def kpis(request, q: Query[KpiQuery]):
+    _require(request)
+    start, end = _range(q.period, q.start, q.end)
+    rows = kpi_table(user=request.user, group=q.group, period=q.period, start=start, end=end)
+    return {"group": q.group, "period": q.period, "start": start, "end": end, "rows": rows}
+
+
+@router.get("/export.xlsx", summary="The KPI tables as an Excel workbook, one sheet per grouping")
+def kpis_export(request, q: Query[ExportQuery]):
+    _require(request)
+    start, end = _range(q.period, q.start, q.end)
+    groups = list(dict.fromkeys(q.group))
+    tables = {g: kpi_table(user=request.user, group=g, period=q.period, start=start, end=end) for g in groups}
+    response = HttpResponse(kpi_workbook(tables, q.period, start, end), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="kpis-{q.period}-{start}-{end}.xlsx"'
+    return response
+
+
+# the workbook ------------------------------------------------------------------------------------
+
+HEADERS = ["周期", "开始日期", "结束日期", "编码", "名称"]
+
+
+def _sheet(wb: Workbook, group: str, rows: list[KpiRow]) -> None:
+    ws = wb.create_sheet(GROUP_LABELS[group])
+    kpis = [k for k in KPIS if not k.groups or group in k.groups]
+    ws.append(HEADERS + list(COUNT_LABELS.values()) + [k.label for k in kpis] + ["综合得分", "等级"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    first_rate = len(HEADERS) + len(COUNT_LABELS) + 1
+    for row in rows:
+        values = [row.period, row.start, row.end, row.key, row.name]
+        values += [row.counts[c] for c in COUNT_LABELS]
+        values += [row.kpis[k.key]["value"] for k in kpis]
+        ws.append([*values, row.score, row.grade])
+        r = ws.max_row
+        ws.cell(r, 2).number_format = ws.cell(r, 3).number_format = "yyyy-mm-dd"
+        for col in range(first_rate, first_rate + len(kpis)):
+            ws.cell(r, col).number_format = "0.00%"
+        ws.cell(r, first_rate + len(kpis)).number_format = "0.00"
+    ws.freeze_panes = "F2"
+    for col in range(1, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 22 if col == 5 else 12
+
+
+def _definitions(wb: Workbook, period: str, start: date, end: date) -> None:
+    ws = wb.create_sheet("指标说明")
+    ws.append(["统计区间", f"{start} 至 {end}（按{PERIOD_LABELS[period]}）"])
+    ws.append(["指标", "分子", "分母", "键"])
+    for kpi in KPIS:
+        ws.append([kpi.label, kpi.numerator_label, kpi.denominator_label, kpi.key])
+    ws.append([])
+    ws.append(["部门综合得分", "立案数分值×10% + 结案率分值×30% + 按期处置率分值×30% + 返工率分值×30%"])
+    ws.append(["综管员综合得分", "有效上报率×40% + (1−漏报率)×20% + 按时核实率×20% + 按时核查率×20%"])
+    ws.append(["等级", "A ≥ 90, B 75–90, C 60–75, D 40–60, E < 40"])
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 16
+
+
+def kpi_workbook(tables: dict[str, list[KpiRow]], period: str, start: date, end: date) -> bytes:
+    """An XLSX of the KPI tables: one sheet per grouping, rates as percentages, and the definitions."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for group, rows in tables.items():
+        _sheet(wb, group, rows)
+    _definitions(wb, period, start, end)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

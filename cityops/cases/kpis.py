@@ -1,0 +1,386 @@
+"""KPIs of grid governance: definitions, formulas, composite scores, and computation from rollups.
+
+Every KPI is numerator / denominator over sums of ``CaseDailyStat`` counters (``docs/kpis.md``
+gives each with its Chinese name and the day each counter is attributed to). KPI queries read
+rollups only, never cases, so a year of a town answers in one aggregate query.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import DateField, F, Func, Q, Sum
+from django.db.models.functions import Trunc
+
+from cityops.accounts.models import User
+from cityops.cases.choices import RESIDENT_CHANNELS, Channel
+from cityops.cases.models import CaseDailyStat, ItemCategory
+from cityops.cases.models.stats import COUNTERS
+from cityops.geo.models import Area, Grid, Village
+from cityops.org.models import Department
+
+# Sums over the rollups besides the plain counters: shares by channel.
+EXTRA_SUMS = {
+    "registered_resident": ("registered", Q(channel__in=sorted(RESIDENT_CHANNELS))),
+    "reported_patrol": ("reported", Q(channel=Channel.PATROL)),
+    "registered_patrol": ("registered", Q(channel=Channel.PATROL)),
+}
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator, or None when there is nothing to divide by (never an error)."""
+    if not denominator:
+        return None
+    return numerator / denominator
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str  # the Chinese name used in reports and the export
+    numerator: Callable[[dict], int]
+    denominator: Callable[[dict], int]
+    numerator_label: str
+    denominator_label: str
+    groups: tuple[str, ...] = ()  # empty: every grouping; else only these
+
+    def parts(self, totals: dict) -> tuple[int, int]:
+        return self.numerator(totals), self.denominator(totals)
+
+    def compute(self, totals: dict) -> float | None:
+        return rate(*self.parts(totals))
+
+
+def _sum(name: str) -> Callable[[dict], int]:
+    return lambda t: t.get(name) or 0
+
+
+def _ratio(key, label, num, den, num_label, den_label, groups=()) -> Kpi:
+    """A KPI of sums: ``num`` and ``den`` name a sum (``num`` may be a function of the sums)."""
+    numerator = num if callable(num) else _sum(num)
+    return Kpi(key, label, numerator, _sum(den), num_label, den_label, tuple(groups))
+
+
+def _accurate(t: dict) -> int:
+    return (t.get("dispatched") or 0) - (t.get("returned") or 0)
+
+
+KPIS: tuple[Kpi, ...] = (
+    _ratio("registration_rate", "立案率", "registered", "reported", "立案数", "上报数"),
+    _ratio("dispatch_accuracy", "准确派遣率", _accurate, "dispatched", "派遣数 − 回退数", "派遣数"),
+    _ratio("disposal_rate", "处置率", "disposed", "due", "处置数", "应结案数"),
+    _ratio("on_time_disposal_rate", "按期处置率", "disposed_on_time", "due", "按期处置数", "应结案数"),
+    _ratio("closure_rate", "结案率", "closed", "due", "结案数", "应结案数"),
+    _ratio("on_time_closure_rate", "按期结案率", "closed_on_time", "due", "按期结案数", "应结案数"),
+    _ratio("rework_rate", "返工率", "reworked", "due", "返工数", "应结案数"),
+    _ratio("effective_disposal_rate", "有效处置率", "effective", "due", "有效处置数", "应结案数"),
+    _ratio(
+        "resident_report_share", "监督举报率", "registered_resident", "registered", "群众举报立案数", "立案数"
+    ),
+    _ratio(
+        "effective_report_rate",
+        "有效上报率",
+        "registered_patrol",
+        "reported_patrol",
+        "巡查立案数",
+        "巡查上报数",
+    ),
+    _ratio(
+        "on_time_verify_rate",
+        "按时核实率",
+        "verifications_on_time",
+        "verifications",
+        "按时核实数",
+        "应核实数",
+    ),
+    _ratio("on_time_recheck_rate", "按时核查率", "rechecks_on_time", "rechecks", "按时核查数", "应核查数"),
+    _ratio(
+        "missed_report_rate",
+        "漏报率",
+        "missed",
+        "grid_registered",
+        "本网格群众举报立案数",
+        "本网格立案数",
+        ("inspector",),
+    ),
+)
+KPI_BY_KEY = {k.key: k for k in KPIS}
+
+COUNT_LABELS = {
+    "reported": "上报数",
+    "registered": "立案数",
+    "cancelled": "作废数",
+    "dispatched": "派遣数",
+    "returned": "回退数",
+    "due": "应结案数",
+    "disposed": "处置数",
+    "disposed_on_time": "按期处置数",
+    "closed": "结案数",
+    "closed_on_time": "按期结案数",
+    "overdue_open": "超期未结数",
+    "reworked": "返工数",
+    "effective": "有效处置数",
+    "verifications": "应核实数",
+    "verifications_on_time": "按时核实数",
+    "rechecks": "应核查数",
+    "rechecks_on_time": "按时核查数",
+}
+
+# 立案数分值 of a department per 30 days: fewer problems in its field score higher.
+# (at most this many registered cases, score); more than the last bound scores 0.
+DEPARTMENT_COUNT_STEPS = ((50, 100), (100, 90), (300, 75), (500, 60), (999, 40))
+GRADES = ((90, "A"), (75, "B"), (60, "C"), (40, "D"))
+
+
+def department_count_score(registered: int, days: int = 30) -> int:
+    """The step score of a department's registered cases, the bounds scaled to the period's length."""
+    scale = max(days, 1) / 30
+    for bound, score in DEPARTMENT_COUNT_STEPS:
+        if registered <= bound * scale:
+            return score
+    return 0
+
+
+def _weighted(parts: list[tuple[float | None, float]]) -> float | None:
+    """Weighted mean of the parts that exist; the weights of missing parts are shared out."""
+    present = [(v, w) for v, w in parts if v is not None]
+    if not present:
+        return None
+    return sum(v * w for v, w in present) / sum(w for _, w in present)
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else value * 100
+
+
+def department_score(totals: dict, days: int) -> float | None:
+    """立案数分值×10% + 结案率分值×30% + 按期处置率分值×30% + 返工率分值×30%; None with nothing due."""
+    if not totals.get("due"):
+        return None
+    rework = KPI_BY_KEY["rework_rate"].compute(totals)
+    return _weighted(
+        [
+            (department_count_score(totals.get("registered") or 0, days), 0.10),
+            (_pct(KPI_BY_KEY["closure_rate"].compute(totals)), 0.30),
+            (_pct(KPI_BY_KEY["on_time_disposal_rate"].compute(totals)), 0.30),
+            (None if rework is None else (1 - rework) * 100, 0.30),
+        ]
+    )
+
+
+def inspector_score(totals: dict) -> float | None:
+    """有效上报率×40% + (1−漏报率)×20% + 按时核实率×20% + 按时核查率×20%; None with no reports."""
+    effective = KPI_BY_KEY["effective_report_rate"].compute(totals)
+    if effective is None:
+        return None
+    missed = KPI_BY_KEY["missed_report_rate"].compute(totals)
+    return _weighted(
+        [
+            (effective * 100, 0.40),
+            (None if missed is None else (1 - missed) * 100, 0.20),
+            (_pct(KPI_BY_KEY["on_time_verify_rate"].compute(totals)), 0.20),
+            (_pct(KPI_BY_KEY["on_time_recheck_rate"].compute(totals)), 0.20),
+        ]
+    )
+
+
+def grade(score: float | None) -> str | None:
+    """A ≥ 90, B 75–90, C 60–75, D 40–60, E < 40 (a bound belongs to the higher band)."""
+    if score is None:
+        return None
+    for bound, letter in GRADES:
+        if score >= bound:
+            return letter
+    return "E"
+
+
+# computation from rollups ----------------------------------------------------------------------
+
+GROUPS = {
+    "town": None,
+    "area": "area",
+    "village": "village",
+    "grid": "grid",
+    "department": "department",
+    "category": "big_category",
+    "channel": "channel",
+    "inspector": "inspector",
+}
+PERIODS = ("day", "week", "month", "year")
+GROUP_LABELS = {
+    "town": "全镇",
+    "area": "片区",
+    "village": "村(社区)",
+    "grid": "网格",
+    "department": "部门",
+    "category": "大类",
+    "channel": "来源渠道",
+    "inspector": "综管员",
+}
+PERIOD_LABELS = {"day": "日", "week": "周", "month": "月", "year": "年"}
+
+
+@dataclass
+class KpiRow:
+    period: str
+    start: date
+    end: date
+    key: str
+    name: str
+    counts: dict[str, int]
+    kpis: dict[str, dict] = field(default_factory=dict)
+    score: float | None = None
+    grade: str | None = None
+
+
+def _sums() -> dict:
+    """Aggregates named ``sum_<counter>`` (an annotation may not shadow the field it sums)."""
+    sums = {f"sum_{c}": Sum(c) for c in COUNTERS}
+    for name, (counter, condition) in EXTRA_SUMS.items():
+        sums[f"sum_{name}"] = Sum(counter, filter=condition)
+    return sums
+
+
+class PeriodStart(Func):
+    """The first day of the week (Monday), month or year of a date, in the database's own
+    functions: Django's Trunc calls a Python function per row on SQLite, a third of a year's query."""
+
+    output_field = DateField()
+    SQLITE = {"week": "date(%s, '-6 days', 'weekday 1')", "month": "date(%s, 'start of month')"}
+    SQLITE["year"] = "date(%s, 'start of year')"
+
+    def __init__(self, expression, period: str):
+        self.period = period
+        super().__init__(expression)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return self.SQLITE[self.period] % sql, params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"DATE_TRUNC('{self.period}', {sql})::date", params
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(Trunc(self.source_expressions[0], self.period, output_field=DateField()))
+
+
+def _bucket(period: str):
+    return F("day") if period == "day" else PeriodStart(F("day"), period)
+
+
+def period_bounds(period: str, bucket: date, start: date, end: date) -> tuple[str, date, date]:
+    """Label and the first and last day of the bucket, clipped to [start, end]."""
+    if period == "day":
+        label, last = bucket.isoformat(), bucket
+    elif period == "week":
+        year, week, _ = bucket.isocalendar()
+        label, last = f"{year}-W{week:02d}", bucket + timedelta(days=6)
+    elif period == "month":
+        nxt = date(bucket.year + bucket.month // 12, bucket.month % 12 + 1, 1)
+        label, last = f"{bucket:%Y-%m}", nxt - timedelta(days=1)
+    else:
+        label, last = str(bucket.year), date(bucket.year, 12, 31)
+    return label, max(bucket, start), min(last, end)
+
+
+def _aggregate(qs, period: str, dimension: str | None) -> list[dict]:
+    keys = ["bucket"] + ([dimension] if dimension else [])
+    rows = qs.annotate(bucket=_bucket(period)).values(*keys).annotate(**_sums()).order_by(*keys)
+    return [
+        {k.removeprefix("sum_"): (v or 0) if k.startswith("sum_") else v for k, v in r.items()} for r in rows
+    ]
+
+
+def _names(group: str, ids: set) -> dict:
+    """key → (code, name) of the group's members."""
+    if group == "town":
+        return {None: ("town", "全镇")}
+    if group == "channel":
+        return {c: (c, str(Channel(c).label) if c in Channel.values else c) for c in ids}
+    if group == "inspector":
+        users = User.objects.filter(pk__in=ids).values_list("pk", "username", "display_name")
+        return {pk: (u, d or u) for pk, u, d in users}
+    model = {
+        "area": Area,
+        "village": Village,
+        "grid": Grid,
+        "department": Department,
+        "category": ItemCategory,
+    }[group]
+    return {
+        pk: (code, name)
+        for pk, code, name in model.objects.filter(pk__in=ids).values_list("pk", "code", "name")
+    }
+
+
+def _missed(qs, period: str, rows: list[dict]) -> None:
+    """漏报: verified public reports in the inspector's own grid, against all registered there."""
+    resident = Sum("registered", filter=EXTRA_SUMS["registered_resident"][1])
+    grid_rows = (
+        qs.annotate(bucket=_bucket(period))
+        .values("bucket", "grid")
+        .annotate(all_registered=Sum("registered"), resident=resident)
+        .order_by()
+    )
+    by_grid = {(r["bucket"], r["grid"]): r for r in grid_rows}
+    grids = dict(
+        User.objects.filter(pk__in={r["inspector"] for r in rows}).values_list("pk", "scope_grid_id")
+    )
+    for row in rows:
+        grid_row = by_grid.get((row["bucket"], grids.get(row["inspector"])), {})
+        row["missed"] = grid_row.get("resident") or 0
+        row["grid_registered"] = grid_row.get("all_registered") or 0
+
+
+def _kpis(totals: dict, group: str) -> dict[str, dict]:
+    out = {}
+    for kpi in KPIS:
+        if kpi.groups and group not in kpi.groups:
+            continue
+        num, den = kpi.parts(totals)
+        out[kpi.key] = {"label": kpi.label, "value": rate(num, den), "numerator": num, "denominator": den}
+    return out
+
+
+def _score(group: str, totals: dict, days: int) -> float | None:
+    if group == "department":
+        return department_score(totals, days)
+    if group == "inspector":
+        return inspector_score(totals)
+    return None
+
+
+def kpi_table(*, user, group: str, period: str, start: date, end: date) -> list[KpiRow]:
+    """KPI rows per period and member of ``group`` in the user's scope, from the rollups only."""
+    if group not in GROUPS:
+        raise ValueError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    dimension = GROUPS[group]
+    qs = CaseDailyStat.objects.restrict(user, "cases.view").filter(day__gte=start, day__lte=end)
+    if group == "inspector":
+        rows = _aggregate(qs.filter(inspector__isnull=False), period, dimension)
+        _missed(qs, period, rows)
+    else:
+        rows = _aggregate(qs, period, dimension)
+    names = _names(group, {r.get(dimension) for r in rows} if dimension else set())
+    out = []
+    for row in rows:
+        label, first, last = period_bounds(period, row["bucket"], start, end)
+        code, name = names.get(row.get(dimension) if dimension else None, (str(row.get(dimension)), ""))
+        score = _score(group, row, (last - first).days + 1)
+        out.append(
+            KpiRow(
+                period=label,
+                start=first,
+                end=last,
+                key=code,
+                name=name,
+                counts={c: row[c] for c in COUNTERS},
+                kpis=_kpis(row, group),
+                score=None if score is None else round(score, 2),
+                grade=grade(score),
+            )
+        )
+    return out
