@@ -193,6 +193,12 @@ CITYOPS_DUPLICATE_RADIUS_M = env_int("CITYOPS_DUPLICATE_RADIUS_M", 50, minimum=0
 CITYOPS_DUPLICATE_HOURS = env_int("CITYOPS_DUPLICATE_HOURS", 72, minimum=0)
 CITYOPS_MAX_PHOTO_MB = env_int("CITYOPS_MAX_PHOTO_MB", 10, minimum=1)
 CITYOPS_ESCALATE_TOWN_AFTER_DAYS = env_int("CITYOPS_ESCALATE_TOWN_AFTER_DAYS", 1, minimum=1)
+# The public resident pages: reports and tracking look-ups allowed per IP address and hour.
+CITYOPS_RESIDENT_REPORTS_PER_HOUR = env_int("CITYOPS_RESIDENT_REPORTS_PER_HOUR", 5, minimum=1)
+CITYOPS_TRACK_LOOKUPS_PER_HOUR = env_int("CITYOPS_TRACK_LOOKUPS_PER_HOUR", 60, minimum=1)
+# The demo town: how many cases of history and how many days of patrols seed-demo writes.
+CITYOPS_DEMO_HISTORY_CASES = env_int("CITYOPS_DEMO_HISTORY_CASES", 310_000, minimum=0)
+CITYOPS_DEMO_PATROL_DAYS = env_int("CITYOPS_DEMO_PATROL_DAYS", 14, minimum=0)
 
 LOGGING = {
     "version": 1,
