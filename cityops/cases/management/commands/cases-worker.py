@@ -2,7 +2,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from cityops.cases.patrols import patrol_sweep
 from cityops.cases.rollup import rollup_recent
@@ -47,7 +47,8 @@ class Command(BaseCommand):
                 slept += 0.5
 
     def _round(self) -> None:
-        close_old_connections()
+        if not connection.in_atomic_block:  # a caller's transaction (a test) keeps its connection
+            close_old_connections()
         self._rollup()
         try:
             swept = sweep()
