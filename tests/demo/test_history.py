@@ -166,3 +166,15 @@ def test_the_trickle_reports_live_cases_through_intake(staffed, monkeypatch):
     opened = [r.case for r in results if not r.duplicate]
     assert opened and all(c.status == Status.REPORTED for c in opened)
     assert AuditRecord.objects.filter(action="cases.case.report").count() == len(opened)
+
+
+def test_the_trickle_command_opens_cases_and_stops_after_its_count(staffed, capsys):
+    from django.core.management import call_command
+
+    from cityops.cases.models import Case
+
+    before = Case.objects.count()
+    call_command("demo-trickle", "--count", "2", "--interval", "0")
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 2  # one line per report
+    assert 1 <= Case.objects.count() - before <= 2  # a report may join an open case nearby

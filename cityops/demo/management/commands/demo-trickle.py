@@ -26,7 +26,6 @@ class Command(BaseCommand):
         made = 0
         while not stop["now"] and (count == 0 or made < count):
             if not connection.in_atomic_block:  # a caller's transaction (a test) keeps its connection
-            if not connection.in_atomic_block:
                 close_old_connections()
             try:
                 for result in trickle(1, refs=refs):
