@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cityops.org",
     "cityops.accounts",
     "cityops.cases",
+    "cityops.iot",
     "cityops.demo",
 ]
 

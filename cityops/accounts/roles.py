@@ -44,6 +44,10 @@ _STAFF_READ = {"geo.view", "org.view"}
 
 _CASES = {"cases.view"}
 
+# iot.view: devices, readings and alarms; iot.alarm: acknowledge, clear and comment on alarms;
+# iot.change: register devices, types and rules, issue device secrets; iot.admin: dead letters.
+_IOT_READ = {"iot.view"}
+
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.SYSADMIN: frozenset(
         _STAFF_READ
@@ -56,15 +60,27 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "audit.view",
             "admin.access",
             "cases.catalogue",
+            "iot.view",
+            "iot.change",
+            "iot.alarm",
+            "iot.admin",
         }
     ),
-    Role.DUTY_OFFICER: frozenset(_STAFF_READ | _CASES | {"accounts.view", "cases.intake"}),
-    Role.DISPATCHER: frozenset(_STAFF_READ | _CASES | {"accounts.view", "cases.intake"}),
+    Role.DUTY_OFFICER: frozenset(
+        _STAFF_READ | _CASES | _IOT_READ | {"accounts.view", "cases.intake", "iot.alarm"}
+    ),
+    Role.DISPATCHER: frozenset(
+        _STAFF_READ | _CASES | _IOT_READ | {"accounts.view", "cases.intake", "iot.alarm"}
+    ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES),
     Role.WINDOW_CLERK: frozenset(_STAFF_READ),
-    Role.DATA_STEWARD: frozenset(_STAFF_READ | {"geo.change", "admin.access", "cases.catalogue"}),
-    Role.AUDITOR: frozenset(_STAFF_READ | _CASES | {"accounts.view", "audit.view", "admin.access"}),
+    Role.DATA_STEWARD: frozenset(
+        _STAFF_READ | _IOT_READ | {"geo.change", "admin.access", "cases.catalogue", "iot.change"}
+    ),
+    Role.AUDITOR: frozenset(
+        _STAFF_READ | _CASES | _IOT_READ | {"accounts.view", "audit.view", "admin.access"}
+    ),
     Role.RESIDENT: frozenset(),
 }
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IotConfig(AppConfig):
+    name = "cityops.iot"
+    label = "iot"
