@@ -189,6 +189,9 @@ CITYOPS_GEO_TOLERANCE_M2 = env_int("CITYOPS_GEO_TOLERANCE_M2", 50, minimum=0)
 CITYOPS_WORK_HOURS = env_str("CITYOPS_WORK_HOURS", "08:30-12:00,14:00-17:30")
 # How often a process checks whether the holiday calendar changed (seconds).
 CITYOPS_CALENDAR_REFRESH_SECONDS = env_int("CITYOPS_CALENDAR_REFRESH_SECONDS", 5, minimum=0)
+# How often a process checks whether the patrol items or the workstations changed (seconds): intake
+# reads them from a per-process cache.
+CITYOPS_CATALOGUE_REFRESH_SECONDS = env_int("CITYOPS_CATALOGUE_REFRESH_SECONDS", 5, minimum=0)
 # Grid governance: duplicate reports, photos, escalation.
 CITYOPS_DUPLICATE_RADIUS_M = env_int("CITYOPS_DUPLICATE_RADIUS_M", 50, minimum=0)
 CITYOPS_DUPLICATE_HOURS = env_int("CITYOPS_DUPLICATE_HOURS", 72, minimum=0)

@@ -61,15 +61,12 @@ def _audit_triggers(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """The locate index and the working calendar are per-process caches: none survives a test."""
-    from cityops.core import workcalendar
-    from cityops.geo import locate
+    """The locate index, the working calendar and the catalogue are per-process caches: none survives a test."""
+    from cityops.core.cache import invalidate_all
 
-    locate.invalidate()
-    workcalendar.invalidate()
+    invalidate_all()
     yield
-    locate.invalidate()
-    workcalendar.invalidate()
+    invalidate_all()
 
 
 @pytest.fixture

@@ -58,7 +58,8 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
+    # No savepoint: a failure here must fail the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         rec = AuditRecord(
             seq=head.seq + 1,

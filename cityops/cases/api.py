@@ -156,21 +156,7 @@ def _intake_answer(result) -> Status:
 @router.get("", response=CasePage, summary="Cases in your scope, most urgent first")
 def case_list(request, q: Query[CaseQuery], paging: Query[PageQuery]):
     _require(request, "cases.view")
-    f = selectors.CaseFilter(
-        status=q.status,
-        colour=q.colour,
-        area=q.area,
-        village=q.village,
-        grid=q.grid,
-        department=q.department,
-        channel=q.channel,
-        item=q.item,
-        number=q.number,
-        assigned_to_me=q.mine,
-        open_only=q.open,
-        escalated=q.escalated,
-        supervised=q.supervised,
-    )
+    f = selectors.CaseFilter.of(q.dict(), assigned_to_me="mine", open_only="open")
     items, meta = paginate(selectors.case_list(user=request.user, filters=f), paging)
     return {**meta, "results": [row(c) for c in items]}
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from cityops.audit.services import audit_record
@@ -16,6 +16,7 @@ from cityops.cases.deadlines import step_deadline
 from cityops.cases.models import Case, CaseCounter, CaseEvent, CaseReport, PatrolItem
 from cityops.cases.notify import notify
 from cityops.cases.photos import Photo, save_photo
+from cityops.core.cache import ProcessCache
 from cityops.core.errors import ValidationFailed
 from cityops.geo.selectors import locate_point
 from cityops.org.models import Workstation
@@ -66,13 +67,34 @@ def _fail(field_name: str, message: str):
     raise ValidationFailed(message, errors=[{"field": field_name, "message": message}])
 
 
+def _version(model) -> tuple:
+    row = model.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return row["n"], row["last"]
+
+
+def _refresh() -> float:
+    return settings.CITYOPS_CATALOGUE_REFRESH_SECONDS
+
+
+# Every intake needs its item and its village's workstation: both are read from per-process caches,
+# rebuilt when a row is added, removed or saved (a bulk update must set updated_at).
+_ITEMS = ProcessCache(
+    lambda: {
+        i.code: i for i in PatrolItem.objects.select_related("department", "category", "big_category")
+    },
+    lambda: _version(PatrolItem),
+    _refresh,
+)
+_WORKSTATIONS = ProcessCache(
+    lambda: dict(Workstation.objects.filter(village__isnull=False).values_list("village_id", "id")),
+    lambda: _version(Workstation),
+    _refresh,
+)
+
+
 def _item(data: IntakeIn) -> PatrolItem:
-    item = (
-        PatrolItem.objects.select_related("department", "category", "big_category")
-        .filter(code=data.item_code, active=True)
-        .first()
-    )
-    if item is None:
+    item = _ITEMS.get().get(data.item_code)
+    if item is None or not item.active:
         _fail("item", f"there is no active patrol item with code {data.item_code!r}")
     if data.channel in RESIDENT_CHANNELS and not item.resident_reportable:
         _fail("item", f"patrol item {item.code} cannot be reported by residents")
@@ -136,15 +158,25 @@ def find_duplicate(item: PatrolItem, lon: float, lat: float, now: datetime) -> C
     return None
 
 
+def _take_number(year: int) -> int | None:
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
 def next_number(now: datetime) -> str:
+    """The year's next case number; the counter row stays locked until the caller commits."""
     year = timezone.localtime(now).year
-    if not CaseCounter.objects.filter(year=year).update(last=F("last") + 1):
+    last = _take_number(year)
+    if last is None:
         try:
             with transaction.atomic():
                 CaseCounter.objects.create(year=year, last=1)
+            last = 1
         except IntegrityError:  # another intake created the year's row first
-            CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = CaseCounter.objects.get(year=year).last
+            last = _take_number(year)
     return f"{year}{last:07d}"
 
 
@@ -211,8 +243,11 @@ def _open_case(item, data: IntakeIn, lon, lat, where, now, by) -> IntakeResult:
     status = Status.SELF_DISPOSED if data.on_the_spot else Status.REPORTED
     deadline, warn = step_deadline(now, item.dispatch_limit, item.dispatch_unit)
     reporter = data.reporter.user if getattr(data.reporter.user, "pk", None) else None
+    workstation_id = _WORKSTATIONS.get().get(where.village_id)
+    if workstation_id is None:
+        _fail("location", f"village {where.village_name} has no workstation to take the case")
     case = Case.objects.create(
-        number=next_number(now),
+        number=f"~{secrets.token_hex(8)}",  # the real number is taken last, see below
         item=item,
         category=item.category,
         big_category=item.big_category,
@@ -227,7 +262,7 @@ def _open_case(item, data: IntakeIn, lon, lat, where, now, by) -> IntakeResult:
         village_id=where.village_id,
         grid_id=where.grid_id,
         department=item.department,
-        workstation=Workstation.objects.get(village_id=where.village_id),
+        workstation_id=workstation_id,
         reporter=reporter,
         reported_at=now,
         step_deadline=deadline,
@@ -247,6 +282,11 @@ def _open_case(item, data: IntakeIn, lon, lat, where, now, by) -> IntakeResult:
     )
     for photo in data.photos:
         save_photo(photo, case=case, event=event, by=by)
+    # The year's counter row and then the audit head stay locked until commit, and every intake
+    # needs both: taking them last keeps the part where intakes queue behind each other short.
+    case.number = next_number(now)
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    notify(case, event, f"New case {case.number}: {item.name} in {where.grid_name}")
     audit_record(
         action="cases.case.report",
         actor=by,
@@ -259,7 +299,6 @@ def _open_case(item, data: IntakeIn, lon, lat, where, now, by) -> IntakeResult:
             "status": status,
         },
     )
-    notify(case, event, f"New case {case.number}: {item.name} in {where.grid_name}")
     return IntakeResult(case, report, duplicate=False)
 
 

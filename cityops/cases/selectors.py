@@ -1,6 +1,6 @@
 """Reads of cases, each restricted to the acting user's scope."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db.models import Case as CaseExpr
 from django.db.models import CharField, Q, Value, When
@@ -43,6 +43,16 @@ class CaseFilter:
     open_only: bool = False
     escalated: bool = False
     supervised: bool = False
+
+    @classmethod
+    def of(cls, values: dict, **renamed: str) -> "CaseFilter":
+        """A filter from a mapping of field values; ``renamed`` maps a field to the mapping's own key."""
+        out = {}
+        for f in fields(cls):
+            key = renamed.get(f.name, f.name)
+            if key in values:
+                out[f.name] = values[key]
+        return cls(**out)
 
 
 def case_list(*, user, filters: CaseFilter | None = None, now=None):

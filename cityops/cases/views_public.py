@@ -10,14 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
-from cityops.cases.api import photos_of
 from cityops.cases.choices import Channel, Status
 from cityops.cases.forms import ResidentReportForm, TrackForm
-from cityops.cases.intake import IntakeIn, Reporter, case_intake
+from cityops.cases.intake import IntakeIn, Reporter
 from cityops.cases.models import CaseReport, PatrolItem
-from cityops.cases.views import event_label, explain, is_htmx
-from cityops.cases.views_phone import form_errors, item_choices, report_errors
-from cityops.core.errors import DomainError
+from cityops.cases.report_flow import ReportPage, intake_fields, item_choices
+from cityops.cases.views import event_label
 from cityops.core.middleware import client_ip
 from cityops.geo.models import Grid
 
@@ -94,58 +92,34 @@ def grids(request):
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
 
 
+def _resident_intake(request, d: dict, photos) -> tuple[IntakeIn, object]:
+    user = request.user if request.user.is_authenticated else None
+    reporter = Reporter(user=user, name=d["contact_name"], phone=d["phone"])
+    return IntakeIn(channel=Channel.RESIDENT, reporter=reporter, photos=photos, **intake_fields(d)), user
+
+
+def _report_page() -> ReportPage:
+    return ReportPage(
+        form_class=ResidentReportForm,
+        items=resident_items,
+        template="cases/public/report.html",
+        to_intake=_resident_intake,
+        context={"limit": reports_per_hour(), "public": True},
+    )
+
+
 def report(request):
     """A resident reports a problem; at most ``reports_per_hour`` reports an hour from one address."""
-    context = {"form": ResidentReportForm(), "result": None, "limit": reports_per_hour()}
-    if request.method == "POST":
-        if _over_limit("report", request, reports_per_hour()):
-            message = _(
-                "Too many reports from your network: at most %(n)d reports an hour. Please try again later, "
-                "or call the 12345 hotline."
-            ) % {"n": reports_per_hour()}
-            if is_htmx(request):
-                return report_errors(request, message, {}, status=429)
-            context.update(message=message, form=ResidentReportForm(request.POST))
-            context["items"] = item_choices(resident_items(), "", request.POST.get("item", ""))
-            return render(request, "cases/public/report.html", context, status=429)
-        form = ResidentReportForm(request.POST, request.FILES)
-        message, fields, result = _report(request, form)
-        if result is not None:
-            _count("report", request)
-            context["result"] = result
-            template = "cases/partials/report_result.html" if is_htmx(request) else "cases/public/report.html"
-            return render(
-                request, template, {**context, "public": True}, status=200 if result.duplicate else 201
-            )
-        if is_htmx(request):
-            return report_errors(request, message, fields)
-        context.update(form=form, message=message, errors=fields)
-        context["items"] = item_choices(resident_items(), "", request.POST.get("item", ""))
-        return render(request, "cases/public/report.html", context, status=422)
-    context["items"] = item_choices(resident_items(), "", "")
-    return render(request, "cases/public/report.html", context)
-
-
-def _report(request, form):
-    if not form.is_valid():
-        return _("Please correct the marked fields."), form_errors(form), None
-    d = form.cleaned_data
-    user = request.user if request.user.is_authenticated else None
-    try:
-        data = IntakeIn(
-            channel=Channel.RESIDENT,
-            item_code=d["item"],
-            lon=d["lon"],
-            lat=d["lat"],
-            description=d["description"],
-            address=d["address"],
-            reporter=Reporter(user=user, name=d["contact_name"], phone=d["phone"]),
-            photos=photos_of(request.FILES.getlist("photos")),
-        )
-        return "", {}, case_intake(data, by=user)
-    except DomainError as exc:
-        message, fields = explain(exc)
-        return message, fields, None
+    page = _report_page()
+    if request.method != "POST":
+        return page.blank(request)
+    if _over_limit("report", request, reports_per_hour()):
+        message = _(
+            "Too many reports from your network: at most %(n)d reports an hour. Please try again later, "
+            "or call the 12345 hotline."
+        ) % {"n": reports_per_hour()}
+        return page.refuse(request, message, {}, ResidentReportForm(request.POST), 429)
+    return page.submit(request, on_success=lambda: _count("report", request))
 
 
 def track(request):

@@ -18,7 +18,6 @@ have rows). Supported years: 1970–2199.
 
 import re
 import threading
-import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
@@ -29,6 +28,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from cityops.core.cache import ProcessCache
 from cityops.core.choices import DayKind, WorkUnit
 
 DEFAULT_WORK_HOURS = "08:30-12:00,14:00-17:30"
@@ -339,32 +339,21 @@ def build_calendar() -> WorkCalendar:
     )
 
 
-_lock = threading.Lock()
-_cache: dict = {"calendar": None, "version": None, "checked": 0.0}
+def _refresh_seconds() -> float:
+    return getattr(settings, "CITYOPS_CALENDAR_REFRESH_SECONDS", 5)
+
+
+_CALENDAR = ProcessCache(build_calendar, _version, _refresh_seconds)
 
 
 def get_calendar() -> WorkCalendar:
-    """The process-wide calendar, rebuilt when the rows or the work hours change.
-
-    The rows are checked at most every ``CITYOPS_CALENDAR_REFRESH_SECONDS`` (default 5).
-    """
-    refresh = getattr(settings, "CITYOPS_CALENDAR_REFRESH_SECONDS", 5)
-    cached = _cache["calendar"]
-    if cached is not None and time.monotonic() - _cache["checked"] < refresh:
-        return cached
-    with _lock:
-        version = _version()
-        if _cache["calendar"] is None or version != _cache["version"]:
-            _cache["calendar"] = build_calendar()
-            _cache["version"] = version
-        _cache["checked"] = time.monotonic()
-        return _cache["calendar"]
+    """The process-wide calendar, rebuilt when the rows or the work hours change (checked at most
+    every ``CITYOPS_CALENDAR_REFRESH_SECONDS``, default 5)."""
+    return _CALENDAR.get()
 
 
 def invalidate() -> None:
-    with _lock:
-        _cache["calendar"] = None
-        _cache["version"] = None
+    _CALENDAR.invalidate()
 
 
 def check_work_hours(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

@@ -6,8 +6,6 @@ holds the few grids it touches, tested exactly with prepared polygons. A batch i
 one raster lookup for all points, then one vectorised exact test per grid for the boundary points.
 """
 
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,28 +132,3 @@ class Locator:
                 out[pending[found]] = grid
                 unresolved[found] = False
         return out
-
-
-_lock = threading.Lock()
-_cache: dict = {"locator": None, "version": None, "checked": 0.0}
-
-
-def get_locator(load_version, load_entries, refresh_seconds: float) -> Locator:
-    """The process-wide locator, rebuilt when the stored geography version changes."""
-    now = time.monotonic()
-    cached = _cache["locator"]
-    if cached is not None and now - _cache["checked"] < refresh_seconds:
-        return cached
-    with _lock:
-        version = load_version()
-        if _cache["locator"] is None or version != _cache["version"]:
-            _cache["locator"] = Locator(load_entries())
-            _cache["version"] = version
-        _cache["checked"] = time.monotonic()
-        return _cache["locator"]
-
-
-def invalidate() -> None:
-    with _lock:
-        _cache["locator"] = None
-        _cache["version"] = None

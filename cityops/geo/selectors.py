@@ -6,6 +6,7 @@ import shapely
 from django.conf import settings
 from django.db.models import Count
 
+from cityops.core.cache import ProcessCache
 from cityops.core.errors import NotFound
 from cityops.geo import locate as _locate
 from cityops.geo.choices import Level
@@ -42,9 +43,18 @@ def _version() -> int:
     return row or 0
 
 
+_LOCATOR = ProcessCache(
+    lambda: _locate.Locator(locate_entries()), _version, lambda: settings.CITYOPS_GEO_REFRESH_SECONDS
+)
+
+
 def locator() -> _locate.Locator:
     """The process-wide locate index (rebuilt when the geography changes)."""
-    return _locate.get_locator(_version, locate_entries, settings.CITYOPS_GEO_REFRESH_SECONDS)
+    return _LOCATOR.get()
+
+
+def invalidate_locator() -> None:
+    _LOCATOR.invalidate()
 
 
 def locate_point(lon: float, lat: float) -> _locate.Location | None:

@@ -12,7 +12,7 @@ from cityops.geo import locate
 from cityops.geo.choices import Level
 from cityops.geo.geometry import area_m2, geojson_text
 from cityops.geo.models import Area, GeoVersion, Grid, Place, Town, Village
-from cityops.geo.selectors import locate_entries, stored_places, stored_regions
+from cityops.geo.selectors import invalidate_locator, locate_entries, stored_places, stored_regions
 from cityops.geo.validation import ImportPlan, RegionSpec, plan_import
 
 MODELS = {Level.TOWN: Town, Level.AREA: Area, Level.VILLAGE: Village, Level.GRID: Grid}
@@ -138,7 +138,7 @@ def geojson_import(*, data, by=None, actor_name: str = "") -> ImportResult:
                 after={"created": result.created, "updated": result.updated},
             )
     if result.changed:
-        transaction.on_commit(locate.invalidate)
+        transaction.on_commit(invalidate_locator)
     return result
 
 

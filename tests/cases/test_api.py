@@ -76,6 +76,25 @@ def test_lists_and_details_are_scoped(client, catalogue):
     assert client.get("/api/v1/cases").status_code == 403
 
 
+def test_the_list_filters(client, catalogue):
+    garbage = post_report(client, catalogue["inspector_g1"]).json()["number"]
+    manhole = post_report(client, catalogue["inspector_g1"], grid=2, item="C-MANHOLE").json()["number"]
+    action(client, catalogue["dispatcher_v1"], manhole, action="cancel", note="不是问题")
+    client.force_login(catalogue["officer"])
+
+    def numbers(query):
+        resp = client.get(f"/api/v1/cases?{query}")
+        assert resp.status_code == 200, resp.content
+        return {c["number"] for c in resp.json()["results"]}
+
+    assert numbers("") == {garbage, manhole}
+    assert numbers("open=true") == {garbage}
+    assert numbers("item=C-MANHOLE") == {manhole}
+    assert numbers("grid=G2") == {manhole}
+    assert numbers("status=reported&status=cancelled") == {garbage, manhole}
+    assert numbers("mine=true") == set()
+
+
 def test_the_detail_lists_the_actions_you_may_take(client, catalogue):
     number = post_report(client, catalogue["inspector_g1"]).json()["number"]
     client.force_login(catalogue["dispatcher_v1"])
