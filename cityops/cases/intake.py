@@ -151,7 +151,7 @@ def find_duplicate(item: PatrolItem, lon: float, lat: float, now: datetime) -> C
         reported_at__gte=now - timedelta(hours=hours),
         lon__range=(lon - dlon, lon + dlon),
         lat__range=(lat - dlat, lat + dlat),
-    ).only("id", "lon", "lat", "number")
+    ).only("id", "lon", "lat", "number", "status", "reports")
     best = min(near, key=lambda c: _metres(lon, lat, c.lon, c.lat), default=None)
     if best is not None and _metres(lon, lat, best.lon, best.lat) <= radius:
         return best
@@ -209,7 +209,7 @@ def _report(case, data: IntakeIn, lon, lat, now) -> CaseReport:
 def _join_duplicate(case: Case, data: IntakeIn, lon, lat, now, by) -> IntakeResult:
     report = _report(case, data, lon, lat, now)
     Case.objects.filter(pk=case.pk).update(reports=F("reports") + 1)
-    case.refresh_from_db()
+    case.reports += 1  # intakes of one item are serialised (_lock_item), so this is the stored count
     event = CaseEvent.objects.create(
         case=case,
         action="duplicate_report",
