@@ -45,7 +45,7 @@ def free_port() -> int:
 class Server:
     """`cityops serve` in a subprocess, as in production (gunicorn, no debug)."""
 
-    def __init__(self, var_dir: str, workers: int):
+    def __init__(self, var_dir: str, workers: int, threads: int = 4):
         self.port = free_port()
         self.proc = subprocess.Popen(
             [
@@ -57,6 +57,8 @@ class Server:
                 str(self.port),
                 "--workers",
                 str(workers),
+                "--threads",
+                str(threads),
             ],
             cwd=ROOT,
             env={**env(var_dir), "CITYOPS_LOG_LEVEL": "WARNING"},

@@ -3,10 +3,10 @@
 import os
 import sys
 
-SERVE_HELP = """usage: cityops serve [--host HOST] [--port PORT] [--workers N]
+SERVE_HELP = """usage: cityops serve [--host HOST] [--port PORT] [--workers N] [--threads N]
 
 Serve cityops with gunicorn (static files by WhiteNoise). Defaults: 127.0.0.1, port 8000 or $PORT,
-workers $CITYOPS_WORKERS or 3."""
+workers $CITYOPS_WORKERS or 3, threads per worker $CITYOPS_THREADS or 4."""
 
 
 def _serve(argv: list[str]) -> int:
@@ -18,6 +18,7 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("CITYOPS_WORKERS", "3")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("CITYOPS_THREADS", "4")))
     args = parser.parse_args(argv)
 
     import django
@@ -30,7 +31,7 @@ def _serve(argv: list[str]) -> int:
             self.cfg.set("bind", f"{args.host}:{args.port}")
             self.cfg.set("workers", args.workers)
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", args.threads)
             self.cfg.set("timeout", 60)
             self.cfg.set("accesslog", "-")
             self.cfg.set("proc_name", "cityops")

@@ -51,23 +51,39 @@ def recipients(case: Case, event: CaseEvent) -> list[User]:
     return out
 
 
+class Pending:
+    """Who is to be told of an event, read before the text exists: ``send`` writes the rows."""
+
+    def __init__(self, case: Case, event: CaseEvent):
+        self.case, self.event = case, event
+        self.users = recipients(case, event)
+        self.hooks = list(DepartmentWebhook.objects.filter(department_id=case.department_id, active=True))
+
+    def send(self, text: str) -> None:
+        case, event = self.case, self.event
+        if self.users:
+            Notification.objects.bulk_create(
+                [Notification(user=u, case=case, kind=event.action, text=text[:300]) for u in self.users]
+            )
+        if self.hooks:
+            payload = {
+                "event": event.action,
+                "case": case.number,
+                "status": case.status,
+                "item": case.item.code,
+                "grid": case.grid.code,
+                "at": event.at.isoformat(),
+                "note": event.note,
+            }
+            now = timezone.now()
+            WebhookDelivery.objects.bulk_create(
+                [
+                    WebhookDelivery(webhook=h, event=event, payload=payload, next_attempt_at=now)
+                    for h in self.hooks
+                ]
+            )
+
+
 def notify(case: Case, event: CaseEvent, text: str) -> None:
     """Inbox rows for the people concerned, and an outbox row per active department webhook."""
-    Notification.objects.bulk_create(
-        [Notification(user=u, case=case, kind=event.action, text=text[:300]) for u in recipients(case, event)]
-    )
-    hooks = list(DepartmentWebhook.objects.filter(department_id=case.department_id, active=True))
-    if hooks:
-        payload = {
-            "event": event.action,
-            "case": case.number,
-            "status": case.status,
-            "item": case.item.code,
-            "grid": case.grid.code,
-            "at": event.at.isoformat(),
-            "note": event.note,
-        }
-        now = timezone.now()
-        WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(webhook=h, event=event, payload=payload, next_attempt_at=now) for h in hooks]
-        )
+    Pending(case, event).send(text)

@@ -150,20 +150,30 @@ def test_inbox(client, catalogue):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_actions_one_wins(catalogue):
+def test_two_simultaneous_actions_one_wins(catalogue, monkeypatch):
     """Two dispatchers act on one case at the same moment: exactly one succeeds, the other gets 409."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises the two transactions before they can race")
     from django.test import Client
 
+    from cityops.cases import services
+
     number = post_report(Client(), catalogue["inspector_g1"]).json()["number"]
-    barrier = threading.Barrier(2)
+    # Both requests have read the case before either writes: the race the version check must settle.
+    loaded = threading.Barrier(2, timeout=30)
+    real_load = services._load
+
+    def load_then_wait(case_id, by):
+        case = real_load(case_id, by)
+        loaded.wait()
+        return case
+
+    monkeypatch.setattr(services, "_load", load_then_wait)
     codes = []
 
     def act(user, what):
         client = Client()
         client.force_login(user)
-        barrier.wait()
         codes.append(client.post(f"/api/v1/cases/{number}/actions", what).status_code)
         connections.close_all()
 
