@@ -120,7 +120,9 @@ def load(port: int, clients: int, seconds: float, make_request, processes: int =
     _REQUEST["make"] = make_request
     t0 = time.perf_counter()
     with mp.get_context("fork").Pool(processes) as pool:
-        parts = pool.map(_worker, [(port, n, seconds, i) for i, n in enumerate(per)])
+        # a new seed each run, so a rerun on a reused database reports new problems, not duplicates
+        base = int(time.time()) * processes
+        parts = pool.map(_worker, [(port, n, seconds, base + i) for i, n in enumerate(per)])
     elapsed = time.perf_counter() - t0
     samples = [s for part in parts for s in part]
     return summary(samples, elapsed)
