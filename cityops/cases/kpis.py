@@ -1,11 +1,15 @@
 """KPIs of grid governance: definitions, formulas, composite scores, and computation from rollups.
 
-Every KPI is numerator / denominator over sums of ``CaseDailyStat`` counters (``docs/kpis.md``
-gives each with its Chinese name and the day each counter is attributed to). KPI queries read
-rollups only, never cases, so a year of a town answers in one aggregate query.
+Every KPI is numerator / denominator over sums of rollup counters (``docs/kpis.md`` gives each
+with its Chinese name and the day each counter is attributed to). KPI queries read rollups only,
+never cases, and the coarsest that answers exactly (the grain): when the grouping and the user's
+scope need no grid or inspector, the whole months of a month or year table come from
+``CaseVillageMonthlyStat`` and the rest from ``CaseVillageDailyStat``; otherwise every day comes
+from ``CaseDailyStat``. The coarser rows are the finer ones' sums, so every grain gives the same
+figures.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -15,7 +19,8 @@ from django.db.models.functions import Trunc
 from cityops.accounts.models import User
 from cityops.cases.choices import RESIDENT_CHANNELS, Channel
 from cityops.cases.models import CaseDailyStat, ItemCategory
-from cityops.cases.models.stats import COUNTERS
+from cityops.cases.models.stats import COUNTERS, CaseVillageDailyStat, CaseVillageMonthlyStat
+from cityops.cases.rollup import month_start, next_month
 from cityops.geo.models import Area, Grid, Village
 from cityops.org.models import Department
 
@@ -206,6 +211,10 @@ GROUPS = {
     "channel": "channel",
     "inspector": "inspector",
 }
+FINE_ONLY = frozenset({"grid", "inspector"})  # dimensions only the fine rollup has
+# fine: CaseDailyStat; village: CaseVillageDailyStat; month: CaseVillageMonthlyStat for whole
+# months and CaseVillageDailyStat for the days of partial ones.
+GRAINS = ("fine", "village", "month")
 PERIODS = ("day", "week", "month", "year")
 GROUP_LABELS = {
     "town": "全镇",
@@ -231,6 +240,51 @@ class KpiRow:
     kpis: dict[str, dict] = field(default_factory=dict)
     score: float | None = None
     grade: str | None = None
+    key2: str | None = None  # the member of the second dimension of a two-dimension grouping
+    name2: str | None = None
+
+
+def parse_group(group: str | Sequence[str]) -> tuple[str, ...]:
+    """The dimensions of a grouping: "town" → (), "village" → ("village",), and two distinct ones
+    as "village,department" or a pair."""
+    names = [n.strip() for n in (group.split(",") if isinstance(group, str) else group)]
+    if names == ["town"]:
+        return ()
+    if not 1 <= len(names) <= 2 or len(set(names)) != len(names) or not set(names) <= set(GROUPS) - {"town"}:
+        raise ValueError(
+            f"group must be one of {', '.join(GROUPS)}, or two of them but town joined by a comma "
+            f"(village,department), not {','.join(names)!r}"
+        )
+    return tuple(names)
+
+
+def group_label(group: str | Sequence[str]) -> str:
+    """The Chinese name of a grouping: 部门, 村(社区)×部门 …"""
+    dims = parse_group(group)
+    return "×".join(GROUP_LABELS[d] for d in dims) if dims else GROUP_LABELS["town"]
+
+
+def grain_for(*, user, dimensions: Sequence[str], period: str) -> str:
+    """The coarsest rollup that answers the grouping within the user's scope exactly."""
+    if FINE_ONLY & set(dimensions):
+        return "fine"
+    # A grid-scoped user (an inspector) must be filtered by grid, which only the fine rollup has.
+    scope = user.scope_ids() if getattr(user, "is_authenticated", False) else {}
+    if scope.get("grid") is not None:
+        return "fine"
+    return "month" if period in ("month", "year") else "village"
+
+
+def month_split(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The whole months inside start..end (first days of the first and the last, or None) and the
+    day ranges left over at either end."""
+    first = start if start.day == 1 else next_month(start)
+    last = end if next_month(end) - timedelta(days=1) == end else month_start(end) - timedelta(days=1)
+    if first > last:
+        return None, [(start, end)]
+    days = [(start, first - timedelta(days=1))] if start < first else []
+    days += [(last + timedelta(days=1), end)] if last < end else []
+    return (first, month_start(last)), days
 
 
 def _sums() -> dict:
@@ -265,8 +319,11 @@ class PeriodStart(Func):
         return compiler.compile(Trunc(self.source_expressions[0], self.period, output_field=DateField()))
 
 
-def _bucket(period: str):
-    return F("day") if period == "day" else PeriodStart(F("day"), period)
+def _bucket(period: str, field: str = "day"):
+    """The period's first day of a row's day (or month)."""
+    if period == "day" or (period == "month" and field == "month"):
+        return F(field)
+    return PeriodStart(F(field), period)
 
 
 def period_bounds(period: str, bucket: date, start: date, end: date) -> tuple[str, date, date]:
@@ -284,12 +341,57 @@ def period_bounds(period: str, bucket: date, start: date, end: date) -> tuple[st
     return label, max(bucket, start), min(last, end)
 
 
-def _aggregate(qs, period: str, dimension: str | None) -> list[dict]:
-    keys = ["bucket"] + ([dimension] if dimension else [])
-    rows = qs.annotate(bucket=_bucket(period)).values(*keys).annotate(**_sums()).order_by(*keys)
+def _aggregate(qs, bucket, fields: list[str]) -> list[dict]:
+    keys = ["bucket", *fields]
+    rows = qs.annotate(bucket=bucket).values(*keys).annotate(**_sums()).order_by()
     return [
         {k.removeprefix("sum_"): (v or 0) if k.startswith("sum_") else v for k, v in r.items()} for r in rows
     ]
+
+
+def _merge(parts: list[list[dict]], keys: list[str]) -> list[dict]:
+    """Rows of several aggregates summed by key (counters add up over months and days)."""
+    merged: dict[tuple, dict] = {}
+    for rows in parts:
+        for row in rows:
+            key = tuple(row[k] for k in keys)
+            if key not in merged:
+                merged[key] = dict(row)
+                continue
+            into = merged[key]
+            for name, value in row.items():
+                if name not in keys:
+                    into[name] += value
+    return list(merged.values())
+
+
+def _day_rows(*, model, user, period: str, fields: list[str], ranges: list[tuple[date, date]]) -> list[dict]:
+    days = Q()
+    for lo, hi in ranges:
+        days |= Q(day__gte=lo, day__lte=hi)
+    qs = model.objects.restrict(user, "cases.view").filter(days)
+    if "inspector" in fields:
+        qs = qs.filter(inspector__isnull=False)
+    return _aggregate(qs, _bucket(period), fields)
+
+
+def _rollup_rows(*, user, grain: str, period: str, fields: list[str], start: date, end: date) -> list[dict]:
+    """Summed counters per bucket and member, from the grain's rollups, in bucket and member order."""
+    kw = {"user": user, "period": period, "fields": fields}
+    months, days = month_split(start, end) if grain == "month" and period in ("month", "year") else (None, [])
+    if grain == "fine":
+        rows = _day_rows(model=CaseDailyStat, ranges=[(start, end)], **kw)
+    elif months is None:
+        rows = _day_rows(model=CaseVillageDailyStat, ranges=[(start, end)], **kw)
+    else:
+        monthly = CaseVillageMonthlyStat.objects.restrict(user, "cases.view")
+        monthly = monthly.filter(month__gte=months[0], month__lte=months[1])
+        parts = [_aggregate(monthly, _bucket(period, "month"), fields)]
+        if days:
+            parts.append(_day_rows(model=CaseVillageDailyStat, ranges=days, **kw))
+        rows = _merge(parts, ["bucket", *fields])
+    # Sorted here, not in SQL, so that every grain gives the same order.
+    return sorted(rows, key=lambda r: (r["bucket"], *(r[f] for f in fields)))
 
 
 def _names(group: str, ids: set) -> dict:
@@ -314,9 +416,10 @@ def _names(group: str, ids: set) -> dict:
     }
 
 
-def _missed(qs, period: str, rows: list[dict]) -> None:
+def _missed(*, user, period: str, start: date, end: date, rows: list[dict]) -> None:
     """漏报: verified public reports in the inspector's own grid, against all registered there."""
     resident = Sum("registered", filter=EXTRA_SUMS["registered_resident"][1])
+    qs = CaseDailyStat.objects.restrict(user, "cases.view").filter(day__gte=start, day__lte=end)
     grid_rows = (
         qs.annotate(bucket=_bucket(period))
         .values("bucket", "grid")
@@ -333,7 +436,7 @@ def _missed(qs, period: str, rows: list[dict]) -> None:
         row["grid_registered"] = grid_row.get("all_registered") or 0
 
 
-def _kpis(totals: dict, group: str) -> dict[str, dict]:
+def _kpis(totals: dict, group: str | None) -> dict[str, dict]:
     out = {}
     for kpi in KPIS:
         if kpi.groups and group not in kpi.groups:
@@ -343,7 +446,7 @@ def _kpis(totals: dict, group: str) -> dict[str, dict]:
     return out
 
 
-def _score(group: str, totals: dict, days: int) -> float | None:
+def _score(group: str | None, totals: dict, days: int) -> float | None:
     if group == "department":
         return department_score(totals, days)
     if group == "inspector":
@@ -351,25 +454,41 @@ def _score(group: str, totals: dict, days: int) -> float | None:
     return None
 
 
-def kpi_table(*, user, group: str, period: str, start: date, end: date) -> list[KpiRow]:
-    """KPI rows per period and member of ``group`` in the user's scope, from the rollups only."""
-    if group not in GROUPS:
-        raise ValueError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+def _members(dimensions: tuple[str, ...], rows: list[dict]) -> list[dict]:
+    """For each dimension, its member key → (code, name)."""
+    return [_names(d, {r[GROUPS[d]] for r in rows}) for d in dimensions]
+
+
+def kpi_table(
+    *,
+    user,
+    group: str | Sequence[str],
+    period: str,
+    start: date,
+    end: date,
+    grain: str | None = None,
+) -> list[KpiRow]:
+    """KPI rows per period and member of ``group`` (one or two dimensions) in the user's scope,
+    from the rollups only; ``grain`` forces a rollup (default: the coarsest that is exact)."""
+    dims = parse_group(group)
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-    dimension = GROUPS[group]
-    qs = CaseDailyStat.objects.restrict(user, "cases.view").filter(day__gte=start, day__lte=end)
-    if group == "inspector":
-        rows = _aggregate(qs.filter(inspector__isnull=False), period, dimension)
-        _missed(qs, period, rows)
-    else:
-        rows = _aggregate(qs, period, dimension)
-    names = _names(group, {r.get(dimension) for r in rows} if dimension else set())
+    grain = grain or grain_for(user=user, dimensions=dims, period=period)
+    if grain not in GRAINS or (grain != "fine" and FINE_ONLY & set(dims)):
+        raise ValueError(f"grain {grain!r} cannot answer a table by {', '.join(dims)}")
+    fields = [GROUPS[d] for d in dims]
+    rows = _rollup_rows(user=user, grain=grain, period=period, fields=fields, start=start, end=end)
+    # Scores and 漏报率 are defined for a department or an inspector, not for pairs.
+    single = dims[0] if len(dims) == 1 else ("town" if not dims else None)
+    if single == "inspector":
+        _missed(user=user, period=period, start=start, end=end, rows=rows)
+    members = _members(dims, rows)
     out = []
     for row in rows:
         label, first, last = period_bounds(period, row["bucket"], start, end)
-        code, name = names.get(row.get(dimension) if dimension else None, (str(row.get(dimension)), ""))
-        score = _score(group, row, (last - first).days + 1)
+        named = [m.get(row[f], (str(row[f]), "")) for m, f in zip(members, fields, strict=True)]
+        code, name = named[0] if named else ("town", GROUP_LABELS["town"])
+        score = _score(single, row, (last - first).days + 1) if single else None
         out.append(
             KpiRow(
                 period=label,
@@ -378,7 +497,56 @@ def kpi_table(*, user, group: str, period: str, start: date, end: date) -> list[
                 key=code,
                 name=name,
                 counts={c: row[c] for c in COUNTERS},
-                kpis=_kpis(row, group),
+                kpis=_kpis(row, single),
+                score=None if score is None else round(score, 2),
+                grade=grade(score),
+                key2=named[1][0] if len(named) > 1 else None,
+                name2=named[1][1] if len(named) > 1 else None,
+            )
+        )
+    return out
+
+
+# Sums behind KPIs that are not counters, recovered from a row's KPI parts so rows can be added up.
+PART_SUMS = {
+    "registered_resident": ("resident_report_share", "numerator"),
+    "registered_patrol": ("effective_report_rate", "numerator"),
+    "reported_patrol": ("effective_report_rate", "denominator"),
+    "missed": ("missed_report_rate", "numerator"),
+    "grid_registered": ("missed_report_rate", "denominator"),
+}
+
+
+def merge_rows(
+    rows: list[KpiRow], *, by: tuple[str, ...], group: str | None, start: date, end: date
+) -> list[KpiRow]:
+    """Rows added up over start..end by the members named in ``by`` ("key", "key2", both or none):
+    every counter and KPI part is a sum, so the KPIs of the added rows are exact."""
+    totals: dict[tuple, dict] = {}
+    firsts: dict[tuple, KpiRow] = {}
+    for row in rows:
+        key = tuple(getattr(row, k) for k in by)
+        into = totals.setdefault(key, dict.fromkeys([*COUNTERS, *PART_SUMS], 0))
+        firsts.setdefault(key, row)
+        for name, value in row.counts.items():
+            into[name] += value
+        for name, (kpi, part) in PART_SUMS.items():
+            into[name] += row.kpis[kpi][part] if kpi in row.kpis else 0
+    out = []
+    for key, into in totals.items():
+        first = firsts[key]
+        score = _score(group, into, (end - start).days + 1)
+        out.append(
+            KpiRow(
+                period=f"{start}/{end}",
+                start=start,
+                end=end,
+                key=first.key if "key" in by else "",
+                name=first.name if "key" in by else "",
+                key2=first.key2 if "key2" in by else None,
+                name2=first.name2 if "key2" in by else None,
+                counts={c: into[c] for c in COUNTERS},
+                kpis=_kpis(into, group),
                 score=None if score is None else round(score, 2),
                 grade=grade(score),
             )

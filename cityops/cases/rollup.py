@@ -1,4 +1,6 @@
-"""Daily rollups: ``CaseDailyStat`` rows rebuilt from cases and their check events, day by day.
+"""Daily rollups: ``CaseDailyStat`` rows rebuilt from cases and their check events, day by day,
+and their sums over grids and inspectors by day (``CaseVillageDailyStat``) and by month
+(``CaseVillageMonthlyStat``), which most KPI tables read.
 
 A day's rows are a function of the cases, their events and the time of the rollup (an open case
 becomes overdue when its deadline passes), so rebuilding a day is delete-and-insert in one
@@ -30,7 +32,7 @@ from django.utils import timezone
 
 from cityops.cases.choices import OPEN_STATUSES, Channel, Status
 from cityops.cases.models import Case, CaseDailyStat, CaseEvent, PatrolItem
-from cityops.cases.models.stats import COUNTERS
+from cityops.cases.models.stats import COUNTERS, CaseVillageDailyStat, CaseVillageMonthlyStat
 from cityops.core.workcalendar import get_calendar
 from cityops.geo.models import Grid
 
@@ -319,23 +321,68 @@ def _sort_key(item):
     return key[:5] + (key[5] or 0,)
 
 
-def _rebuild(lo: date, hi: date, now: datetime) -> int:
+VILLAGE_KEYS = ["area_id", "village_id", "department_id", "big_category_id", "channel"]
+MONTH_START = {"postgresql": "DATE_TRUNC('month', {})::date", "sqlite": "date({}, 'start of month')"}
+
+
+def _insert_sums(source, target, period: str, lo: date, hi: date) -> int:
+    """INSERT INTO target the sums of source's rows of the days lo..hi by day or month and village
+    key, in the database: each coarser rollup is the finer one's sums by construction."""
+    qn = connection.ops.quote_name
+    day = qn("day")
+    when = day if period == "day" else MONTH_START[connection.vendor].format(day)
+    keys = ", ".join(qn(c) for c in VILLAGE_KEYS)
+    counters = ", ".join(qn(c) for c in COUNTERS)
+    sums = ", ".join(f"SUM({qn(c)})" for c in COUNTERS)
+    sql = (
+        f"INSERT INTO {qn(target._meta.db_table)} ({qn(period)}, {keys}, {counters}) "
+        f"SELECT {when}, {keys}, {sums} FROM {qn(source._meta.db_table)} "
+        f"WHERE {day} >= %s AND {day} <= %s GROUP BY {when}, {keys}"
+    )
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(lo), adapt(hi)])
+        return cursor.rowcount
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _rebuild_months(start: date, end: date) -> int:
+    """Rebuild the monthly rows of every month touching start..end from the village days (all of
+    each month's days, so the month stays their sum whichever of its days were rebuilt)."""
+    first, last = month_start(start), next_month(end) - timedelta(days=1)
+    CaseVillageMonthlyStat.objects.filter(month__gte=first, month__lte=last).delete()
+    return _insert_sums(CaseVillageDailyStat, CaseVillageMonthlyStat, "month", first, last)
+
+
+def _rebuild(lo: date, hi: date, now: datetime) -> tuple[int, int]:
     a, b = day_start(lo), day_start(hi + timedelta(days=1))
     tally = _Tally(lo, hi)
     _count_cases(tally, a, b, now)
     _count_checks(tally, a, b, now)
     CaseDailyStat.objects.filter(day__gte=lo, day__lte=hi).delete()
-    return _insert(tally)
+    CaseVillageDailyStat.objects.filter(day__gte=lo, day__lte=hi).delete()
+    rows = _insert(tally)
+    return rows, _insert_sums(CaseDailyStat, CaseVillageDailyStat, "day", lo, hi)
 
 
 @dataclass
 class RollupResult:
     days: int = 0
     rows: int = 0
+    village_rows: int = 0  # CaseVillageDailyStat
+    month_rows: int = 0  # CaseVillageMonthlyStat, of every month touched
 
 
 def rollup_days(start: date, end: date, *, now: datetime | None = None) -> RollupResult:
-    """Delete and rebuild the rollup rows of the days start..end (inclusive) in one transaction."""
+    """Delete and rebuild the rollup rows of the days start..end (inclusive), and of their months,
+    in one transaction."""
     now = now or timezone.now()
     result = RollupResult()
     if start > end:
@@ -344,9 +391,12 @@ def rollup_days(start: date, end: date, *, now: datetime | None = None) -> Rollu
         lo = start
         while lo <= end:
             hi = min(lo + timedelta(days=CHUNK_DAYS - 1), end)
-            result.rows += _rebuild(lo, hi, now)
+            rows, village_rows = _rebuild(lo, hi, now)
+            result.rows += rows
+            result.village_rows += village_rows
             result.days += (hi - lo).days + 1
             lo = hi + timedelta(days=1)
+        result.month_rows = _rebuild_months(start, end)
     return result
 
 
@@ -383,6 +433,8 @@ def rollup_recent(days: int = 35, *, now: datetime | None = None) -> RollupResul
         more = rollup_days(lo, hi, now=now)
         result.days += more.days
         result.rows += more.rows
+        result.village_rows += more.village_rows
+        result.month_rows += more.month_rows
     return result
 
 
@@ -392,5 +444,7 @@ def rollup_all(*, now: datetime | None = None) -> RollupResult:
     first = Case.objects.aggregate(first=Min("reported_at"))["first"]
     if first is None:
         CaseDailyStat.objects.all().delete()
+        CaseVillageDailyStat.objects.all().delete()
+        CaseVillageMonthlyStat.objects.all().delete()
         return RollupResult()
     return rollup_days(local_day(first), local_day(now), now=now)

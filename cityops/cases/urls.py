@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityops.cases import views_case, views_desk, views_phone, views_public, views_workbench
+from cityops.cases import views_case, views_desk, views_kpis, views_phone, views_public, views_workbench
 
 app_name = "cases"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("inbox/", views_desk.inbox, name="inbox"),
     path("inbox/read/", views_desk.inbox_read, name="inbox_read"),
     path("inbox/badge/", views_desk.inbox_badge, name="inbox_badge"),
+    path("kpis/", views_kpis.kpis, name="kpis"),
     path("items/", views_phone.items, name="items"),
     path("m/", views_phone.report, name="phone_report"),
     path("m/tasks/", views_phone.tasks, name="phone_tasks"),

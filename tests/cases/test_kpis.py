@@ -227,7 +227,20 @@ def test_the_api_returns_rows_with_numerators_and_denominators(staffed):
     [row] = body["rows"]
     assert row["key"] == "V1" and row["counts"]["reported"] == 2
     assert row["kpis"]["closure_rate"] == {"label": "结案率", "value": 1.0, "numerator": 1, "denominator": 1}
-    assert set(row) == {"period", "start", "end", "key", "name", "counts", "kpis", "score", "grade"}
+    assert set(row) == {
+        "period",
+        "start",
+        "end",
+        "key",
+        "name",
+        "key2",
+        "name2",
+        "counts",
+        "kpis",
+        "score",
+        "grade",
+    }
+    assert row["key2"] is None and row["name2"] is None and body["dimensions"] == ["village"]
 
 
 def test_the_api_refuses_bad_ranges_and_roles(staffed):

@@ -15,8 +15,9 @@ def _date(text: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the daily KPI rollups (CaseDailyStat). By default the last --days days and the older "
-        "days of every case that changed within them; --start/--end for a range; --all for every day. "
+        "Rebuild the KPI rollups (CaseDailyStat, and its sums by village and day or month). By default "
+        "the last --days days and the older days of every case that changed within them; --start/--end "
+        "for a range; --all for every day. "
         "Idempotent: run it as often as you like (hourly, and --all nightly)."
     )
 
@@ -44,5 +45,8 @@ class Command(BaseCommand):
             result = rollup_recent(days)
         took = time.monotonic() - began
         self.stdout.write(
-            self.style.SUCCESS(f"Rebuilt {result.days} days: {result.rows:,} rollup rows in {took:.1f} s.")
+            self.style.SUCCESS(
+                f"Rebuilt {result.days} days: {result.rows:,} rollup rows, {result.village_rows:,} village "
+                f"rows and {result.month_rows:,} village-month rows in {took:.1f} s."
+            )
         )
