@@ -98,7 +98,9 @@ def main() -> int:
                 f"{key:18s} {f['per_s']:>8,.1f}/s  p50 {f['p50_ms']} ms  p95 {f['p95_ms']} ms  "
                 f"p99 {f['p99_ms']} ms  errors {f['errors']} of {f['requests']}"
             )
-        print(f"cases created: {figures['cases_created']:,} (workers {args.workers} × threads {args.threads}, clients {args.clients})")
+        print(
+            f"cases created: {figures['cases_created']:,} (workers {args.workers} × threads {args.threads}, clients {args.clients})"
+        )
     f = figures["case_intake"]
     met = f["per_s"] >= 1000 and (f["p99_ms"] or 1e9) < 100 and f["errors"] == 0
     print("targets met" if met else "TARGETS MISSED (goal: >= 1,000 cases/s, p99 < 100 ms, no errors)")

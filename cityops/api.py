@@ -15,6 +15,8 @@ from cityops.cases.api_patrols import router as patrols_router
 from cityops.core.api import problem
 from cityops.core.errors import DomainError
 from cityops.geo.api import router as geo_router
+from cityops.iot.api import router as iot_router
+from cityops.iot.api_ingest import router as ingest_router
 from cityops.org.api import router as org_router
 
 
@@ -103,3 +105,5 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/cases", cases_router)
 api.add_router("/patrols", patrols_router)
 api.add_router("/kpis", kpis_router)
+api.add_router("/iot", iot_router)
+api.add_router("/iot/telemetry", ingest_router)

@@ -204,6 +204,30 @@ CITYOPS_TRACK_LOOKUPS_PER_HOUR = env_int("CITYOPS_TRACK_LOOKUPS_PER_HOUR", 60, m
 CITYOPS_DEMO_HISTORY_CASES = env_int("CITYOPS_DEMO_HISTORY_CASES", 310_000, minimum=0)
 CITYOPS_DEMO_PATROL_DAYS = env_int("CITYOPS_DEMO_PATROL_DAYS", 14, minimum=0)
 
+# IoT ingest and storage tiers (docs/iot.md). Messages larger than this are dead-lettered whole.
+CITYOPS_IOT_MAX_MESSAGE_BYTES = env_int("CITYOPS_IOT_MAX_MESSAGE_BYTES", 256 * 1024, minimum=1024)
+# Readings stamped further in the future or the past than this are refused (clock faults, replays).
+CITYOPS_IOT_MAX_FUTURE_SECONDS = env_int("CITYOPS_IOT_MAX_FUTURE_SECONDS", 300, minimum=0)
+CITYOPS_IOT_MAX_PAST_DAYS = env_int("CITYOPS_IOT_MAX_PAST_DAYS", 30, minimum=1)
+# How long a process trusts its cached devices, quantities and datastreams (seconds).
+CITYOPS_IOT_CACHE_SECONDS = env_int("CITYOPS_IOT_CACHE_SECONDS", 30, minimum=0)
+# The project's MQTT broker and the ingest worker's session on it.
+CITYOPS_IOT_MQTT_HOST = env_str("CITYOPS_IOT_MQTT_HOST", "127.0.0.1")
+CITYOPS_IOT_MQTT_PORT = env_int("CITYOPS_IOT_MQTT_PORT", 1883, minimum=1)
+CITYOPS_IOT_MQTT_USER = env_str("CITYOPS_IOT_MQTT_USER", "cityops-ingest")
+CITYOPS_IOT_MQTT_PASSWORD = env_str("CITYOPS_IOT_MQTT_PASSWORD")
+CITYOPS_IOT_MQTT_CLIENT_ID = env_str("CITYOPS_IOT_MQTT_CLIENT_ID", "cityops-ingest")
+CITYOPS_IOT_MQTT_SHARED = env_bool("CITYOPS_IOT_MQTT_SHARED", False)
+CITYOPS_IOT_MQTT_SESSION_EXPIRY_S = env_int("CITYOPS_IOT_MQTT_SESSION_EXPIRY_S", 7 * 86400, minimum=60)
+# Unacknowledged messages the broker may hand the worker at once (MQTT 5 receive maximum).
+CITYOPS_IOT_MQTT_RECEIVE_MAXIMUM = env_int("CITYOPS_IOT_MQTT_RECEIVE_MAXIMUM", 20000, minimum=1)
+# A batch is stored when it holds this many messages or its first message waited this long.
+CITYOPS_IOT_BATCH_MESSAGES = env_int("CITYOPS_IOT_BATCH_MESSAGES", 5000, minimum=1)
+CITYOPS_IOT_BATCH_MS = env_int("CITYOPS_IOT_BATCH_MS", 100, minimum=1)
+CITYOPS_IOT_STATUS_SECONDS = env_int("CITYOPS_IOT_STATUS_SECONDS", 60, minimum=0)
+# A period is rolled up this long after it closes, so that slightly late readings are in it.
+CITYOPS_IOT_ROLLUP_DELAY_SECONDS = env_int("CITYOPS_IOT_ROLLUP_DELAY_SECONDS", 300, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -111,4 +111,3 @@ def intake_fields(d: dict) -> dict:
         "description": d["description"],
         "address": d["address"],
     }
-

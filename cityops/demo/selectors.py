@@ -6,11 +6,13 @@ from cityops.audit.models import AuditRecord
 from cityops.cases.selectors import case_counts
 from cityops.geo.choices import PlaceKind
 from cityops.geo.selectors import geo_counts
+from cityops.iot.selectors import iot_counts
 from cityops.org.selectors import org_counts
 
 
 def entity_counts() -> dict:
-    """Towns to grids, places by kind (with schools and canteens), org units, people, audit records."""
+    """Towns to grids, places by kind (with schools and canteens), org units, people, cases, devices and
+    readings, audit records."""
     geo = geo_counts()
     by_kind = {kind: geo["places_by_kind"].get(kind, 0) for kind in PlaceKind.values}
     return {
@@ -26,5 +28,6 @@ def entity_counts() -> dict:
         "users": User.objects.count(),
         "inspectors": User.objects.filter(role=Role.INSPECTOR).count(),
         **case_counts(),
+        **iot_counts(),
         "audit_records": AuditRecord.objects.count(),
     }

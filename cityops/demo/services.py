@@ -5,6 +5,7 @@ from collections.abc import Callable
 from cityops.core.holidays import load_bundled_calendars
 from cityops.demo.catalogue import catalogue_seed
 from cityops.demo.history import history_seed
+from cityops.demo.iot import seed_iot
 from cityops.demo.patrols import patrols_seed
 from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
 from cityops.demo.town import town_geojson
@@ -29,6 +30,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("geography", geography_seed),
     ("organisation", lambda progress: org_seed()),
     ("patrol items", catalogue_seed),
+    ("IoT devices", seed_iot),
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
     ("patrols", patrols_seed),

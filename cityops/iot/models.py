@@ -218,6 +218,10 @@ class Datastream(models.Model):
     first_time = models.DateTimeField(null=True, blank=True)
     last_time = models.DateTimeField(null=True, blank=True)
     last_value = models.FloatField(null=True, blank=True)
+    # Rollups are complete up to ``rolled_until``; a late reading before it sets ``rollup_dirty_from``
+    # and the next compaction run re-rolls the periods from there (see cityops.iot.compaction).
+    rolled_until = models.DateTimeField(null=True, blank=True)
+    rollup_dirty_from = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager()
     scope_paths = {"area": "device__area_id", "village": "device__village_id", "grid": "device__grid_id"}
@@ -408,6 +412,9 @@ class Alarm(TimeStampedModel):
     )
     case_id = models.BigIntegerField(_("case"), null=True, blank=True, db_index=True)
     case_number = models.CharField(_("case number"), max_length=32, blank=True)
+    case_status = models.CharField(
+        _("case status"), max_length=16, blank=True, help_text=_("as last read by the alarm follow-up")
+    )
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="+")

@@ -61,6 +61,10 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
     }
     assert {k: stats[k] for k in expected} == expected
     assert stats["places_by_kind"]["service_centre"] == 24
+    assert stats["devices"] == sum(stats["devices_by_type"].values()) > 3000
+    assert set(stats["devices_by_type"]) >= {"air_quality", "water_level", "smoke", "streetlight"}
+    assert stats["devices_by_connectivity"] == {"never": stats["devices"]}  # nothing has reported yet
+    assert stats["readings"] == stats["active_alarms"] == 0
     assert stats["audit_records"] == AuditRecord.objects.count() > 446
     table = _run("stats")
     assert "grids" in table and "places_by_kind.canteen" in table

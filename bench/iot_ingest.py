@@ -1,0 +1,378 @@
+"""IoT telemetry ingest over MQTT into PostgreSQL, beside the broker's own rate on the same machine.
+
+Run: `.venv/bin/python bench/iot_ingest.py [--duration 20] [--devices 100] [--workers 2] [--publishers 2]`
+(`--duration 300 --burst-seconds 60` for the full run). It (re)creates the database named by
+CITYOPS_BENCH_IOT_PG_URL (default postgres://postgres@127.0.0.1:5432/cityops_bench_iot), seeds the small
+test town with --devices air-quality devices (3 quantities each) and their secrets, writes the
+project's broker files (`cityops iot-mosquitto-config`) and starts Mosquitto on a free port. Then:
+1. broker only: publishers → one auto-acknowledging subscriber, no database;
+2. sustained: publishers (one message = one record of 3 values) → --workers `cityops iot-ingest`
+   processes on a shared subscription → readings committed, rules evaluated in the same transaction;
+   latency is publish → committed, from probe messages on one extra device polled every 10 ms;
+3. batched: each message carries 50 records (150 values);
+4. burst: 3 × the sustained rate for --burst-seconds; every acknowledged reading must be stored;
+5. bytes per value: two days of 60-s readings of 300 streams compacted into blocks, measured with
+   pg_total_relation_size.
+Goals (IoT issue): ≥ 10,000 msg/s, ≥ 100,000 values/s batched, p99 < 1 s, ≤ 20 bytes/value.
+"""
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_URL = os.environ.get("CITYOPS_BENCH_IOT_PG_URL", "postgres://postgres@127.0.0.1:5432/cityops_bench_iot")
+WORKER_PASSWORD = "bench-worker-password"
+TOPIC = "cityops/v1/devices/{}/telemetry"
+
+
+def _env(var_dir: str, port: int) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": PG_URL,
+        "CITYOPS_VAR_DIR": var_dir,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "cityops.settings",
+        "CITYOPS_IOT_MQTT_PORT": str(port),
+        "CITYOPS_IOT_MQTT_PASSWORD": WORKER_PASSWORD,
+        "CITYOPS_IOT_STATUS_SECONDS": "10",
+        "CITYOPS_LOG_LEVEL": "INFO",
+    }
+
+
+def prepare(var_dir: str, devices: int) -> dict:
+    """A fresh database with the town, one device type, the devices and their secrets; broker files."""
+    from bench import _server
+
+    port = _server.free_port()
+    os.environ.update(_env(var_dir, port))
+    _server.PG_URL = PG_URL
+    _server.recreate_database()
+    subprocess.run([sys.executable, "-m", "cityops.cli", "migrate", "-v0"], cwd=ROOT, check=True)
+    import django
+
+    django.setup()
+    import getpass
+
+    from cityops.geo.selectors import locate_point
+    from cityops.iot.credentials import BrokerConfig, device_secret_issue, write_broker_files
+    from cityops.iot.models import Device, DeviceType, DeviceTypeQuantity, Quantity
+    from tests.builders import build_small_town, grid_centre
+
+    build_small_town()
+    air = DeviceType.objects.create(
+        code="air", name="空气质量监测仪", report_interval_s=60, offline_after_s=600
+    )
+    for code in ("pm25", "pm10", "no2"):
+        q = Quantity.objects.create(code=code, name=code, unit_symbol="µg/m³")
+        DeviceTypeQuantity.objects.create(device_type=air, quantity=q, min_valid=0, max_valid=1000)
+    lon, lat = grid_centre(1)
+    where = locate_point(lon, lat)
+    secrets = {}
+    for n in range(devices + 1):  # the last one is the latency probe
+        device = Device.objects.create(
+            code=f"B{n:05d}",
+            name=f"B{n:05d}",
+            device_type=air,
+            lon=lon,
+            lat=lat,
+            area_id=where.area_id,
+            village_id=where.village_id,
+            grid_id=where.grid_id,
+        )
+        secrets[device.code] = device_secret_issue(device=device)
+    out = Path(var_dir) / "broker"
+    write_broker_files(
+        out=out,
+        config=BrokerConfig(port=port, run_as=getpass.getuser()),
+        worker_user="cityops-ingest",
+        worker_password=WORKER_PASSWORD,
+    )
+    return {"port": port, "secrets": secrets, "conf": out / "mosquitto.conf"}
+
+
+def _client(port: int, user: str, password: str, client_id: str) -> mqtt.Client:
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+    client.username_pw_set(user, password)
+    client.max_inflight_messages_set(200)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    return client
+
+
+def _publisher(args) -> dict:
+    """One publisher process: its devices publish round-robin at ``rate`` msg/s for ``seconds``."""
+    port, creds, rate, seconds, records = args
+    clients = [(code, _client(port, code, secret, code)) for code, secret in creds]
+    time.sleep(0.5)
+    rng = random.Random(os.getpid())
+    infos, sent = [], 0
+    # Distinct times per device (a repeated millisecond would be a duplicate, not a lost reading).
+    next_ms = {code: int(time.time() * 1000) - 600_000 for code, _ in clients}
+    start = time.time()
+    while (now := time.time()) - start < seconds:
+        due = int((now - start) * rate) if rate else sent + 200
+        while sent < due:
+            code, client = clients[sent % len(clients)]
+            ts = next_ms[code]
+            next_ms[code] += records
+            body = [
+                {
+                    "ts": ts + k,
+                    "values": {
+                        "pm25": round(rng.uniform(0, 300), 1),
+                        "pm10": rng.randrange(500),
+                        "no2": 18.5,
+                    },
+                }
+                for k in range(records)
+            ]
+            infos.append(
+                client.publish(TOPIC.format(code), json.dumps(body[0] if records == 1 else body), qos=1)
+            )
+            sent += 1
+        time.sleep(0.002)
+    for info in infos:
+        info.wait_for_publish(120)
+    acked = sum(1 for info in infos if info.is_published())
+    for _, client in clients:
+        client.disconnect()
+        client.loop_stop()
+    return {"sent": sent, "acked": acked}
+
+
+def publish(ctx, rate: float, seconds: float, records: int, processes: int) -> dict:
+    codes = sorted(ctx["secrets"])[:-1]
+    parts = [[(c, ctx["secrets"][c]) for c in codes[i::processes]] for i in range(processes)]
+    with mp.get_context("spawn").Pool(processes) as pool:
+        results = pool.map(_publisher, [(ctx["port"], p, rate / processes, seconds, records) for p in parts])
+    return {"sent": sum(r["sent"] for r in results), "acked": sum(r["acked"] for r in results)}
+
+
+def broker_rate(ctx, seconds: float, processes: int) -> float:
+    """Messages per second one auto-acknowledging QoS 1 subscriber receives, publishers flat out."""
+    got = {"n": 0, "first": None, "last": None}
+    sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-raw", protocol=mqtt.MQTTv311)
+    sub.username_pw_set("cityops-ingest", WORKER_PASSWORD)
+
+    def on_message(c, u, msg):
+        now = time.time()
+        got["first"] = got["first"] or now
+        got["last"] = now
+        got["n"] += 1
+
+    sub.on_message = on_message
+    sub.connect("127.0.0.1", ctx["port"])
+    sub.subscribe(TOPIC.format("+"), qos=1)
+    sub.loop_start()
+    time.sleep(0.5)
+    sent = publish(ctx, 0, seconds, 1, processes)
+    time.sleep(2)
+    sub.disconnect()
+    sub.loop_stop()
+    return got["n"] / max(got["last"] - got["first"], 1e-9), sent
+
+
+def values_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM iot_reading")
+        return cur.fetchone()[0]
+
+
+class Probe:
+    """Publish → committed latency: a probe device sends 20 messages/s; its last_time is polled every 10 ms."""
+
+    def __init__(self, ctx):
+        code = sorted(ctx["secrets"])[-1]
+        self.code, self.client = code, _client(ctx["port"], code, ctx["secrets"][code], code)
+        self.sent: list[int] = []
+        self.latencies: list[float] = []
+        self.stop = threading.Event()
+
+    def run(self, seconds: float) -> None:
+        threads = [threading.Thread(target=self._send, args=(seconds,)), threading.Thread(target=self._poll)]
+        for t in threads:
+            t.start()
+        threads[0].join()
+        time.sleep(3)
+        self.stop.set()
+        threads[1].join()
+
+    def _send(self, seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            ts = int(time.time() * 1000)
+            self.sent.append(ts)
+            self.client.publish(TOPIC.format(self.code), json.dumps({"ts": ts, "values": {"pm25": 1}}), qos=1)
+            time.sleep(0.05)
+
+    def _poll(self):
+        import psycopg
+
+        seen = 0
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            while not self.stop.is_set():
+                row = conn.execute(
+                    "SELECT extract(epoch FROM d.last_time) * 1000 FROM iot_datastream d JOIN iot_device v "
+                    "ON v.id = d.device_id JOIN iot_quantity q ON q.id = d.quantity_id "
+                    "WHERE v.code = %s AND q.code = 'pm25'",
+                    [self.code],
+                ).fetchone()
+                now = time.time() * 1000
+                if row and row[0] is not None:
+                    while seen < len(self.sent) and self.sent[seen] <= round(row[0]):
+                        self.latencies.append(now - self.sent[seen])
+                        seen += 1
+                time.sleep(0.01)
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies)
+        if not lat:
+            return {"p50_ms": None, "p99_ms": None, "probes": 0}
+        return {
+            "p50_ms": round(lat[len(lat) // 2]),
+            "p99_ms": round(lat[int(len(lat) * 0.99)]),
+            "probes": len(lat),
+        }
+
+
+def run_ingest(ctx, args, rate: float, seconds: float, records: int) -> dict:
+    """Publish at ``rate`` (0: flat out) for ``seconds``; wait until stored; rates over the whole span."""
+    before = values_count()
+    probe = Probe(ctx)
+    probe_thread = threading.Thread(target=probe.run, args=(seconds,))
+    t0 = time.time()
+    probe_thread.start()
+    sent = publish(ctx, rate, seconds, records, args.publishers)
+    expected = before + sent["acked"] * 3 * records
+    deadline = time.time() + 300
+    while values_count() < expected + len(probe.sent) and time.time() < deadline:
+        time.sleep(0.1)
+    elapsed = time.time() - t0
+    probe_thread.join()
+    stored = values_count() - before - len(probe.sent)
+    return {
+        "seconds": round(elapsed, 1),
+        "messages_acked": sent["acked"],
+        "values_stored": stored,
+        "lost": sent["acked"] * 3 * records - stored,
+        "msg_per_s": round(sent["acked"] / elapsed),
+        "values_per_s": round(stored / elapsed),
+        **probe.summary(),
+    }
+
+
+def bytes_per_value() -> dict:
+    """Two days of 60-s readings (1 decimal, a random walk) of 300 streams, compacted; bytes on disk per value."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.db import connection, transaction
+
+    from cityops.iot.compaction import compact_all
+    from cityops.iot.models import TIME_BITS, Datastream, Reading, ReadingBlock
+    from cityops.iot.readings import to_ms
+    from cityops.iot.store import insert_readings
+
+    Reading.objects.all().delete()
+    ReadingBlock.objects.all().delete()
+    streams = list(Datastream.objects.order_by("id").values_list("id", flat=True)[:300])
+    now = datetime.now(UTC)
+    start = to_ms(now - timedelta(days=40))
+    rng = random.Random(1)
+    for ds in streams:
+        level, rows = rng.uniform(20, 80), {}
+        for i in range(2 * 1440):
+            level = max(0.0, level + rng.gauss(0, 1.5))
+            rows[(ds << TIME_BITS) | (start + i * 60_000 + rng.randrange(-500, 500))] = (ds, round(level, 1))
+        with transaction.atomic():
+            insert_readings(rows)
+    compact_all(now=now)
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE iot_readingblock")
+        cur.execute("SELECT pg_total_relation_size('iot_readingblock'), pg_relation_size('iot_readingblock')")
+        total, heap = cur.fetchone()
+    values = sum(ReadingBlock.objects.values_list("count", flat=True))
+    return {
+        "values": values,
+        "blocks": ReadingBlock.objects.count(),
+        "bytes_total": total,
+        "bytes_per_value": round(total / values, 2),
+        "heap_bytes_per_value": round(heap / values, 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--burst-seconds", type=float, default=15)
+    parser.add_argument("--devices", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--publishers", type=int, default=2)
+    args = parser.parse_args()
+    var_dir = tempfile.mkdtemp(prefix="cityops-bench-iot-")
+    ctx = prepare(var_dir, args.devices)
+    broker = subprocess.Popen(["mosquitto", "-c", str(ctx["conf"])], stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    figures = {"load_before": os.getloadavg()}
+    try:
+        figures["broker_msg_per_s"], figures["broker_sent"] = broker_rate(
+            ctx, min(args.duration, 15), args.publishers
+        )
+        env = _env(var_dir, ctx["port"])
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "cityops.cli", "iot-ingest", "--client-id", f"bench-{i}"]
+                + (["--shared"] if args.workers > 1 else []),
+                cwd=ROOT,
+                env=env,
+                stderr=open(Path(var_dir) / f"worker-{i}.log", "w"),  # noqa: SIM115
+            )
+            for i in range(args.workers)
+        ]
+        time.sleep(4)
+        figures["sustained"] = run_ingest(ctx, args, 0, args.duration, 1)
+        print("sustained", figures["sustained"], flush=True)
+        figures["batched"] = run_ingest(ctx, args, 0, min(args.duration, 30), 50)
+        print("batched", figures["batched"], flush=True)
+        burst_rate = 3 * figures["sustained"]["msg_per_s"]
+        figures["burst"] = {
+            "rate_asked": burst_rate,
+            **run_ingest(ctx, args, burst_rate, args.burst_seconds, 1),
+        }
+        print("burst", figures["burst"], flush=True)
+        for w in workers:
+            w.terminate()
+            w.wait(300)
+        figures["storage"] = bytes_per_value()
+        figures["load_after"] = os.getloadavg()
+    finally:
+        broker.terminate()
+    print(json.dumps(figures, indent=2, default=str))
+    print(f"worker logs: {var_dir}")
+    s, b = figures["sustained"], figures["batched"]
+    met = s["msg_per_s"] >= 10_000 and b["values_per_s"] >= 100_000 and (s["p99_ms"] or 1e9) < 1000
+    met = met and figures["storage"]["bytes_per_value"] <= 20 and figures["burst"]["lost"] == 0
+    print(
+        "targets met"
+        if met
+        else "TARGETS MISSED (goals: >= 10,000 msg/s, >= 100,000 values/s, p99 < 1 s, <= 20 B/value)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,371 @@
+"""Bulk import and export of devices as CSV (UTF-8 or GBK/GB18030) or XLSX, all or nothing.
+
+Every row is checked (fields, its point inside the town, codes unique in the file, a stored
+device keeping its type) before anything is written; one problem anywhere writes nothing, and
+each problem names its row (the header is row 1) and column. A row whose code exists updates that
+device (a new point is a move, with its location row). The export writes the same columns.
+"""
+
+import csv
+import io
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import NoReturn
+
+from django.db import transaction
+from django.utils import timezone
+
+from cityops.audit.services import audit_record
+from cityops.core.errors import Forbidden, ValidationFailed
+from cityops.iot.models import Device, DeviceLocation, DeviceType
+from cityops.iot.services import DeviceIn, device_errors, device_write_new, point_errors
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_ERRORS = 200
+SHEET_NAME = "设备"
+# (code, Chinese header, required)
+COLUMNS = [
+    ("code", "设备编码", True),
+    ("name", "设备名称", True),
+    ("type", "设备类型", True),
+    ("lon", "经度", True),
+    ("lat", "纬度", True),
+    ("install_date", "安装日期", False),
+    ("status", "状态", False),
+    ("address", "地址", False),
+    ("properties", "属性", False),
+]
+CODES = [c for c, _, _ in COLUMNS]
+CHINESE = {zh: c for c, zh, _ in COLUMNS}
+STATUSES = {
+    "在用": "active",
+    "维护": "maintenance",
+    "维修": "maintenance",
+    "停用": "retired",
+    "报废": "retired",
+}
+# a field of the device check → the column that holds it
+FIELD_COLUMN = {"device_type": "type", "location": "lon"}
+
+
+def error(row: int | None, column: str | None, message: str) -> dict:
+    where = ", ".join(p for p in (f"row {row}" if row else "", f"column {column}" if column else "") if p)
+    return {"row": row, "column": column, "message": f"{where}: {message}" if where else message}
+
+
+def _refuse(errors: list[dict]) -> NoReturn:
+    errors = sorted(
+        errors, key=lambda e: (e["row"] or 0, CODES.index(e["column"]) if e["column"] in CODES else 99)
+    )
+    detail = f"The devices were not imported: {len(errors)} problem(s) found; nothing was written."
+    if len(errors) > MAX_ERRORS:
+        detail += f" The first {MAX_ERRORS} are listed."
+    raise ValidationFailed(detail, errors=errors[:MAX_ERRORS])
+
+
+# ---- reading the file -----------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"the file is neither UTF-8 nor GBK/GB18030 (byte offset {exc.start})") from None
+
+
+def _records(data: bytes, filename: str) -> list[list[str]]:
+    """Every row of the file as text cells (the header first)."""
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
+    if filename.lower().endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # a broken zip or XML surfaces as many exception types
+            raise ValueError(f"the file is not a readable XLSX workbook ({type(exc).__name__})") from None
+        try:
+            sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+            sheet.reset_dimensions()
+            rows = sheet.iter_rows(max_col=len(CODES) + 10, values_only=True)
+            return [[_cell(v) for v in row] for _, row in zip(range(MAX_ROWS + 2), rows, strict=False)]
+        finally:
+            book.close()
+    try:
+        reader = csv.reader(io.StringIO(_decode(data), newline=""))
+        return [[_cell(v) for v in row] for _, row in zip(range(MAX_ROWS + 2), reader, strict=False)]
+    except csv.Error as exc:
+        raise ValueError(f"the CSV cannot be read: {exc}") from None
+
+
+def _header(header: list[str]) -> tuple[dict[str, int], list[dict]]:
+    index, errors = {}, []
+    for pos, text in enumerate(header):
+        code = text.lower() if text.lower() in CODES else CHINESE.get(text)
+        if code is None and text:
+            errors.append(error(1, text, f"unknown column {text!r}; the columns are {', '.join(CODES)}"))
+        elif code in index:
+            errors.append(error(1, code, "the column appears twice"))
+        elif code:
+            index[code] = pos
+    errors += [
+        error(1, c, "this required column is missing") for c, _, req in COLUMNS if req and c not in index
+    ]
+    return index, errors
+
+
+def parse_properties(text: str) -> dict:
+    """A JSON object, or key=value pairs separated by ';' (numbers stay numbers)."""
+    text = text.strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        value = json.loads(text)
+        if not isinstance(value, dict):
+            raise ValueError("must be a JSON object")
+        return value
+    out = {}
+    for part in text.replace("；", ";").split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{part.strip()!r} is not key=value")
+        value = value.strip()
+        try:
+            out[key.strip()] = int(value) if value.lstrip("-").isdigit() else float(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
+
+
+# ---- checking the rows ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int
+    data: DeviceIn
+    where: object
+
+
+def _parse_row(number: int, cells: list[str], index: dict[str, int], errors: list[dict]) -> DeviceIn | None:
+    def get(code: str) -> str:
+        pos = index.get(code)
+        return cells[pos].strip() if pos is not None and pos < len(cells) else ""
+
+    bad = len(errors)
+    values = {}
+    for code in ("lon", "lat"):
+        try:
+            values[code] = float(get(code))
+        except ValueError:
+            errors.append(error(number, code, f"{get(code)!r} is not a number"))
+    install = None
+    if get("install_date"):
+        try:
+            install = date.fromisoformat(get("install_date")[:10])
+        except ValueError:
+            errors.append(
+                error(number, "install_date", f"{get('install_date')!r} is not a date (YYYY-MM-DD)")
+            )
+    try:
+        properties = parse_properties(get("properties"))
+    except ValueError as exc:
+        errors.append(error(number, "properties", f"not JSON or key=value pairs: {exc}"))
+        properties = {}
+    if len(errors) > bad:
+        return None
+    status = get("status") or "active"
+    return DeviceIn(
+        code=get("code"),
+        name=get("name"),
+        device_type=get("type"),
+        lon=values["lon"],
+        lat=values["lat"],
+        address=get("address"),
+        install_date=install,
+        status=STATUSES.get(status, status.lower()),
+        properties=properties,
+    )
+
+
+def _check(rows: list[list[str]], index: dict[str, int]) -> tuple[list[Row], list[dict]]:
+    types = {t.code: t for t in DeviceType.objects.all()}
+    stored = dict(Device.objects.values_list("code", "device_type__code"))
+    errors: list[dict] = []
+    checked: list[Row] = []
+    codes = Counter(r[index["code"]].strip() for r in rows if index["code"] < len(r))
+    for number, cells in enumerate(rows, 2):
+        if not any(cells):
+            continue
+        data = _parse_row(number, cells, index, errors)
+        if data is None:
+            continue
+        where, problems = point_errors(data.lon, data.lat)
+        problems = device_errors(data, types.get(data.device_type)) + problems
+        if codes[data.code] > 1:
+            problems.append(("code", f"{data.code!r} appears {codes[data.code]} times in the file"))
+        if data.code in stored and data.device_type in types and stored[data.code] != data.device_type:
+            problems.append(
+                ("device_type", f"device {data.code} is a {stored[data.code]}; its type cannot change")
+            )
+        for name, message in problems:
+            column = FIELD_COLUMN.get(name, name.split(".")[0])
+            errors.append(error(number, column, message))
+        if not problems:
+            checked.append(Row(number, data, where))
+    return checked, errors
+
+
+# ---- writing ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    moved: int
+
+
+def _update(device: Device, row: Row, now) -> tuple[bool, bool]:
+    d, w = row.data, row.where
+    fields = {
+        "name": d.name,
+        "address": d.address,
+        "install_date": d.install_date,
+        "status": d.status,
+        "properties": d.properties,
+    }
+    # a spreadsheet keeps 15 significant digits: closer than 1e-9° (0.1 mm) is the same point
+    moved = not (
+        math.isclose(device.lon, d.lon, abs_tol=1e-9) and math.isclose(device.lat, d.lat, abs_tol=1e-9)
+    )
+    if moved:
+        fields.update(lon=d.lon, lat=d.lat, area_id=w.area_id, village_id=w.village_id, grid_id=w.grid_id)
+        DeviceLocation.objects.update_or_create(
+            device=device, time=now, defaults={"lon": d.lon, "lat": d.lat}
+        )
+    changed = {k: v for k, v in fields.items() if getattr(device, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(device, key, value)
+        device.save()
+    return bool(changed), moved
+
+
+def device_import(*, data: bytes, filename: str, by=None, actor_name: str = "") -> ImportResult:
+    """Check a device file completely, then write all its devices, or nothing."""
+    if by is not None and not by.can("iot.change"):
+        raise Forbidden("Your role may not import devices.")
+    try:
+        records = _records(data, filename)
+    except ValueError as exc:
+        _refuse([error(None, None, str(exc))])
+    if not records or not any(records[0]):
+        _refuse([error(1, None, "the file has no header row")])
+    if len(records) > MAX_ROWS + 1:
+        _refuse([error(None, None, f"the file has more than {MAX_ROWS} devices; split it")])
+    index, errors = _header(records[0])
+    if errors:
+        _refuse(errors)
+    with transaction.atomic():
+        rows, errors = _check(records[1:], index)
+        if errors:
+            _refuse(errors)
+        if not rows:
+            _refuse([error(None, None, "the file has a header row but no devices")])
+        result = _write(rows)
+        if result.created or result.updated:
+            audit_record(
+                action="iot.device.import",
+                actor=by,
+                actor_name=actor_name,
+                object_type="iot.device",
+                after={"file": filename, **result.__dict__},
+            )
+    return result
+
+
+def _write(rows: list[Row]) -> ImportResult:
+    now = timezone.now()
+    types = {t.code: t for t in DeviceType.objects.all()}
+    existing = {
+        d.code: d for d in Device.objects.select_for_update().filter(code__in=[r.data.code for r in rows])
+    }
+    counts = Counter()
+    for row in rows:
+        device = existing.get(row.data.code)
+        if device is None:
+            device_write_new(row.data, types[row.data.device_type], row.where, now)
+            counts["created"] += 1
+            continue
+        changed, moved = _update(device, row, now)
+        counts["updated" if changed else "unchanged"] += 1
+        counts["moved"] += moved
+    return ImportResult(counts["created"], counts["updated"], counts["unchanged"], counts["moved"])
+
+
+# ---- export -------------------------------------------------------------------------------------------
+
+
+def _record(device: Device) -> list:
+    return [
+        device.code,
+        device.name,
+        device.device_type.code,
+        device.lon,
+        device.lat,
+        device.install_date.isoformat() if device.install_date else "",
+        device.status,
+        device.address,
+        json.dumps(device.properties, ensure_ascii=False, sort_keys=True) if device.properties else "",
+    ]
+
+
+def device_export(*, fmt: str, queryset=None) -> bytes:
+    """The devices (all, or ``queryset``) as a CSV or XLSX file that imports back unchanged."""
+    devices = (queryset if queryset is not None else Device.objects.all()).select_related("device_type")
+    rows = [CODES, *(_record(d) for d in devices.order_by("code"))]
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read the Chinese as UTF-8
+    if fmt == "xlsx":
+        import openpyxl
+        from openpyxl.cell import WriteOnlyCell
+
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet(SHEET_NAME)
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # "=…" stays text, never a formula
+                cells.append(cell)
+            sheet.append(cells)
+        buf = io.BytesIO()
+        book.save(buf)
+        return buf.getvalue()
+    raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")

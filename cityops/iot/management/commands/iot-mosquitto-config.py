@@ -1,0 +1,34 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cityops.iot.credentials import BrokerConfig, write_broker_files
+
+
+class Command(BaseCommand):
+    help = (
+        "Write mosquitto.conf, passwd and acl for the project's broker into --out. Run it again (and "
+        "reload the broker with SIGHUP) whenever a device's secret is issued or a device is retired."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", required=True, type=Path)
+        parser.add_argument("--bind", default=settings.CITYOPS_IOT_MQTT_HOST)
+        parser.add_argument("--port", type=int, default=settings.CITYOPS_IOT_MQTT_PORT)
+        parser.add_argument("--run-as", default="mosquitto", help="the user the broker drops privileges to")
+
+    def handle(self, *args, out, bind, port, run_as, **opts):
+        config = BrokerConfig(bind=bind, port=port, run_as=run_as)
+        try:
+            write_broker_files(
+                out=out.resolve(),
+                config=config,
+                worker_user=settings.CITYOPS_IOT_MQTT_USER,
+                worker_password=settings.CITYOPS_IOT_MQTT_PASSWORD,
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"wrote {out}/mosquitto.conf, passwd and acl; start: mosquitto -c {out}/mosquitto.conf"
+        )

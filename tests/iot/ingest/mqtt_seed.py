@@ -1,0 +1,56 @@
+"""Run in a subprocess against the MQTT tests' own database: the small town, the two IoT device types
+and their devices with secrets, and the broker's files. Prints {device code: secret} as JSON."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def main(out: str, port: int) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityops.settings")
+    django.setup()
+    from django.conf import settings
+
+    from cityops.geo.selectors import locate_point
+    from cityops.iot.credentials import BrokerConfig, device_secret_issue, write_broker_files
+    from cityops.iot.models import Device, DeviceType, DeviceTypeQuantity, Quantity
+    from tests.builders import build_small_town, grid_centre
+
+    build_small_town()
+    air = DeviceType.objects.create(
+        code="air", name="空气质量监测仪", report_interval_s=60, offline_after_s=600
+    )
+    for code in ("pm25", "pm10", "no2"):
+        q = Quantity.objects.create(code=code, name=code, unit_symbol="µg/m³")
+        DeviceTypeQuantity.objects.create(device_type=air, quantity=q, min_valid=0, max_valid=1000)
+    secrets = {}
+    for n in range(1, 4):
+        lon, lat = grid_centre(n)
+        where = locate_point(lon, lat)
+        device = Device.objects.create(
+            code=f"AIR-{n}",
+            name=f"AIR-{n}",
+            device_type=air,
+            lon=lon,
+            lat=lat,
+            area_id=where.area_id,
+            village_id=where.village_id,
+            grid_id=where.grid_id,
+        )
+        secrets[device.code] = device_secret_issue(device=device)
+    import getpass
+
+    write_broker_files(
+        out=Path(out),
+        config=BrokerConfig(port=port, run_as=getpass.getuser()),
+        worker_user=settings.CITYOPS_IOT_MQTT_USER,
+        worker_password=settings.CITYOPS_IOT_MQTT_PASSWORD,
+    )
+    print(json.dumps(secrets))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
