@@ -46,9 +46,10 @@ migrate: install
 seed: install
 	$(BIN)/cityops seed-demo
 
-serve: install  ## the web server, with the cases worker and the demo's live trickle beside it
+serve: install  ## the web server, with the cases worker, the demo's live trickle and its IoT side beside it
 	$(BIN)/cityops cases-worker & worker=$$!; $(BIN)/cityops demo-trickle --interval 30 & trickle=$$!; \
-	trap 'kill $$worker $$trickle 2>/dev/null' EXIT INT TERM; \
+	scripts/demo-iot.sh $(PORT) & iot=$$!; \
+	trap 'kill $$worker $$trickle $$iot 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/cityops serve --host $(HOST) --port $(PORT)
 
 clean:

@@ -227,6 +227,10 @@ CITYOPS_IOT_BATCH_MS = env_int("CITYOPS_IOT_BATCH_MS", 100, minimum=1)
 CITYOPS_IOT_STATUS_SECONDS = env_int("CITYOPS_IOT_STATUS_SECONDS", 60, minimum=0)
 # A period is rolled up this long after it closes, so that slightly late readings are in it.
 CITYOPS_IOT_ROLLUP_DELAY_SECONDS = env_int("CITYOPS_IOT_ROLLUP_DELAY_SECONDS", 300, minimum=0)
+# A cleared alarm of the same device and rule is not raised again for this long (unless worse).
+CITYOPS_IOT_ALARM_QUIET_S = env_int("CITYOPS_IOT_ALARM_QUIET_S", 300, minimum=0)
+# The SensorThings API's page size: the largest $top it honours.
+CITYOPS_STA_MAX_TOP = env_int("CITYOPS_STA_MAX_TOP", 100, minimum=1)
 
 LOGGING = {
     "version": 1,

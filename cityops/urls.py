@@ -39,4 +39,5 @@ urlpatterns = [
     path("report/", include(report_urls)),
     path("open311/v2/", include("cityops.cases.open311.urls")),
     path("sta/v1.1/", include("cityops.iot.sta.urls")),
+    path("iot/", include("cityops.iot.urls")),
 ]

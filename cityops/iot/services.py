@@ -19,7 +19,7 @@ from cityops.core.errors import Forbidden, NotFound, ValidationFailed
 from cityops.geo.selectors import locate_point
 from cityops.iot import credentials, rules
 from cityops.iot.choices import DeviceStatus
-from cityops.iot.models import Datastream, Device, DeviceLocation, DeviceType, Quantity, Rule
+from cityops.iot.models import Datastream, DeadLetter, Device, DeviceLocation, DeviceType, Quantity, Rule
 from cityops.iot.profiles import property_errors
 from cityops.iot.rule_checks import RuleContext, RuleIn, rule_errors
 
@@ -415,3 +415,22 @@ def rule_update(
         )
         _after_rule_write()
     return rule
+
+
+# ---- dead letters -------------------------------------------------------------------------------------
+
+
+def dead_letter_resolve(*, pk: int, by) -> bool:
+    """Mark a dead letter in the user's scope resolved (once); False when it already was. Audited."""
+    _require(by, "iot.admin")
+    with transaction.atomic():
+        done = (
+            DeadLetter.objects.restrict(by, "iot.admin")
+            .filter(pk=pk, resolved_at__isnull=True)
+            .update(resolved_at=timezone.now())
+        )
+        if done:
+            audit_record(
+                action="iot.dead_letter.resolve", actor=by, object_type="iot.deadletter", object_id=str(pk)
+            )
+    return bool(done)

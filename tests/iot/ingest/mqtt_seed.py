@@ -48,6 +48,7 @@ def main(out: str, port: int) -> None:
         config=BrokerConfig(port=port, run_as=getpass.getuser()),
         worker_user=settings.CITYOPS_IOT_MQTT_USER,
         worker_password=settings.CITYOPS_IOT_MQTT_PASSWORD,
+        gateways={"gw-test": "gateway-test-password"},
     )
     print(json.dumps(secrets))
 

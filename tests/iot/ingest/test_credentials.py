@@ -57,6 +57,18 @@ def test_acl_lets_devices_write_only_their_own_topic():
     acl = acl_text(worker_user="cityops-ingest")
     assert "user cityops-ingest\ntopic read cityops/v1/devices/+/telemetry\n" in acl
     assert "pattern write cityops/v1/devices/%u/telemetry\n" in acl
+    assert "topic write" not in acl
+
+
+def test_a_gateway_account_writes_every_device_topic(iot_devices):
+    acl = acl_text(worker_user="cityops-ingest", gateways=("gw-1",))
+    assert "user gw-1\ntopic write cityops/v1/devices/+/telemetry\n" in acl
+    lines = passwd_text(
+        worker_user="cityops-ingest", worker_password="pw", gateways={"gw-1": "g"}
+    ).splitlines()
+    assert lines[1].startswith("gw-1:") and secret_verify("g", lines[1].split(":", 1)[1])
+    with pytest.raises(ValueError, match="gateway"):
+        passwd_text(worker_user="cityops-ingest", worker_password="pw", gateways={"gw 1": "g"})
 
 
 @pytest.mark.skipif(

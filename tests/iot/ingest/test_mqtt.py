@@ -94,6 +94,30 @@ def test_device_cannot_publish_for_another_device(env):
         client.loop_stop()
 
 
+def test_a_gateway_publishes_for_the_devices_behind_it_but_reads_nothing(env):
+    spy, spied = _connect(env, "cityops-ingest", WORKER_PASSWORD, "spy-gw")
+    spy.subscribe(TOPIC.format("+"), qos=1)
+    time.sleep(0.3)
+    gateway, seen = _connect(env, "gw-test", "gateway-test-password", "gw-test")
+    infos = [
+        gateway.publish(TOPIC.format(code), json.dumps({"values": {"pm25": 5}}), qos=1)
+        for code in ("AIR-1", "AIR-2")
+    ]
+    for info in infos:
+        info.wait_for_publish(10)
+    assert _wait(lambda: len(spied["messages"]) >= 2, 10)
+    assert sorted(t for t, _ in spied["messages"]) == [TOPIC.format("AIR-1"), TOPIC.format("AIR-2")]
+    assert not any(seen["puback"][info.mid].is_failure for info in infos)
+    gateway.subscribe(TOPIC.format("+"), qos=1)  # the ACL grants a gateway no read
+    probe = spy.publish(TOPIC.format("AIR-1"), b"{}", qos=1)  # the worker may not write either
+    time.sleep(0.5)
+    assert seen["messages"] == []
+    assert spied["puback"][probe.mid].is_failure
+    for client in (gateway, spy):
+        client.disconnect()
+        client.loop_stop()
+
+
 def test_ingest_end_to_end(env):
     worker = env.worker("cityops-ingest-e2e")
     env.worker_ready("cityops-ingest-e2e")

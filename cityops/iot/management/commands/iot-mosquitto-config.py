@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -17,15 +18,30 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=settings.CITYOPS_IOT_MQTT_HOST)
         parser.add_argument("--port", type=int, default=settings.CITYOPS_IOT_MQTT_PORT)
         parser.add_argument("--run-as", default="mosquitto", help="the user the broker drops privileges to")
+        parser.add_argument(
+            "--gateway",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="a gateway account that may publish for every device; its password is read from the "
+            "environment variable CITYOPS_IOT_GATEWAY_PASSWORD_<NAME> (upper case, '-' as '_')",
+        )
 
-    def handle(self, *args, out, bind, port, run_as, **opts):
+    def handle(self, *args, out, bind, port, run_as, gateway, **opts):
         config = BrokerConfig(bind=bind, port=port, run_as=run_as)
+        gateways = {}
+        for name in gateway:
+            var = "CITYOPS_IOT_GATEWAY_PASSWORD_" + name.upper().replace("-", "_")
+            if not os.environ.get(var):
+                raise CommandError(f"gateway {name!r}: set its password in {var}")
+            gateways[name] = os.environ[var]
         try:
             write_broker_files(
                 out=out.resolve(),
                 config=config,
                 worker_user=settings.CITYOPS_IOT_MQTT_USER,
                 worker_password=settings.CITYOPS_IOT_MQTT_PASSWORD,
+                gateways=gateways,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
