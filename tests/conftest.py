@@ -11,6 +11,26 @@ PASSWORD = "Correct-Horse-42!"
 
 def pytest_configure(config):
     os.environ.setdefault("CITYOPS_DEBUG", "0")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        # On SQLite the live server shares the tests' in-memory database connection: two requests at
+        # once (a page's parallel fetches) would interleave their transactions on it, so there it
+        # serves one request at a time (and closes each connection, so none waits on another).
+        from django.test import testcases
+
+        testcases.LiveServerThread.server_class = _serial_server_class()
+
+
+def _serial_server_class():
+    from django.core.servers.basehttp import WSGIServer
+
+    class SerialWSGIServer(WSGIServer):
+        """Django's live server without a thread per request (it runs in the live server's thread,
+        which already holds the tests' connections)."""
+
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    return SerialWSGIServer
 
 
 @pytest.fixture(autouse=True)

@@ -32,6 +32,7 @@ class Tab:
     label: str
     statuses: tuple[str, ...] | None
     bulk: str = ""  # the action the tab offers for many cases at once
+    newest_first: bool = False  # finished cases have no deadline to sort by: the latest reports first
 
 
 TABS = (
@@ -41,9 +42,9 @@ TABS = (
     Tab("disposing", gettext_lazy("Being disposed"), (S.DISPATCHED, S.ACCEPTED)),
     Tab("recheck", gettext_lazy("To re-check"), (S.DISPOSED,)),
     Tab("hold", gettext_lazy("On hold"), (S.ON_HOLD,)),
-    Tab("closed", gettext_lazy("Closed"), (S.CLOSED,)),
-    Tab("cancelled", gettext_lazy("Cancelled"), (S.CANCELLED,)),
-    Tab("all", gettext_lazy("All"), None),
+    Tab("closed", gettext_lazy("Closed"), (S.CLOSED,), newest_first=True),
+    Tab("cancelled", gettext_lazy("Cancelled"), (S.CANCELLED,), newest_first=True),
+    Tab("all", gettext_lazy("All"), None, newest_first=True),
 )
 TAB_BY_KEY = {t.key: t for t in TABS}
 BULK_LABELS = {"register": gettext_lazy("Register selected"), "dispatch": gettext_lazy("Dispatch selected")}
@@ -89,11 +90,15 @@ def _querystring(params, **changes) -> str:
 def workbench_context(request, params, results=None) -> dict:
     tab = _tab(params)
     qs, form = filtered(request.user, params, tab.statuses)
-    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    if tab.newest_first:
+        qs = qs.order_by("-reported_at", "-id")
+    counts = _counts(request.user, params, form)
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = counts[tab.key]  # the tab counts already hold it: no second COUNT query
+    page = paginator.get_page(params.get("page"))
     now = timezone.now()
     for case in page.object_list:
         present(case, now)
-    counts = _counts(request.user, params, form)
     bulk = tab.bulk if tab.bulk and who_may(TRANSITIONS[tab.bulk], request.user) is None else ""
     return {
         "form": form,
