@@ -1,20 +1,23 @@
 """The KPI page: one indicator as a cross table of two dimensions (villages × departments by
-default), or every indicator of one dimension, over a date range, from the rollups only."""
+default), or every indicator of one dimension, over a date range, from the rollups only; and two
+charts of the indicator (its monthly trend, and a ranking of the row dimension)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django import forms
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from cityops.cases.kpis import KPI_BY_KEY, KPIS, KpiRow, kpi_table, merge_rows
+from cityops.cases.rollup import month_start, next_month
 from cityops.cases.views import is_htmx, staff_page
 
 MAX_DAYS = 366
+TREND_MONTHS = 12  # a shorter period's trend reaches back this many months, to show a direction
 DIMENSIONS = {
     "area": gettext_lazy("Area"),
     "village": gettext_lazy("Village"),
@@ -151,6 +154,76 @@ def _export_url(rows_dim: str, cols_dim: str, start: date, end: date) -> str:
     return f"{reverse('api-v1:kpis_export')}?{query}"
 
 
+def _part(row: KpiRow | None, kpi: str) -> dict:
+    part = row.kpis[kpi] if row else {"value": None, "numerator": 0, "denominator": 0}
+    return {k: part[k] for k in ("value", "numerator", "denominator")}
+
+
+def trend_start(start: date, end: date) -> date:
+    """The trend's first day: the period's, or earlier to cover the last TREND_MONTHS months."""
+    first = month_start(end)
+    for _ in range(TREND_MONTHS - 1):
+        first = month_start(first - timedelta(days=1))
+    return min(start, first)
+
+
+def _trend(user, kpi: str, start: date, end: date) -> dict:
+    """The indicator month by month over the user's whole scope: the same reads for any months."""
+    first = trend_start(start, end)
+    rows = {r.period: r for r in kpi_table(user=user, group="town", period="month", start=first, end=end)}
+    months, month = [], month_start(first)
+    while month <= end:  # a month without cases stays on the axis, as a gap in the line
+        label = f"{month:%Y-%m}"
+        last = min(next_month(month) - timedelta(days=1), end)
+        months.append(
+            {"month": label, "start": max(month, first), "end": last, **_part(rows.get(label), kpi)}
+        )
+        month = next_month(month)
+    return {"start": first, "end": end, "months": months}
+
+
+def _ranking(rows: list[KpiRow], kpi: str, start: date, end: date) -> dict:
+    """The row dimension's members, best first, and the total over them (a ratio of sums)."""
+    kw = {"group": None, "start": start, "end": end}
+    members = [(r, _part(r, kpi)) for r in merge_rows(rows, by=("key",), **kw)]
+    total = merge_rows(rows, by=(), **kw)
+    sign = 1 if kpi in LOWER_IS_BETTER else -1
+    valued = sorted(
+        (m for m in members if m[1]["value"] is not None), key=lambda m: (sign * m[1]["value"], m[0].key)
+    )
+    return {
+        "bars": [{"key": r.key, "name": r.name, **part} for r, part in valued],
+        "total": _part(total[0] if total else None, kpi),
+        "unvalued": len(members) - len(valued),
+    }
+
+
+def chart_text() -> dict:
+    """The words of the charts' script, in the user's language."""
+    return {
+        "total": gettext("Total"),
+        "none": gettext("no value"),
+    }
+
+
+def _charts(user, rows: list[KpiRow], kpi: str, start: date, end: date) -> dict:
+    """What the charts draw, embedded in the page as JSON (no second request)."""
+    k = KPI_BY_KEY[kpi]
+    return {
+        "kpi": {
+            "key": k.key,
+            "label": k.label,
+            "numerator": k.numerator_label,
+            "denominator": k.denominator_label,
+        },
+        "lower_is_better": kpi in LOWER_IS_BETTER,
+        "neutral": kpi in NEUTRAL,
+        "trend": _trend(user, kpi, start, end),
+        "ranking": _ranking(rows, kpi, start, end),
+        "text": chart_text(),
+    }
+
+
 @staff_page()
 def kpis(request):
     """The KPI page: the chosen indicator by two dimensions, or every indicator by one."""
@@ -173,6 +246,8 @@ def kpis(request):
             "export_url": _export_url(rows_dim, cols_dim, start, end),
             "empty": not rows,
         }
+        if rows:
+            context["charts"] = _charts(request.user, rows, d["kpi"], start, end)
         if cols_dim:
             context["cross"] = _cross(rows, d["kpi"], start, end)
         else:

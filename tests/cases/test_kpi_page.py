@@ -1,13 +1,23 @@
-"""The KPI page: the cross table of one indicator, every indicator of one dimension, and scope."""
+"""The KPI page: the cross table of one indicator, every indicator of one dimension, scope, and
+the charts' data."""
+
+import json
+import re
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cityops.cases.kpis import kpi_table, merge_rows
+from cityops.cases.rollup import local_day, month_start, rollup_all
+from cityops.cases.views_kpis import trend_start
 from cityops.core.scoping import SYSTEM_READER
 from tests.cases.test_kpis import _scenario
-from tests.cases.test_rollup import add_inspectors
+from tests.cases.test_lifecycle import report
+from tests.cases.test_rollup import _close, _shift, add_inspectors
 
 pytestmark = pytest.mark.django_db
 URL = "/cases/kpis/"
@@ -91,3 +101,105 @@ def test_merged_rows_add_up_over_years(staffed):
     [total] = merge_rows(rows, by=(), group=None, start=today, end=today)
     assert total.counts["reported"] == 4 and total.key == "" and total.score is None
     assert total.kpis["registration_rate"]["denominator"] == 4
+
+
+# the charts ---------------------------------------------------------------------------------------
+
+
+def _closed_before(users, days_ago: list[int]) -> list[date]:
+    """A case of village V1 closed on time on each of those days; their closing days."""
+    return [
+        local_day(_shift(_close(users, report(users).case), timedelta(days=n)).closed_at) for n in days_ago
+    ]
+
+
+def _chart_data(response) -> dict:
+    found = re.search(
+        r'<script id="kpi-charts-data" type="application/json">(.*?)</script>', response.content.decode()
+    )
+    return json.loads(found.group(1))
+
+
+def test_the_trend_reaches_back_a_year_of_months():
+    assert trend_start(date(2026, 1, 1), date(2026, 11, 24)) == date(2025, 12, 1)
+    assert trend_start(date(2026, 3, 10), date(2026, 3, 20)) == date(2025, 4, 1)
+    assert trend_start(date(2025, 11, 20), date(2026, 11, 19)) == date(2025, 11, 20)  # a longer period
+
+
+def test_the_charts_data_is_embedded_in_the_page(client, catalogue):
+    users = add_inspectors(catalogue)
+    closed = _closed_before(users, [40, 100])
+    _scenario(users)  # today: one case of V1 closed, one not yet due; two of V4 only reported
+    today = timezone.localdate()
+    start = today - timedelta(days=150)
+    response = _get(client, users["officer"], start=start.isoformat(), end=today.isoformat())
+    data = _chart_data(response)
+    assert data["kpi"] == {
+        "key": "effective_disposal_rate",
+        "label": "有效处置率",
+        "numerator": "有效处置数",
+        "denominator": "应结案数",
+    }
+    assert (data["lower_is_better"], data["neutral"]) == (False, False)
+
+    trend = data["trend"]
+    first = trend_start(start, today)
+    assert (trend["start"], trend["end"]) == (first.isoformat(), today.isoformat())
+    months = trend["months"]
+    assert len(months) == 12 and months[0]["month"] == f"{first:%Y-%m}"
+    assert months[-1]["end"] == today.isoformat()
+    expected = {f"{d:%Y-%m}": 1 for d in [*closed, today]}
+    for m in months:
+        due = expected.get(m["month"], 0)
+        assert (m["numerator"], m["denominator"]) == (due, due), m["month"]
+        assert m["value"] == (1.0 if due else None)  # a month with nothing due has no value, not 0 %
+
+    ranking = data["ranking"]
+    assert ranking["bars"] == [{"key": "V1", "name": "村1", "value": 1.0, "numerator": 3, "denominator": 3}]
+    assert ranking["unvalued"] == 1  # V4: nothing due
+    assert ranking["total"] == {"value": 1.0, "numerator": 3, "denominator": 3}
+    assert data["text"]["total"] == "合计"
+    page = response.content.decode()
+    assert "vendor/echarts/echarts.min.js" in page and "cityops/kpi-charts.js" in page
+    assert 'id="kpi-trend"' in page and 'id="kpi-ranking"' in page and "逐月趋势" in page
+
+
+def test_the_ranking_is_sorted_best_first(client, staffed):
+    response = _get(client, staffed["officer"], rows="village", cols="", kpi="registration_rate")
+    bars = _chart_data(response)["ranking"]["bars"]
+    assert [(b["key"], b["value"], b["numerator"], b["denominator"]) for b in bars] == [
+        ("V1", 1.0, 2, 2),
+        ("V4", 0.0, 0, 2),
+    ]
+    assert _chart_data(response)["ranking"]["total"]["value"] == 0.5
+    # the partial that htmx swaps in carries the charts' data along with the table
+    partial = client.get(URL, {"kpi": "closure_rate"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="kpi-table")
+    assert _chart_data(partial)["kpi"]["key"] == "closure_rate" and "<html" not in partial.content.decode()
+
+
+def test_a_village_dispatcher_charts_only_her_village(client, staffed):
+    data = _chart_data(_get(client, staffed["dispatcher_v1"], kpi="registration_rate"))
+    assert [b["key"] for b in data["ranking"]["bars"]] == ["V1"]
+    assert sum(m["denominator"] for m in data["trend"]["months"]) == 2  # her two reports
+
+
+def test_the_page_queries_do_not_grow_with_the_months(client, catalogue):
+    users = add_inspectors(catalogue)
+    _closed_before(users, [20, 50, 80, 120, 170, 230, 290, 340])
+    rollup_all()
+    # Both ranges end inside a month and start inside one or on its first day, so each reads
+    # the month rollup once and the day rollup once, for the table and for the trend.
+    end = month_start(timezone.localdate()) - timedelta(days=20)
+    short = (month_start(end) - timedelta(days=40)).replace(day=1)  # three months, the first whole
+    long = end - timedelta(days=365)  # thirteen months, both ends in part
+    counts, trends = [], []
+    client.force_login(users["officer"])
+    for start in (short, long):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"start": start.isoformat(), "end": end.isoformat()})
+        assert response.status_code == 200
+        counts.append(len(queries))
+        months = _chart_data(response)["trend"]["months"]
+        trends.append((len(months), sum(1 for m in months if m["denominator"])))
+    assert trends[0][0] == 12 and trends[1][0] == 13 and trends[1][1] >= 5  # cases in many months
+    assert counts[0] == counts[1] <= 12, counts
