@@ -58,8 +58,11 @@ class CaseFilter:
 def case_list(*, user, filters: CaseFilter | None = None, now=None):
     """Cases the user may see, filtered, most urgent first."""
     f = filters or CaseFilter()
-    qs = Case.objects.restrict(user, "cases.view").select_related(
-        "item", "grid", "village", "area", "department", "workstation"
+    qs = (
+        Case.objects.restrict(user, "cases.view")
+        .select_related("item", "grid", "village", "area", "department", "workstation")
+        # a list shows the units' names: their polygons (kilobytes each, per row) stay in the database
+        .defer("grid__geometry", "village__geometry", "area__geometry")
     )
     if f.status:
         qs = qs.filter(status__in=f.status)
