@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from cityops.cases.api import photos_of
 from cityops.cases.intake import IntakeResult, case_intake
-from cityops.cases.views import explain, is_htmx
+from cityops.cases.views import explain
 from cityops.core.errors import DomainError
+from cityops.core.pages import is_htmx
 
 ITEM_CHOICES = 20
 REPORT_FIELDS = ("item", "description", "address", "photos", "location", "contact_name", "phone")

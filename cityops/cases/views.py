@@ -8,10 +8,7 @@ goes through the selectors (scope in one place) and every change through ``case_
 
 import re
 from dataclasses import dataclass
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +19,7 @@ from cityops.cases.choices import Channel, DeadlineColour, Status
 from cityops.cases.models import Case
 from cityops.cases.workflow import TRANSITIONS
 from cityops.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from cityops.core.pages import requires
 from cityops.core.workcalendar import get_calendar
 
 # Events that are not transitions of the table, with the label the history shows.
@@ -34,25 +32,7 @@ EVENT_LABELS = {
 
 def staff_page(action: str = "cases.view"):
     """Sign-in required, and the role must grant ``action`` (else 403)."""
-
-    def wrap(view):
-        @login_required
-        @wraps(view)
-        def inner(request, *args, **kwargs):
-            if not request.user.can(action):
-                raise PermissionDenied(f"Your role may not do {action}.")
-            return view(request, *args, **kwargs)
-
-        return inner
-
-    return wrap
-
-
-def is_htmx(request, target: str | None = None) -> bool:
-    """An htmx request (not a history restore), aimed at ``target`` when given."""
-    if request.headers.get("HX-Request") != "true" or request.headers.get("HX-History-Restore-Request"):
-        return False
-    return target is None or request.headers.get("HX-Target") == target
+    return requires(action)
 
 
 def case_or_404(user, number: str):

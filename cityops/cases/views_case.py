@@ -15,10 +15,11 @@ from cityops.cases.choices import Status
 from cityops.cases.forms import RESULT_CHOICES, ActionForm
 from cityops.cases.models import Attachment
 from cityops.cases.services import MAX_EXTENSION_DAYS, ActionIn, case_transition
-from cityops.cases.views import case_or_404, event_label, explain, is_htmx, present, staff_page
+from cityops.cases.views import case_or_404, event_label, explain, present, staff_page
 from cityops.cases.workflow import TRANSITIONS
 from cityops.core.errors import DomainError
 from cityops.core.masking import mask_phone
+from cityops.core.pages import is_htmx
 from cityops.org.models import Department
 
 PRIMARY = (

@@ -14,7 +14,8 @@ from django.utils.translation import gettext, gettext_lazy
 
 from cityops.cases.kpis import KPI_BY_KEY, KPIS, KpiRow, kpi_table, merge_rows
 from cityops.cases.rollup import month_start, next_month
-from cityops.cases.views import is_htmx, staff_page
+from cityops.cases.views import staff_page
+from cityops.core.pages import is_htmx
 
 MAX_DAYS = 366
 TREND_MONTHS = 12  # a shorter period's trend reaches back this many months, to show a direction

@@ -18,9 +18,10 @@ from cityops.cases.choices import DeadlineColour, EscalationLevel
 from cityops.cases.choices import Status as S
 from cityops.cases.forms import CaseFilterForm
 from cityops.cases.services import ActionIn, case_transition
-from cityops.cases.views import event_label, explain, is_htmx, present, staff_page
+from cityops.cases.views import event_label, explain, present, staff_page
 from cityops.cases.workflow import TRANSITIONS, who_may
 from cityops.core.errors import DomainError
+from cityops.core.pages import is_htmx
 
 PAGE_SIZE = 50
 XLSX_MAX_ROWS = 65_000

@@ -7,10 +7,7 @@ is a 404, a role without the action a 403.
 """
 
 import json
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Value, When
 from django.http import Http404, HttpResponse, QueryDict
@@ -18,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cityops.core.errors import NotFound
+from cityops.core.pages import is_htmx, requires
 from cityops.iot import selectors
 from cityops.iot.choices import Connectivity, DeviceStatus
 from cityops.iot.forms import DeviceFilterForm
@@ -28,25 +26,7 @@ MAP_MAX_POINTS = 10_000
 
 def iot_page(action: str = "iot.view"):
     """Sign-in required, and the role must grant ``action`` (else 403)."""
-
-    def wrap(view):
-        @login_required
-        @wraps(view)
-        def inner(request, *args, **kwargs):
-            if not request.user.can(action):
-                raise PermissionDenied(f"Your role may not do {action}.")
-            return view(request, *args, **kwargs)
-
-        return inner
-
-    return wrap
-
-
-def is_htmx(request, target: str | None = None) -> bool:
-    """An htmx request (not a history restore), aimed at ``target`` when given."""
-    if request.headers.get("HX-Request") != "true" or request.headers.get("HX-History-Restore-Request"):
-        return False
-    return target is None or request.headers.get("HX-Target") == target
+    return requires(action)
 
 
 def device_or_404(user, code: str):
