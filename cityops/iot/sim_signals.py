@@ -21,12 +21,13 @@ class Weather:
 
     rain_start: float | None = None  # epoch seconds
     haze_area: str | None = None
+    speed: float = 1.0  # the simulator's speed-up: the rain's hours pass as fast as the reports
 
     def rain(self, now: float) -> float:
         """0 … 1: the share of the flood peak reached (rises 45 min, holds 1 h, recedes 3 h)."""
         if self.rain_start is None or now < self.rain_start:
             return 0.0
-        t = (now - self.rain_start) / 60
+        t = (now - self.rain_start) / 60 * self.speed
         if t < 45:
             return t / 45
         if t < 105:
@@ -92,7 +93,10 @@ def water_level(d: Device, hour: float, now: float, w: Weather) -> dict:
         tide = 0.15 * math.sin(2 * math.pi * (hour / 12.4 + d.phase))
         surge = (guaranteed - warning + 1.3) * w.rain(now) * (0.6 + 0.8 * (d.phase + 0.5))
         level = warning - 1.1 + tide + surge
-    return {"water_level": round(level + d.rng.gauss(0, 0.01), 3), "battery": round(d.battery, 2)}
+    # sensor noise of 1 cm between real readings; sped-up readings come closer together, so less of it
+    # (or the rate-of-rise rule would see a flood in the noise)
+    noise = d.rng.gauss(0, 0.01 / w.speed)
+    return {"water_level": round(level + noise, 3), "battery": round(d.battery, 2)}
 
 
 def manhole(d: Device, hour: float, now: float, w: Weather) -> dict:

@@ -170,7 +170,7 @@ class Simulator:
     def __init__(self, opts: Options, sims: list[Sim], sender):
         self.opts, self.sims, self.sender = opts, sims, sender
         self.tz = ZoneInfo(settings.TIME_ZONE)
-        self.weather = sig.Weather(haze_area=opts.haze_area)
+        self.weather = sig.Weather(haze_area=opts.haze_area, speed=opts.speed)
         if opts.rain_in is not None:
             self.weather.rain_start = time.time() + opts.rain_in
         self.sent = 0

@@ -20,6 +20,8 @@ def test_rain_lifts_a_creek_past_its_warning_level_and_it_recedes():
     assert before < 3.0 - 0.5
     assert peak > 3.0
     assert after < 3.0 - 0.5
+    fast = sig.Weather(rain_start=1_000_000.0, speed=10)  # the simulator's --speed 10
+    assert fast.rain(1_000_000.0 + 6 * 60) == w.rain(1_000_000.0 + 60 * 60) == 1.0
 
 
 def test_bins_fill_between_collections_and_are_emptied():
