@@ -4,7 +4,7 @@
   "use strict";
 
   const el = document.getElementById("device-map");
-  if (!el || typeof L === "undefined" || !L.markerClusterGroup) return;
+  if (!el || typeof L === "undefined" || !L.markerClusterGroup || !window.CityopsMap) return;
 
   const T = JSON.parse(document.getElementById("devmap-i18n").textContent);
   const LEGEND = JSON.parse(document.getElementById("devmap-legend-data").textContent);
@@ -21,26 +21,9 @@
   const htmlLang = document.documentElement.lang || "zh-hans";
   const numbers = new Intl.NumberFormat(htmlLang === "zh-hans" ? "zh-CN" : htmlLang);
 
-  const maxZoom = parseInt(el.dataset.maxZoom, 10) || 18;
-  const map = L.map(el, { zoomSnap: 0.5, maxZoom: maxZoom });
-  map.attributionControl.setPrefix("Leaflet");
-  L.control.scale({ imperial: false }).addTo(map);
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { maxZoom: maxZoom, attribution: el.dataset.tileAttribution || "" }).addTo(map);
-  }
-  map.fitWorld();
-
-  function node(tag, className, text) {
-    const n = document.createElement(tag);
-    if (className) n.className = className;
-    if (text !== undefined && text !== null) n.textContent = text;
-    return n;
-  }
-
-  function showStatus(message) {
-    statusBox.textContent = message;
-    statusBox.hidden = !message;
-  }
+  const map = CityopsMap.baseMap(el);
+  const node = CityopsMap.node;
+  const showStatus = CityopsMap.statusLine(statusBox);
 
   function mode() {
     return colourBy.value === "status" ? "status" : "connectivity";
