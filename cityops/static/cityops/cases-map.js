@@ -85,14 +85,7 @@
     const params = new URLSearchParams(new FormData(filters));
     const mine = ++seq;
     el.dataset.ready = "false";
-    return fetch(el.dataset.pointsUrl + "?" + params.toString(), {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (resp) {
-        if (!resp.ok) throw new Error(String(resp.status));
-        return resp.json();
-      })
+    return CityopsMap.getJSON(el.dataset.pointsUrl + "?" + params.toString())
       .then(function (body) {
         if (mine !== seq) return;
         showStatus("");
@@ -106,10 +99,7 @@
         document.querySelectorAll("[data-colour-count]").forEach(function (span) {
           span.textContent = numbers.format(counts[span.dataset.colourCount] || 0);
         });
-        if (!body.points.length) summary.textContent = T.none;
-        else if (body.shown < body.total)
-          summary.textContent = T.capped.replace("{shown}", numbers.format(body.shown)).replace("{total}", numbers.format(body.total));
-        else summary.textContent = T.summary.replace("{shown}", numbers.format(body.shown));
+        summary.textContent = CityopsMap.summaryText(T, body, numbers);
         if (!first && markers.length) map.fitBounds(clusters.getBounds(), { padding: [30, 30], maxZoom: 16 });
         first = false;
         el.dataset.points = String(markers.length);
@@ -122,25 +112,7 @@
   }
 
   function loadGrids() {
-    return fetch(el.dataset.gridsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (resp) {
-        if (!resp.ok) throw new Error(String(resp.status));
-        return resp.json();
-      })
-      .then(function (body) {
-        const grids = L.geoJSON(body.features, {
-          style: { color: "#7b8fa6", weight: 1, fillColor: "#dde6f0", fillOpacity: 0.45 },
-          onEachFeature: function (feature, layer) {
-            layer.bindTooltip(node("span", null, feature.properties.name), { sticky: true, className: "grid-hover" });
-          },
-        }).addTo(map);
-        grids.bringToBack();
-        if (grids.getLayers().length) map.fitBounds(grids.getBounds(), { padding: [20, 20] });
-        const overlays = {};
-        overlays[T.grids] = grids;
-        overlays[T.cases] = clusters;
-        L.control.layers({}, overlays, { collapsed: window.innerWidth < 700 }).addTo(map);
-      });
+    return CityopsMap.gridsUnder(map, el.dataset.gridsUrl, clusters, { grids: T.grids, points: T.cases }, "grid-hover");
   }
 
   filters.addEventListener("change", load);
