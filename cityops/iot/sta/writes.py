@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cityops.audit.services import audit_record
+from cityops.core.errors import DomainError, NotFound
 from cityops.geo.selectors import locate_point
 from cityops.iot.choices import IngestSource
 from cityops.iot.models import (
@@ -26,6 +27,7 @@ from cityops.iot.models import (
     DeviceTypeQuantity,
     Quantity,
 )
+from cityops.iot.services import device_move
 from cityops.iot.sta.access import CHANGE, VIEW, base_queryset
 from cityops.iot.sta.entities import TYPES
 from cityops.iot.sta.errors import StaError, bad_request
@@ -240,13 +242,17 @@ def create_thing(ctx, body: dict) -> Device:
 
 
 def move_device(ctx, device: Device, lon: float, lat: float) -> None:
-    """A new position: the device's grid follows and a HistoricalLocation row is added."""
-    for key, value in place(lon, lat).items():
-        setattr(device, key, value)
-    device.save(update_fields=["lon", "lat", "area", "village", "grid", "updated_at"])
-    DeviceLocation.objects.create(device=device, time=timezone.now(), lon=lon, lat=lat)
-    check_in_scope(ctx, device)
-    _audit(ctx, "thing.move", device, {"lon": lon, "lat": lat})
+    """A new position through the registry's own move: the grid (and the device's active alarms)
+    follow, a HistoricalLocation row is added, the move is audited."""
+    place(lon, lat)  # a point outside the town is the client's 400, named as SensorThings names it
+    try:
+        moved = device_move(device_id=device.pk, lon=lon, lat=lat, by=ctx.user)
+    except NotFound:
+        raise StaError(404, "There is no such Thing in your scope.") from None
+    except DomainError as exc:
+        raise StaError(exc.status, exc.detail) from None
+    for field in ("lon", "lat", "area_id", "village_id", "grid_id", "updated_at"):
+        setattr(device, field, getattr(moved, field))
 
 
 def create_location(ctx, body: dict) -> Device:
