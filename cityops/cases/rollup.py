@@ -278,19 +278,6 @@ def _value(value, adapt):
     return value if adapt is None or value is None else adapt(value)
 
 
-EVENT_COLUMNS = [
-    "case_id",
-    "at",
-    "action",
-    "from_status",
-    "to_status",
-    "actor_id",
-    "actor_name",
-    "note",
-    "data",
-]
-
-
 STAT_COLUMNS = [
     "day",
     "area_id",

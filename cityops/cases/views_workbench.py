@@ -21,7 +21,7 @@ from cityops.cases.services import ActionIn, case_transition
 from cityops.cases.views import event_label, explain, present, staff_page
 from cityops.cases.workflow import TRANSITIONS, who_may
 from cityops.core.errors import DomainError
-from cityops.core.pages import is_htmx
+from cityops.core.pages import is_htmx, pager, querystring
 
 PAGE_SIZE = 50
 XLSX_MAX_ROWS = 65_000
@@ -75,17 +75,12 @@ def _counts(user, params, form) -> dict[str, int]:
     return counts
 
 
+# the bulk form's own fields are not filters either
+NOT_FILTERS = frozenset({"page", "csrfmiddlewaretoken", "cases", "action", "back"})
+
+
 def _querystring(params, **changes) -> str:
-    q = QueryDict(mutable=True)
-    for key, values in params.lists():
-        if key not in ("page", "csrfmiddlewaretoken", "cases", "action", "back") and any(values):
-            q.setlist(key, [v for v in values if v])
-    for key, value in changes.items():
-        if value in (None, ""):
-            q.pop(key, None)
-        else:
-            q[key] = value
-    return q.urlencode()
+    return querystring(params, NOT_FILTERS, **changes)
 
 
 def workbench_context(request, params, results=None) -> dict:
@@ -105,14 +100,7 @@ def workbench_context(request, params, results=None) -> dict:
         "form": form,
         "tab": tab,
         "tabs": [(t, counts[t.key], _querystring(params, tab=t.key)) for t in TABS],
-        "page": page,
-        "page_links": [
-            (n, _querystring(params, page=n) if isinstance(n, int) else "")
-            for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-        ],
-        "prev_qs": _querystring(params, page=page.previous_page_number()) if page.has_previous() else "",
-        "next_qs": _querystring(params, page=page.next_page_number()) if page.has_next() else "",
-        "querystring": _querystring(params),
+        **pager(page, lambda **changes: _querystring(params, **changes)),
         "bulk": bulk,
         "bulk_label": BULK_LABELS.get(bulk, ""),
         "results": results,

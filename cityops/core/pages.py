@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 
 
 def requires(action: str):
@@ -27,3 +28,34 @@ def is_htmx(request, target: str | None = None) -> bool:
     if request.headers.get("HX-Request") != "true" or request.headers.get("HX-History-Restore-Request"):
         return False
     return target is None or request.headers.get("HX-Target") == target
+
+
+NOT_FILTERS = frozenset({"page", "csrfmiddlewaretoken"})
+
+
+def querystring(params, drop=NOT_FILTERS, **changes) -> str:
+    """``params`` without empty values and the keys in ``drop``, with ``changes`` applied."""
+    q = QueryDict(mutable=True)
+    for key, values in params.lists():
+        if key not in drop and any(values):
+            q.setlist(key, [v for v in values if v])
+    for key, value in changes.items():
+        if value in (None, ""):
+            q.pop(key, None)
+        else:
+            q[key] = value
+    return q.urlencode()
+
+
+def pager(page, link) -> dict:
+    """The pager's links of a Django page; ``link(**changes)`` makes a query string."""
+    return {
+        "page": page,
+        "page_links": [
+            (n, link(page=n) if isinstance(n, int) else "")
+            for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ],
+        "prev_qs": link(page=page.previous_page_number()) if page.has_previous() else "",
+        "next_qs": link(page=page.next_page_number()) if page.has_next() else "",
+        "querystring": link(),
+    }

@@ -10,12 +10,12 @@ import json
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Value, When
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from cityops.core.errors import NotFound
-from cityops.core.pages import is_htmx, requires
+from cityops.core.pages import is_htmx, pager, querystring, requires
 from cityops.iot import selectors
 from cityops.iot.choices import Connectivity, DeviceStatus
 from cityops.iot.forms import DeviceFilterForm
@@ -36,33 +36,10 @@ def device_or_404(user, code: str):
         raise Http404(exc.detail) from None
 
 
-def querystring(params, **changes) -> str:
-    """``params`` without empty values and paging noise, with ``changes`` applied."""
-    q = QueryDict(mutable=True)
-    for key, values in params.lists():
-        if key not in ("page", "csrfmiddlewaretoken") and any(values):
-            q.setlist(key, [v for v in values if v])
-    for key, value in changes.items():
-        if value in (None, ""):
-            q.pop(key, None)
-        else:
-            q[key] = value
-    return q.urlencode()
-
-
 def paged(qs, params) -> dict:
     """A page of ``qs`` and the links of the pager, keeping the filters."""
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
-    return {
-        "page": page,
-        "page_links": [
-            (n, querystring(params, page=n) if isinstance(n, int) else "")
-            for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-        ],
-        "prev_qs": querystring(params, page=page.previous_page_number()) if page.has_previous() else "",
-        "next_qs": querystring(params, page=page.next_page_number()) if page.has_next() else "",
-        "querystring": querystring(params),
-    }
+    return pager(page, lambda **changes: querystring(params, **changes))
 
 
 def number(value) -> str:
