@@ -5,6 +5,11 @@ paho's network thread only appends messages to a queue; the main thread takes ba
 batch in one transaction and then acknowledges its messages, in the order received. A crash at any
 point leaves every unacknowledged message with the broker, which sends it again; a message stored
 twice is a duplicate by its observation id, so each reading is stored exactly once.
+
+Several workers share the load through ``$share/cityops/…``. The broker keeps routing a share of the
+messages to a member whose persistent session outlives its process (MQTT 5 allows it; Mosquitto does
+it), so a worker taken away for good is *retired*: ``IngestWorker(retire=True)`` resumes its session,
+leaves the group, stores and acknowledges what the session still holds, and ends the session.
 """
 
 import collections
@@ -41,6 +46,8 @@ class WorkerConfig:
     batch_messages: int
     batch_ms: int
     status_s: int
+    retire: bool = False
+    quiet_s: float = 2.0
 
     @classmethod
     def from_settings(cls, **overrides) -> "WorkerConfig":
@@ -65,6 +72,10 @@ class WorkerConfig:
     def topic(self) -> str:
         topic = f"{TOPIC_PREFIX}+{TOPIC_SUFFIX}"
         return f"$share/{SHARE_GROUP}/{topic}" if self.shared else topic
+
+
+class RetireError(RuntimeError):
+    """A session that could not be drained; it is left with the broker, nothing is lost."""
 
 
 @dataclass(slots=True)
@@ -112,6 +123,9 @@ class IngestWorker:
         self._queue: collections.deque[Received] = collections.deque()
         self._ready = threading.Condition()
         self._generation = 0
+        self._connected_once = threading.Event()
+        self._left_group = threading.Event()
+        self._last_received = time.monotonic()
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=config.client_id,
@@ -124,6 +138,7 @@ class IngestWorker:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
+        self.client.on_unsubscribe = self._on_unsubscribe
 
     # paho's network thread -------------------------------------------------------------------
     def _on_connect(self, client, userdata, flags, reason_code, properties):
@@ -139,13 +154,23 @@ class IngestWorker:
             self.config.client_id,
             "resumed" if flags.session_present else "new",
         )
-        client.subscribe(self.config.topic, qos=1)
+        self._connected_once.set()
+        if self.config.retire:
+            # Leaving the group first: the broker routes nothing new here while the session drains.
+            client.unsubscribe(self.config.topic)
+        else:
+            client.subscribe(self.config.topic, qos=1)
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         if any(rc.is_failure for rc in reason_codes):
             logger.error("the broker refused the subscription to %s: %s", self.config.topic, reason_codes)
         else:
             logger.info("subscribed to %s", self.config.topic)
+
+    def _on_unsubscribe(self, client, userdata, mid, reason_codes, properties):
+        logger.info("left %s: %s", self.config.topic, ", ".join(str(rc) for rc in reason_codes))
+        self._last_received = time.monotonic()  # what the session holds follows the UNSUBACK
+        self._left_group.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         # Messages received on the old connection are stored but not acknowledged on the new one:
@@ -157,6 +182,7 @@ class IngestWorker:
 
     def _on_message(self, client, userdata, msg):
         item = Received(msg.topic, msg.payload, msg.mid, msg.qos, self._generation, now_ms())
+        self._last_received = time.monotonic()
         with self._ready:
             self._queue.append(item)
             if len(self._queue) >= self.config.batch_messages:
@@ -171,6 +197,9 @@ class IngestWorker:
             self.config.host, self.config.port, keepalive=30, clean_start=False, properties=props
         )
         self.client.loop_start()
+        if self.config.retire:
+            self._retire()
+            return
         next_status = time.monotonic() + self.config.status_s
         try:
             while not self.stop.is_set():
@@ -190,6 +219,31 @@ class IngestWorker:
             self.client.disconnect()
             self.client.loop_stop()
             logger.info("stopped: %s", self.counters.line(len(self._queue)))
+
+    def _retire(self) -> None:
+        """Drain the session of a departed worker, then end it so that the group no longer counts it."""
+        try:
+            if not self._connected_once.wait(30) or not self._left_group.wait(30):
+                raise RetireError(
+                    f"could not resume the session of {self.config.client_id} at "
+                    f"{self.config.host}:{self.config.port} (see the log above)"
+                )
+            while not self.stop.is_set():
+                batch = self._take()
+                if batch:
+                    self._handle(batch)
+                    continue
+                quiet = time.monotonic() - self._last_received >= self.config.quiet_s
+                if quiet and not self._queue:
+                    break
+            if self.stop.is_set():
+                raise RetireError("stopped before the session was drained; it is kept, run --retire again")
+            props = Properties(PacketTypes.DISCONNECT)
+            props.SessionExpiryInterval = 0
+            self.client.disconnect(properties=props)
+            logger.info("retired %s: %s; its session is ended", self.config.client_id, self.counters.line(0))
+        finally:
+            self.client.loop_stop()
 
     def _take(self) -> list[Received]:
         """Up to ``batch_messages`` messages, once that many arrived or the oldest waited ``batch_ms``."""

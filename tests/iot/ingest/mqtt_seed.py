@@ -27,7 +27,7 @@ def main(out: str, port: int) -> None:
         q = Quantity.objects.create(code=code, name=code, unit_symbol="µg/m³")
         DeviceTypeQuantity.objects.create(device_type=air, quantity=q, min_valid=0, max_valid=1000)
     secrets = {}
-    for n in range(1, 4):
+    for n in range(1, 5):
         lon, lat = grid_centre(n)
         where = locate_point(lon, lat)
         device = Device.objects.create(

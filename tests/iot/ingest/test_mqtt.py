@@ -194,3 +194,49 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(env):
         device.disconnect()
         device.loop_stop()
         stop(worker)
+
+
+def test_retiring_a_shared_worker_hands_back_what_its_session_held(env):
+    """The broker keeps routing a share to a stopped member's session; --retire stores it and ends it."""
+    device, _ = _connect(env, "AIR-4", env.secrets["AIR-4"], "AIR-4")
+    staying = env.worker("share-1", "--shared")
+    leaving = env.worker("share-2", "--shared")
+    env.worker_ready("share-1")
+    env.worker_ready("share-2")
+    base = int(time.time() * 1000) - 600_000
+
+    def publish(start, count):
+        infos = [
+            device.publish(TOPIC.format("AIR-4"), json.dumps({"ts": base + i, "values": {"pm25": 1}}), qos=1)
+            for i in range(start, start + count)
+        ]
+        for info in infos:
+            info.wait_for_publish(30)
+        assert all(info.is_published() for info in infos)
+
+    try:
+        assert stop(leaving) == 0  # a clean stop keeps the session, and with it the group membership
+        publish(0, 400)
+        assert _wait(lambda: _readings(env, "AIR-4")[0] >= 150, 30)
+        time.sleep(2)
+        parked = 400 - _readings(env, "AIR-4")[0]
+        assert parked > 0, "the stopped member's session held nothing: the broker changed its routing"
+
+        retired = env.run("-m", "cityops.cli", "iot-ingest", "--retire", "--client-id", "share-2")
+        assert "retired share-2" in retired.stderr
+        assert _readings(env, "AIR-4") == (400, 400)
+
+        publish(400, 100)  # the group is one member now: nothing more is parked
+        assert _wait(lambda: _readings(env, "AIR-4")[0] >= 500, 30)
+        time.sleep(1)
+        assert _readings(env, "AIR-4") == (500, 500)
+    finally:
+        device.disconnect()
+        device.loop_stop()
+        stop(staying)
+
+
+def test_retire_names_the_worker_it_needs(env):
+    with pytest.raises(Exception) as refused:
+        env.run("-m", "cityops.cli", "iot-ingest", "--retire")
+    assert "--client-id" in refused.value.stderr

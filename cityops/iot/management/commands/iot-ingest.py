@@ -3,7 +3,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cityops.iot.mqtt import IngestWorker, WorkerConfig
+from cityops.iot.mqtt import IngestWorker, RetireError, WorkerConfig
 
 
 class Command(BaseCommand):
@@ -20,13 +20,23 @@ class Command(BaseCommand):
             default=None,
             help="subscribe through the shared subscription $share/cityops/… (each worker its own --client-id)",
         )
+        parser.add_argument(
+            "--retire",
+            action="store_true",
+            help="for a --shared worker taken away for good: resume its session (its --client-id), leave the "
+            "group, store and acknowledge what the broker still holds for it, end the session, and exit",
+        )
         parser.add_argument("--host")
         parser.add_argument("--port", type=int)
         parser.add_argument("--status-seconds", type=int, dest="status_s")
 
-    def handle(self, *args, client_id, shared, host, port, status_s, **opts):
+    def handle(self, *args, client_id, shared, retire, host, port, status_s, **opts):
+        if retire and not client_id:
+            raise CommandError("--retire needs the --client-id of the worker taken away")
+        if retire:
+            shared = True  # only a member of the shared group has anything to leave
         config = WorkerConfig.from_settings(
-            client_id=client_id, shared=shared, host=host, port=port, status_s=status_s
+            client_id=client_id, shared=shared, host=host, port=port, status_s=status_s, retire=retire
         )
         if not config.password:
             raise CommandError("CITYOPS_IOT_MQTT_PASSWORD is empty: the worker needs its broker password")
@@ -34,4 +44,7 @@ class Command(BaseCommand):
         worker = IngestWorker(config)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: worker.stop.set())
-        worker.run()
+        try:
+            worker.run()
+        except RetireError as exc:
+            raise CommandError(str(exc)) from None
