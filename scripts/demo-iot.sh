@@ -27,14 +27,17 @@ if command -v mosquitto >/dev/null 2>&1; then
   CITYOPS_IOT_MQTT_PASSWORD=$(secret "$VAR/mqtt-worker.secret"); export CITYOPS_IOT_MQTT_PASSWORD
   GATEWAY=$(secret "$VAR/mqtt-gateway.secret")
   CITYOPS_IOT_GATEWAY_PASSWORD_DEMO_GATEWAY=$GATEWAY \
+  CITYOPS_IOT_STA_READER_PASSWORD_DEMO_STA=$(secret "$VAR/mqtt-sta.secret") \
     $BIN/cityops iot-mosquitto-config --out "$VAR/mqtt" --port "$MQTT_PORT" --run-as "$(id -un)" \
-    --gateway demo-gateway >/dev/null
+    --gateway demo-gateway --sta-reader demo-sta >/dev/null
   mosquitto -c "$VAR/mqtt/mosquitto.conf" & pids+=($!)
   sleep 1
-  $BIN/cityops iot-ingest & pids+=($!)
+  # The worker also publishes each new Observation for SensorThings MQTT subscribers.
+  CITYOPS_STA_MQTT=true CITYOPS_PUBLIC_URL="http://127.0.0.1:$WEB_PORT" $BIN/cityops iot-ingest & pids+=($!)
   # shellcheck disable=SC2086
   $BIN/cityops simulate-iot --port "$MQTT_PORT" --username demo-gateway --password "$GATEWAY" $SIM & pids+=($!)
-  echo "IoT: broker on 127.0.0.1:$MQTT_PORT, ingest worker and simulator (MQTT) running"
+  echo "IoT: broker on 127.0.0.1:$MQTT_PORT, ingest worker and simulator (MQTT) running; SensorThings over MQTT:"
+  echo "  mosquitto_sub -p $MQTT_PORT -u demo-sta -P \$(cat $VAR/mqtt-sta.secret) -t 'v1.1/Observations'"
 else
   for _ in $(seq 60); do
     $BIN/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$WEB_PORT/healthz')" \

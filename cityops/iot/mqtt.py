@@ -27,6 +27,7 @@ from paho.mqtt.properties import Properties
 from cityops.iot.choices import DeadLetterReason, IngestSource
 from cityops.iot.ingest import TOPIC_PREFIX, TOPIC_SUFFIX, topic_device_code
 from cityops.iot.models import DeadLetter
+from cityops.iot.sta import publish as sta_publish
 from cityops.iot.store import BatchResult, Message, ingest_messages, now_ms
 
 logger = logging.getLogger("cityops.iot.ingest")
@@ -197,6 +198,7 @@ class IngestWorker:
             self.config.host, self.config.port, keepalive=30, clean_start=False, properties=props
         )
         self.client.loop_start()
+        sta_publish.notifier.use(self.client)  # SensorThings notifications share this connection
         if self.config.retire:
             self._retire()
             return

@@ -70,6 +70,8 @@ class Env:
             "CITYOPS_IOT_MQTT_PORT": str(self.port),
             "CITYOPS_IOT_MQTT_PASSWORD": WORKER_PASSWORD,
             "CITYOPS_IOT_BATCH_MS": "50",
+            "CITYOPS_STA_MQTT": "true",
+            "CITYOPS_PUBLIC_URL": "http://cityops.test",
             "CITYOPS_LOG_LEVEL": "INFO",
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "cityops.settings",

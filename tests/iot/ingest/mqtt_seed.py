@@ -49,6 +49,7 @@ def main(out: str, port: int) -> None:
         worker_user=settings.CITYOPS_IOT_MQTT_USER,
         worker_password=settings.CITYOPS_IOT_MQTT_PASSWORD,
         gateways={"gw-test": "gateway-test-password"},
+        sta_readers={"sta-test": "sta-reader-password"},
     )
     print(json.dumps(secrets))
 

@@ -9,12 +9,14 @@ from django.core.management.base import CommandError
 
 from cityops.iot.choices import DeviceStatus
 from cityops.iot.credentials import (
+    BrokerConfig,
     acl_text,
     device_authenticate,
     device_secret_issue,
     passwd_text,
     secret_hash,
     secret_verify,
+    write_broker_files,
 )
 from cityops.iot.models import Device
 
@@ -57,7 +59,26 @@ def test_acl_lets_devices_write_only_their_own_topic():
     acl = acl_text(worker_user="cityops-ingest")
     assert "user cityops-ingest\ntopic read cityops/v1/devices/+/telemetry\n" in acl
     assert "pattern write cityops/v1/devices/%u/telemetry\n" in acl
-    assert "topic write" not in acl
+    # Only the worker writes, and only the SensorThings notifications.
+    assert [line for line in acl.splitlines() if "write" in line and "%u" not in line] == [
+        "topic write v1.1/#"
+    ]
+
+
+def test_a_sensorthings_reader_reads_the_notifications_only(tmp_path):
+    acl = acl_text(worker_user="cityops-ingest", sta_readers=("screen",))
+    assert "user screen\ntopic read v1.1/#\n\n" in acl
+    with pytest.raises(ValueError, match="both a gateway and a reader"):
+        write_broker_files(
+            out=tmp_path,
+            config=BrokerConfig(),
+            worker_user="cityops-ingest",
+            worker_password="pw",
+            gateways={"x": "1"},
+            sta_readers={"x": "2"},
+        )
+    with pytest.raises(ValueError, match="SensorThings reader 'a b'"):
+        passwd_text(worker_user="cityops-ingest", worker_password="pw", sta_readers={"a b": "p"})
 
 
 def test_a_gateway_account_writes_every_device_topic(iot_devices):

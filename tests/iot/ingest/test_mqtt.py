@@ -240,3 +240,44 @@ def test_retire_names_the_worker_it_needs(env):
     with pytest.raises(Exception) as refused:
         env.run("-m", "cityops.cli", "iot-ingest", "--retire")
     assert "--client-id" in refused.value.stderr
+
+
+def test_new_observations_are_published_for_sensorthings_subscribers(env):
+    """OGC SensorThings MQTT extension: a reader account subscribes to v1.1/… and gets each Observation."""
+    reader, seen = _connect(env, "sta-test", "sta-reader-password", "sta-reader")
+    device, _ = _connect(env, "AIR-1", env.secrets["AIR-1"], "AIR-1")
+    nosy, nosy_seen = _connect(env, "AIR-2", env.secrets["AIR-2"], "AIR-2-nosy")
+    worker = env.worker("cityops-ingest-sta")
+    env.worker_ready("cityops-ingest-sta")
+    try:
+        reader.subscribe("v1.1/Observations", qos=0)
+        nosy.subscribe("v1.1/#", qos=0)  # a device account may read nothing
+        time.sleep(0.5)
+        ts = int(time.time() * 1000) - 5_000
+        device.publish(TOPIC.format("AIR-1"), json.dumps({"ts": ts, "values": {"pm25": 42.5}}), qos=1)
+        assert _wait(lambda: any(t == "v1.1/Observations" for t, _ in seen["messages"]), 30)
+        body = json.loads(next(p for t, p in seen["messages"] if t == "v1.1/Observations"))
+        assert body["result"] == 42.5
+        assert body["phenomenonTime"].startswith(time.strftime("%Y-%m-%dT", time.gmtime(ts / 1000)))
+        assert body["@iot.selfLink"] == f"http://cityops.test/sta/v1.1/Observations({body['@iot.id']})"
+        assert body["Datastream@iot.navigationLink"] == body["@iot.selfLink"] + "/Datastream"
+        stream = f"Datastreams({body['@iot.id'] >> 41})"  # an observation id holds its stream's
+
+        seen["messages"].clear()
+        reader.subscribe(f"v1.1/{stream}/Observations", qos=0)
+        time.sleep(0.5)
+        device.publish(TOPIC.format("AIR-1"), json.dumps({"ts": ts + 1, "values": {"pm25": 7}}), qos=1)
+        topic = f"v1.1/{stream}/Observations"
+        assert _wait(lambda: any(t == topic for t, _ in seen["messages"]), 30)
+        assert json.loads(next(p for t, p in seen["messages"] if t == topic))["result"] == 7.0
+        assert nosy_seen["messages"] == []
+
+        denied = reader.publish(TOPIC.format("AIR-1"), json.dumps({"values": {"pm25": 1}}), qos=1)
+        denied.wait_for_publish(10)
+        assert _wait(lambda: denied.mid in seen["puback"])
+        assert seen["puback"][denied.mid].is_failure  # a reader may not publish telemetry
+    finally:
+        for client in (reader, device, nosy):
+            client.disconnect()
+            client.loop_stop()
+        stop(worker)

@@ -26,15 +26,19 @@ class Command(BaseCommand):
             help="a gateway account that may publish for every device; its password is read from the "
             "environment variable CITYOPS_IOT_GATEWAY_PASSWORD_<NAME> (upper case, '-' as '_')",
         )
+        parser.add_argument(
+            "--sta-reader",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="an account that may subscribe to the SensorThings notifications (v1.1/…) of the whole "
+            "town; its password is read from CITYOPS_IOT_STA_READER_PASSWORD_<NAME>",
+        )
 
-    def handle(self, *args, out, bind, port, run_as, gateway, **opts):
+    def handle(self, *args, out, bind, port, run_as, gateway, sta_reader, **opts):
         config = BrokerConfig(bind=bind, port=port, run_as=run_as)
-        gateways = {}
-        for name in gateway:
-            var = "CITYOPS_IOT_GATEWAY_PASSWORD_" + name.upper().replace("-", "_")
-            if not os.environ.get(var):
-                raise CommandError(f"gateway {name!r}: set its password in {var}")
-            gateways[name] = os.environ[var]
+        gateways = _passwords("gateway", "CITYOPS_IOT_GATEWAY_PASSWORD_", gateway)
+        sta_readers = _passwords("SensorThings reader", "CITYOPS_IOT_STA_READER_PASSWORD_", sta_reader)
         try:
             write_broker_files(
                 out=out.resolve(),
@@ -42,9 +46,21 @@ class Command(BaseCommand):
                 worker_user=settings.CITYOPS_IOT_MQTT_USER,
                 worker_password=settings.CITYOPS_IOT_MQTT_PASSWORD,
                 gateways=gateways,
+                sta_readers=sta_readers,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
             f"wrote {out}/mosquitto.conf, passwd and acl; start: mosquitto -c {out}/mosquitto.conf"
         )
+
+
+def _passwords(kind: str, prefix: str, names: list[str]) -> dict[str, str]:
+    """Each named account's password from its environment variable; an error names the one missing."""
+    found = {}
+    for name in names:
+        var = prefix + name.upper().replace("-", "_")
+        if not os.environ.get(var):
+            raise CommandError(f"{kind} {name!r}: set its password in {var}")
+        found[name] = os.environ[var]
+    return found
