@@ -7,12 +7,19 @@ canteens; air-quality and noise monitors at each village centre, with roadside n
 (zone class 4a) in every area; manhole covers and streetlights in every grid; waste-bin sensors
 around markets and village centres; parking sensors around the service centres. Everything is
 written through the same all-or-nothing device import users have, so seeding twice changes nothing.
+
+A manhole cover says which network it belongs to (``properties.network``), so that its alarm opens
+a case of that network's covers. Drainage covers are the most common in a Chinese town's streets
+(storm and sewage, often in pairs), then water supply and the cable networks; gas and streetlight
+covers are the fewest. The network comes from the device code (a stable hash), not from the
+placement's random numbers, so the other devices stand where they stood before networks existed.
 """
 
 import csv
 import io
 import json
 import math
+import zlib
 from datetime import date, timedelta
 
 import numpy as np
@@ -37,6 +44,26 @@ CREEK_GAUGES_PER_VILLAGE = 2
 PONDING_GAUGES_PER_AREA = 2
 ROAD_NOISE_PER_AREA = 2
 M_PER_DEG = 111_320.0
+# Shares of a town's manhole covers by network, in percent (an estimate, not a survey).
+COVER_SHARES = (
+    ("storm", 30),
+    ("sewage", 25),
+    ("water", 14),
+    ("telecom", 12),
+    ("power", 10),
+    ("gas", 5),
+    ("streetlight", 4),
+)
+
+
+def cover_network(code: str) -> str:
+    """The network of the demo's manhole ``code``: the same for the same code, shares as above."""
+    point = zlib.crc32(code.encode()) % sum(share for _, share in COVER_SHARES)
+    for network, share in COVER_SHARES:
+        if point < share:
+            return network
+        point -= share
+    raise AssertionError("unreachable: the shares cover every point")
 
 
 class _Placer:
@@ -89,7 +116,9 @@ def _grids(p: _Placer, grids: list[Grid], shapes: dict[str, object]) -> None:
     for g in grids:
         short = g.code.removeprefix("DLS-")
         for n in range(1, MANHOLES_PER_GRID + 1):
-            p.add(f"MH-{short}-{n:02d}", f"{g.name}智能井盖{n:02d}", "manhole", *p.inside(shapes[g.code]))
+            code = f"MH-{short}-{n:02d}"
+            where = p.inside(shapes[g.code])
+            p.add(code, f"{g.name}智能井盖{n:02d}", "manhole", *where, {"network": cover_network(code)})
         for n in range(1, LIGHTS_PER_GRID + 1):
             p.add(f"SL-{short}-{n:02d}", f"{g.name}路灯{n:02d}", "streetlight", *p.inside(shapes[g.code]))
 

@@ -10,8 +10,13 @@
 - A rule with ``case_item_code`` opens a case through ``cases.intake.intake_alarm`` when its alarm
   reaches ``case_severity`` (default: the rule's severity). An alarm cleared before its case was
   dispatched leaves a note on the case; the follow-up records the case's status on the alarm.
+  A manhole cover's case takes the problem of the rule's item in the cover's own network
+  (``profiles.cover_item``). A refused intake is noted on the alarm and tried again by the
+  watcher (``alarms_retry_cases``) after 1, 5, 15 and 60 minutes, until a case opens, the alarm
+  clears or the fifth attempt fails; ``case_attempts`` counts the attempts.
 """
 
+import logging
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
@@ -27,9 +32,17 @@ from cityops.cases.intake import intake_alarm
 from cityops.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from cityops.iot.choices import SEVERITY_RANK, AlarmStatus, Connectivity
 from cityops.iot.models import Alarm, AlarmComment, Device
+from cityops.iot.profiles import cover_item
+
+logger = logging.getLogger(__name__)
 
 MAX_COMMENT = 2000
 FOLLOW_BATCH = 2000
+# Minutes to wait after the 1st, 2nd, 3rd and 4th failed attempt to open an alarm's case; the
+# attempt after the last wait is the last one.
+CASE_RETRY_MINUTES = (1, 5, 15, 60)
+CASE_MAX_ATTEMPTS = len(CASE_RETRY_MINUTES) + 1
+RETRY_BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +106,38 @@ def _case_due(rule, severity: str) -> bool:
     return _rank(severity) >= _rank(rule.params.get("case_severity") or rule.severity)
 
 
-def open_case(alarm: Alarm, rule, device: DeviceInfo) -> None:
-    """Open (or join) the case of an alarm; a refusal is noted on the alarm, never fails the batch."""
+def case_item(rule, device: DeviceInfo) -> str:
+    """The rule's patrol item, or the same problem in a manhole cover's own network if that item is
+    active (a cover of an unknown network, or whose item is switched off, gets the rule's item)."""
+    item = cover_item(rule.case_item_code, device.properties)
+    if item != rule.case_item_code and not links.active_item_codes([item]):
+        return rule.case_item_code
+    return item
+
+
+def _case_failed(alarm: Alarm, item: str, detail: str, now: datetime) -> None:
+    """Count a failed attempt on the alarm, note it, and set the next attempt (none after the last)."""
+    attempt = alarm.case_attempts + 1
+    if attempt < CASE_MAX_ATTEMPTS:
+        wait = CASE_RETRY_MINUTES[attempt - 1]
+        retry_at, then = now + timedelta(minutes=wait), f"{wait} 分钟后重试"
+    else:
+        retry_at, then = None, "不再自动重试，请人工立案"
+    Alarm.objects.filter(pk=alarm.pk).update(case_attempts=attempt, case_retry_at=retry_at)
+    alarm.case_attempts, alarm.case_retry_at = attempt, retry_at
+    _system_comment(alarm.pk, f"未能立案（{item}）：{detail}（第 {attempt} 次尝试，{then}）")
+
+
+def open_case(alarm: Alarm, rule, device: DeviceInfo, *, now: datetime | None = None) -> bool:
+    """Open (or join) the case of an alarm; whether it did. A refusal is noted on the alarm and
+    scheduled for another attempt; it never fails the caller's transaction."""
+    item = case_item(rule, device)
     description = f"物联网告警：{device.name}（{device.code}）{alarm.message}"
     try:
         with transaction.atomic():  # a savepoint: a refused intake leaves nothing behind
             result = intake_alarm(
                 channel="iot",
-                item_code=rule.case_item_code,
+                item_code=item,
                 lon=device.lon,
                 lat=device.lat,
                 description=description,
@@ -108,15 +145,22 @@ def open_case(alarm: Alarm, rule, device: DeviceInfo) -> None:
                 attributes={"alarm": alarm.pk, "device": device.code, "rule": rule.code},
             )
     except DomainError as exc:
-        _system_comment(alarm.pk, f"未能立案（{rule.case_item_code}）：{exc.detail}")
-        return
-    case = result.case
+        _case_failed(alarm, item, exc.detail, now or timezone.now())
+        return False
+    case, attempt = result.case, alarm.case_attempts + 1
     Alarm.objects.filter(pk=alarm.pk).update(
-        case_id=case.pk, case_number=case.number, case_status=case.status
+        case_id=case.pk,
+        case_number=case.number,
+        case_status=case.status,
+        case_attempts=attempt,
+        case_retry_at=None,
     )
     alarm.case_id, alarm.case_number, alarm.case_status = case.pk, case.number, case.status
+    alarm.case_attempts, alarm.case_retry_at = attempt, None
     joined = "并入已有案件" if result.duplicate else "已立案"
-    _system_comment(alarm.pk, f"{joined} {case.number}")
+    retried = f"（第 {attempt} 次尝试）" if attempt > 1 else ""
+    _system_comment(alarm.pk, f"{joined} {case.number}{retried}")
+    return True
 
 
 def _note_case_if_undispatched(alarm: Alarm, why: str) -> None:
@@ -357,3 +401,70 @@ def alarms_follow_cases() -> int:
                 _system_comment(alarm_id, FINAL_TEXT.get(state.status, "{number}").format(number=number))
         changed += done
     return changed
+
+
+# ---- trying again to open the cases that failed to open ---------------------------------------------
+
+
+def _stop_retrying_cleared() -> None:
+    """A cleared alarm needs no case any more: its pending attempt is dropped, with a note."""
+    pending = Alarm.objects.filter(case_retry_at__isnull=False).exclude(status=AlarmStatus.ACTIVE)
+    for alarm_id, attempts in pending.values_list("id", "case_attempts")[:RETRY_BATCH]:
+        with transaction.atomic():
+            if pending.filter(pk=alarm_id).update(case_retry_at=None):
+                _system_comment(alarm_id, f"告警已解除，停止重试立案（已尝试 {attempts} 次）")
+
+
+def _retry_case(alarm_id: int, seen: int, now: datetime) -> bool:
+    """One more attempt for one alarm, if this watcher claims it; whether a case opened."""
+    with transaction.atomic():
+        # The claim: a second watcher's UPDATE waits for this transaction and then finds the attempt
+        # counted (or the case open), so it does nothing. So does an escalation in the ingest worker,
+        # which locks the alarm and finds ``case_id`` set.
+        claimed = Alarm.objects.filter(
+            pk=alarm_id,
+            status=AlarmStatus.ACTIVE,
+            case_id__isnull=True,
+            case_attempts=seen,
+            case_retry_at__lte=now,
+        ).update(case_retry_at=None)
+        if not claimed:
+            return False
+        alarm = Alarm.objects.select_related("rule").get(pk=alarm_id)
+        if not _case_due(alarm.rule, alarm.severity):
+            _system_comment(alarm_id, "规则已不再要求立案，停止重试")
+            return False
+        device = device_infos([alarm.device_id])[alarm.device_id]
+        return open_case(alarm, alarm.rule, device, now=now)
+
+
+def _retry_crashed(alarm_id: int, seen: int, now: datetime, exc: Exception) -> None:
+    """An attempt that failed for another reason than a refusal (a deadlock …) also counts."""
+    with transaction.atomic():
+        alarm = (
+            Alarm.objects.select_for_update()
+            .select_related("rule")
+            .filter(pk=alarm_id, status=AlarmStatus.ACTIVE, case_id__isnull=True, case_attempts=seen)
+            .first()
+        )
+        if alarm is not None:
+            _case_failed(alarm, alarm.rule.case_item_code, f"内部错误（{type(exc).__name__}）", now)
+
+
+def alarms_retry_cases(*, now: datetime) -> int:
+    """Try again to open the cases of active alarms whose intake failed, when due; returns the cases
+    opened or joined. Idempotent, and safe with several watchers at once."""
+    _stop_retrying_cleared()
+    due = (
+        Alarm.objects.filter(status=AlarmStatus.ACTIVE, case_id__isnull=True, case_retry_at__lte=now)
+        .order_by("case_retry_at", "id")
+        .values_list("id", "case_attempts")[:RETRY_BATCH]
+    )
+    opened = 0
+    for alarm_id, seen in list(due):
+        try:
+            opened += _retry_case(alarm_id, seen, now)
+        except Exception as exc:  # noqa: BLE001 - one broken alarm must not hold back the others
+            logger.exception("retrying the case of alarm %s failed", alarm_id)
+            _retry_crashed(alarm_id, seen, now, exc)
+    return opened

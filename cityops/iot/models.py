@@ -415,6 +415,10 @@ class Alarm(TimeStampedModel):
     case_status = models.CharField(
         _("case status"), max_length=16, blank=True, help_text=_("as last read by the alarm follow-up")
     )
+    # Opening the case failed: how often it was tried, and when the watcher tries again (null: not
+    # to be retried, because a case is open, none is due, or it gave up; see alarms_retry_cases).
+    case_attempts = models.PositiveSmallIntegerField(_("attempts to open the case"), default=0)
+    case_retry_at = models.DateTimeField(_("next attempt to open the case"), null=True, blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="+")
@@ -427,6 +431,11 @@ class Alarm(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "severity", "-started_at"], name="iot_alarm_console_idx"),
             models.Index(fields=["village", "status"], name="iot_alarm_village_status_idx"),
+            models.Index(
+                fields=["case_retry_at"],
+                condition=models.Q(case_retry_at__isnull=False),
+                name="iot_alarm_case_retry_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

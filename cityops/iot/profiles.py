@@ -35,6 +35,20 @@ WATER_LEVELS = ("warning_level", "guaranteed_level", "historic_max")
 # The demo's patrol items that fit the default rules (cityops/demo/catalogue.py).
 ITEM_COVER_MISSING = "BJ010302"  # 雨水井盖（缺失）
 ITEM_COVER_DISPLACED = "BJ010303"  # 雨水井盖（移位）
+# The network a manhole cover belongs to (device property ``network``) → the small category of its
+# covers in the catalogue (GB/T 30428.2: big category 4 characters, small 6, item 8). A cover
+# alarm's case takes the rule's problem (the last two digits: 02 缺失, 03 移位) in the cover's own
+# category; without a network the rule's item (rain-water) stands.
+COVER_NETWORKS = {
+    "water": ("BJ0101", "上水"),
+    "sewage": ("BJ0102", "污水"),
+    "storm": ("BJ0103", "雨水"),
+    "power": ("BJ0105", "电力"),
+    "telecom": ("BJ0106", "通讯"),
+    "gas": ("BJ0107", "燃气"),
+    "streetlight": ("BJ0108", "路灯"),
+}
+COVER_CATEGORIES = frozenset(category for category, _ in COVER_NETWORKS.values())
 ITEM_LAMP_OUT = "BJ011001"  # 路灯（不亮）
 ITEM_BIN_OVERFLOW = "BJ030103"  # 垃圾箱（满溢）
 ITEM_GAS_LEAK = "SJ050201"  # 燃气泄漏（管道燃气）
@@ -377,9 +391,29 @@ def _number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def cover_item(item_code: str, properties: dict) -> str:
+    """The patrol item of a cover alarm for the cover's network; ``item_code`` when it has none."""
+    value = properties.get("network") if isinstance(properties, dict) else None
+    network = COVER_NETWORKS.get(value) if isinstance(value, str) else None
+    if network is None or item_code[:6] not in COVER_CATEGORIES or len(item_code) != 8:
+        return item_code
+    return network[0] + item_code[6:]
+
+
+def network_error(properties: dict) -> str | None:
+    """Why a manhole's ``network`` property is not one we know (absent is fine: rain-water items)."""
+    value = properties.get("network")
+    if "network" not in properties or (isinstance(value, str) and value in COVER_NETWORKS):
+        return None
+    allowed = ", ".join(f"{code} ({name})" for code, (_, name) in COVER_NETWORKS.items())
+    return f"network must be one of {allowed}, not {value!r}"
+
+
 def property_errors(type_code: str, properties: dict) -> list[tuple[str, str]]:
     """(field, message) for device properties a standard type's rules need and cannot use."""
     errors = []
+    if type_code == "manhole" and (message := network_error(properties)):
+        errors.append(("properties.network", message))
     if type_code == "noise":
         zone = properties.get("zone_class")
         if str(zone).lower() not in NOISE_LIMITS:

@@ -8,16 +8,19 @@ import json
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db.models import BinaryField
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cityops.core.export import csv_download, local_time
 from cityops.iot.choices import DeadLetterReason, IngestSource
 from cityops.iot.forms import DeadLetterFilterForm
 from cityops.iot.models import DeadLetter
 from cityops.iot.services import dead_letter_resolve
-from cityops.iot.views import iot_page, paged
+from cityops.iot.views import EXPORT_CHUNK, iot_page, paged
 
 PREVIEW_CHARS = 120
 TEXT_CHARS = 20_000
@@ -89,9 +92,8 @@ def _letters(user):
     return DeadLetter.objects.restrict(user, "iot.admin").select_related("device")
 
 
-@iot_page("iot.admin")
-def dead_letters(request):
-    """Refused messages, newest first, by reason; unresolved ones unless asked otherwise."""
+def _filtered(request):
+    """The dead letters of the filters, newest first; the bound form and the state filter."""
     form = DeadLetterFilterForm(request.GET or None)
     d = form.cleaned_data if form.is_valid() else {}
     qs = _letters(request.user)
@@ -100,11 +102,63 @@ def dead_letters(request):
     state = d.get("state") or "open"
     if state != "all":
         qs = qs.filter(resolved_at__isnull=state == "open")
-    context = paged(qs.order_by("-received_at", "-id"), request.GET)
+    return qs.order_by("-received_at", "-id"), form, state
+
+
+@iot_page("iot.admin")
+def dead_letters(request):
+    """Refused messages, newest first, by reason; unresolved ones unless asked otherwise."""
+    qs, form, state = _filtered(request)
+    context = paged(qs, request.GET)
     for letter in context["page"].object_list:
         present(letter)
     context.update(form=form, state=state)
     return render(request, "iot/dead_letters.html", context)
+
+
+def _columns() -> list[str]:
+    return [
+        _("ID"),
+        _("Received"),
+        _("Reason"),
+        _("Source"),
+        _("Client or device"),
+        _("Topic"),
+        _("Detail"),
+        _("Payload size"),
+        _("Payload (start)"),
+        _("State"),
+        _("Resolved at"),
+    ]
+
+
+def _rows(qs):
+    resolved, not_resolved = _("Resolved"), _("Not resolved")
+    # only the payload's start: whole payloads (up to the size limit each) would fill the memory
+    head = Substr("payload", 1, PREVIEW_CHARS * 4, output_field=BinaryField())
+    for letter in qs.defer("payload").annotate(head=head).iterator(chunk_size=EXPORT_CHUNK):
+        letter.payload = letter.head
+        present(letter)
+        yield [
+            letter.pk,
+            local_time(letter.received_at),
+            letter.reason_label,
+            letter.source_label,
+            letter.device.code if letter.device else letter.client,
+            letter.topic,
+            letter.detail,
+            letter.payload_size,
+            letter.preview,
+            resolved if letter.resolved_at else not_resolved,
+            local_time(letter.resolved_at),
+        ]
+
+
+@iot_page("iot.admin")
+def dead_letters_export(request):
+    """Every dead letter of the list's filters, as CSV (the payload's first line, as the list shows)."""
+    qs, _form, _state = _filtered(request)
+    return csv_download(name="dead-letters", header=_columns(), rows=_rows(qs))
 
 
 def _letter_or_404(user, pk: int):

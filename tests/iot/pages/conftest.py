@@ -124,3 +124,26 @@ def dead_letters(iot_devices):
             payload_size=8,
         ),
     }
+
+
+def add_devices(iot_devices, iot_types, n: int) -> None:
+    """``n`` more air devices X-000 … in AIR-G1's grid (the first on the gas network)."""
+    from cityops.iot.models import Device
+
+    base = iot_devices["AIR-G1"]
+    Device.objects.bulk_create(
+        [
+            Device(
+                code=f"X-{i:03}",
+                name=f"X {i}",
+                device_type=iot_types["air"],
+                lon=base.lon,
+                lat=base.lat,
+                area_id=base.area_id,
+                village_id=base.village_id,
+                grid_id=base.grid_id,
+                properties={"network": "gas"} if i == 0 else {},
+            )
+            for i in range(n)
+        ]
+    )

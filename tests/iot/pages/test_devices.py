@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.iot.pages.conftest import add_devices
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,24 +43,7 @@ def test_htmx_filter_returns_only_the_list(client, users, iot_devices):
 
 
 def test_device_list_pages(client, users, iot_devices, iot_types):
-    from cityops.iot.models import Device
-
-    base = iot_devices["AIR-G1"]
-    Device.objects.bulk_create(
-        [
-            Device(
-                code=f"X-{i:03}",
-                name=f"X {i}",
-                device_type=iot_types["air"],
-                lon=base.lon,
-                lat=base.lat,
-                area_id=base.area_id,
-                village_id=base.village_id,
-                grid_id=base.grid_id,
-            )
-            for i in range(60)
-        ]
-    )
+    add_devices(iot_devices, iot_types, 60)
     client.force_login(users["officer"])
     html = client.get("/iot/devices/", {"q": "X-"}).content.decode()
     assert html.count('data-device="X-') == 50

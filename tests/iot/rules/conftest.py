@@ -113,3 +113,20 @@ def alarms_of(device, rule_code: str | None = None):
 
     qs = Alarm.objects.filter(device=device).order_by("id")
     return qs.filter(rule__code=rule_code) if rule_code else qs
+
+
+def race_town() -> None:
+    """The small town, departments, workstations, alarm items, the standard profiles and an
+    administrator: what the tests of two transactions racing build outside pytest's test transaction."""
+    from cityops.iot.profiles import profiles_install
+    from cityops.org.models import Department
+    from tests.builders import build_small_town
+    from tests.cases.conftest import make_workstations
+    from tests.conftest import _user
+
+    build_small_town()
+    Department.objects.create(code="D-CG", name="城市管理局", in_grid=True)
+    make_workstations()
+    make_alarm_items()
+    profiles_install(actor_name="test")
+    _user("admin", "sysadmin")

@@ -44,19 +44,9 @@ def test_two_workers_raising_the_same_alarm_make_one(django_db_blocker):
         pytest.skip("needs PostgreSQL: SQLite serialises the two transactions before they can race")
     from django.db import transaction
 
-    from cityops.iot.profiles import profiles_install
-    from cityops.org.models import Department
-    from tests.builders import build_small_town
-    from tests.cases.conftest import make_workstations
-    from tests.conftest import _user
-    from tests.iot.rules.conftest import add_device, make_alarm_items
+    from tests.iot.rules.conftest import add_device, race_town
 
-    build_small_town()
-    Department.objects.create(code="D-CG", name="城市管理局", in_grid=True)
-    make_workstations()
-    make_alarm_items()
-    profiles_install(actor_name="test")
-    _user("admin", "sysadmin")
+    race_town()
     smoke = add_device("SM-RACE", "smoke", 6)
     rule, info = _compiled("smoke", "smoke-alarm"), _info(smoke)
     barrier = threading.Barrier(2)

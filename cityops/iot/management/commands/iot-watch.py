@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from cityops.iot.alarms import alarms_follow_cases
+from cityops.iot.alarms import alarms_follow_cases, alarms_retry_cases
 from cityops.iot.compaction import compact_all
 from cityops.iot.rules import sweep_offline
 
@@ -13,7 +13,8 @@ from cityops.iot.rules import sweep_offline
 class Command(BaseCommand):
     help = (
         "The IoT watcher: every --interval seconds, marks silent devices offline, raises their offline "
-        "alarms and records the status of the cases alarms opened; every --compact-every seconds it also "
+        "alarms, records the status of the cases alarms opened and tries again to open the cases that "
+        "failed to open; every --compact-every seconds it also "
         "compacts, rolls up and applies retention (as iot-compact). It recomputes everything from the "
         "database, so running it twice or after a restart changes nothing more."
     )
@@ -51,6 +52,13 @@ class Command(BaseCommand):
             return
         if raised or followed:
             self.stdout.write(f"offline alarms raised {raised}; alarms whose case moved on {followed}")
+        try:
+            opened = alarms_retry_cases(now=timezone.now())
+        except Exception as exc:  # noqa: BLE001 - as above; the retries keep their own schedule
+            self.stderr.write(f"iot case retry failed: {exc!r}")
+            return
+        if opened:
+            self.stdout.write(f"cases opened on another attempt {opened}")
 
     def _compact(self) -> None:
         try:
