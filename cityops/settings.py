@@ -231,10 +231,16 @@ CITYOPS_IOT_ROLLUP_DELAY_SECONDS = env_int("CITYOPS_IOT_ROLLUP_DELAY_SECONDS", 3
 CITYOPS_IOT_ALARM_QUIET_S = env_int("CITYOPS_IOT_ALARM_QUIET_S", 300, minimum=0)
 # The SensorThings API's page size: the largest $top it honours.
 CITYOPS_STA_MAX_TOP = env_int("CITYOPS_STA_MAX_TOP", 100, minimum=1)
+# The most requests one SensorThings $batch may hold.
+CITYOPS_STA_MAX_BATCH = env_int("CITYOPS_STA_MAX_BATCH", 1000, minimum=1)
 # The SensorThings MQTT extension: new Observations published to v1.1/… topics on the project broker.
 CITYOPS_STA_MQTT = env_bool("CITYOPS_STA_MQTT", False)
 # The address users reach this server at, for links in messages that leave a request (MQTT payloads).
 CITYOPS_PUBLIC_URL = env_str("CITYOPS_PUBLIC_URL", "http://127.0.0.1:8000")
+# Where SensorThings clients reach the broker (the service root lists it when CITYOPS_STA_MQTT is on).
+CITYOPS_STA_MQTT_ENDPOINT = env_str(
+    "CITYOPS_STA_MQTT_ENDPOINT", f"mqtt://{CITYOPS_IOT_MQTT_HOST}:{CITYOPS_IOT_MQTT_PORT}"
+)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ configurations that cannot work (see ``rule_errors``) before it is saved.
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NoReturn
@@ -138,18 +139,24 @@ def device_write_new(data: DeviceIn, device_type: DeviceType, where, now: dateti
     return device
 
 
-def device_create(*, data: DeviceIn, by=None, actor_name: str = "") -> Device:
-    """Register a device at its point, with a datastream for each quantity of its type."""
+def device_create(
+    *, data: DeviceIn, by=None, actor_name: str = "", datastreams: Collection[str] | None = None
+) -> Device:
+    """Register a device at its point, with a datastream for each quantity of its type, or only for
+    the quantity codes in ``datastreams`` (none when it is empty)."""
     _require(by, "iot.change")
     device_type = DeviceType.objects.filter(code=data.device_type).first()
     where, errors = point_errors(data.lon, data.lat)
-    errors = device_errors(data, device_type) + errors
+    errors = device_errors(data, device_type) + errors + _datastream_errors(device_type, datastreams)
     if Device.objects.filter(code=data.code).exists():
         errors.append(("code", f"a device with code {data.code!r} exists already"))
     if errors:
         _fail(errors, "device")
     with transaction.atomic():
         device = device_write_new(data, device_type, where, timezone.now())
+        if datastreams is not None:
+            # device_write_new (shared with the import) opens every stream of the type: keep those asked for
+            device.datastreams.exclude(quantity__code__in=list(datastreams)).delete()
         _still_in_scope(device, by)
         audit_record(
             action="iot.device.create",
@@ -159,6 +166,21 @@ def device_create(*, data: DeviceIn, by=None, actor_name: str = "") -> Device:
             after={"type": device_type.code, "grid": where.grid_code, "status": data.status},
         )
     return device
+
+
+def _datastream_errors(
+    device_type: DeviceType | None, codes: Collection[str] | None
+) -> list[tuple[str, str]]:
+    """Each asked-for datastream must be a quantity of the device's type."""
+    if codes is None or device_type is None:
+        return []
+    if isinstance(codes, str):
+        return [("datastreams", "a list of quantity codes, not one string")]
+    known = set(device_type.type_quantities.values_list("quantity__code", flat=True))
+    return [
+        ("datastreams", f"{code!r} is not a quantity of device type {device_type.code}")
+        for code in sorted(set(codes) - known)
+    ]
 
 
 def device_update(

@@ -20,15 +20,20 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    413: "Payload Too Large",
     415: "Unsupported Media Type",
+    424: "Failed Dependency",
     501: "Not Implemented",
 }
 
 
-def error_response(exc: StaError) -> JsonResponse:
+def error_body(exc: StaError) -> dict:
     """FROST-style body (``code``, ``type``, ``message``) that frost-sta-client can display."""
-    body = {"code": exc.status, "type": TITLES.get(exc.status, "Error"), "message": exc.message}
-    response = JsonResponse(body, status=exc.status, json_dumps_params={"ensure_ascii": False})
+    return {"code": exc.status, "type": TITLES.get(exc.status, "Error"), "message": exc.message}
+
+
+def error_response(exc: StaError) -> JsonResponse:
+    response = JsonResponse(error_body(exc), status=exc.status, json_dumps_params={"ensure_ascii": False})
     for key, value in exc.headers.items():
         response[key] = value
     return response

@@ -1,4 +1,5 @@
-"""PATCH (merge) and DELETE of SensorThings entities. PUT answers 501 (see docs/sensorthings.md)."""
+"""PATCH (merge) and DELETE of SensorThings entities, and the one update path that PATCH, PUT
+(``replace.py``) and JSON-Patch (``json_patch.py``) share (see docs/sensorthings.md)."""
 
 import math
 
@@ -26,16 +27,35 @@ def writable(ctx, etype: EntityType, obj):
     return found
 
 
-def patch(ctx, target: Target, body) -> None:
-    """Merge ``body`` into the entity; every key must be writable, or nothing changes."""
+def editable(ctx, target: Target):
+    """The target's object, if the user may change it (else 403 for the role, 404 out of scope)."""
     require_change(ctx.user)
+    return writable(ctx, target.etype, target.obj)
+
+
+def body_changes(obj, body) -> dict:
+    """The properties and links a JSON body sets (annotations dropped); ``@iot.id`` must not move."""
     if not isinstance(body, dict):
         raise bad_request("The body must be one JSON object.")
-    etype = target.etype
-    obj = writable(ctx, etype, target.obj)
     if body.get("@iot.id", obj.pk) != obj.pk:
         raise bad_request("@iot.id cannot be changed.")
-    changes = {k: v for k, v in body.items() if k not in ANNOTATIONS}
+    return {k: v for k, v in body.items() if k not in ANNOTATIONS}
+
+
+def patch(ctx, target: Target, body) -> None:
+    """Merge ``body`` into the entity; every key must be writable, or nothing changes."""
+    obj = editable(ctx, target)
+    apply_changes(ctx, target.etype, obj, body_changes(obj, body))
+
+
+def is_writable(etype: EntityType, key: str) -> bool:
+    prop = etype.props.get(key)
+    return key in SPECIAL.get(etype.name, {}) or (prop is not None and prop.field is not None)
+
+
+def apply_changes(ctx, etype: EntityType, obj, changes: dict) -> None:
+    """Write ``changes`` (property or link → new value) in one transaction, audited; the update path
+    of PATCH, PUT and JSON-Patch alike. Any key that cannot be written is a 400 and nothing changes."""
     with transaction.atomic():
         special = SPECIAL.get(etype.name, {})
         fields = []
@@ -160,9 +180,8 @@ SPECIAL = {
 
 def delete(ctx, target: Target) -> None:
     """Delete one entity; what depends on it goes with it, what protects it answers 409."""
-    require_change(ctx.user)
     etype = target.etype
-    obj = writable(ctx, etype, target.obj)
+    obj = editable(ctx, target)
     if etype.name in ("Location", "FeatureOfInterest"):
         raise StaError(409, f"A {etype.name} is its Thing's position: PATCH it, or delete the Thing.")
     with transaction.atomic():

@@ -8,6 +8,7 @@ app_name = "sta"
 
 urlpatterns = [
     path("", views.service_root, name="root"),
+    path("$batch", views.batch_requests, name="batch"),
     path("CreateObservations", views.create_observations, name="create_observations"),
     re_path(r"^(?P<path>.+)$", views.resource, name="resource"),
 ]

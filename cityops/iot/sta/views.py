@@ -1,19 +1,19 @@
-"""HTTP endpoints of the SensorThings API: authentication, the service root and one resource view."""
+"""HTTP endpoints of the SensorThings API: authentication, the service root, ``$batch`` and one resource
+view (which hands each request to ``dispatch``)."""
 
 import base64
 import json
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
 from cityops.accounts.services import token_authenticate
-from cityops.iot.sta import dataarray, reads, updates, writes
+from cityops.iot.sta import batch, dispatch, multipart, reads
 from cityops.iot.sta.entities import TYPES
 from cityops.iot.sta.errors import StaError, error_response
-from cityops.iot.sta.paths import Target, resolve
-from cityops.iot.sta.query import parse_options
 
 SPEC = "http://www.opengis.net/spec/iot_sensing/1.1/req/"
 CONFORMANCE = [
@@ -21,8 +21,11 @@ CONFORMANCE = [
     SPEC + "resource-path/resource-path-to-entities",
     SPEC + "request-data",
     SPEC + "create-update-delete",
+    SPEC + "batch-request/batch-request",
     SPEC + "data-array/data-array",
+    "https://fraunhoferiosb.github.io/FROST-Server/extensions/JsonBatchRequest.html",
 ]
+MQTT_RECEIVE = SPEC + "receive-updates-via-mqtt/receive-updates"
 SAFE = ("GET", "HEAD", "OPTIONS")
 
 
@@ -97,71 +100,64 @@ def respond(body, status: int = 200, headers: dict | None = None) -> JsonRespons
     return response
 
 
+def answer_response(answer: dispatch.Answer) -> HttpResponse:
+    if answer.text is not None:
+        response = HttpResponse(answer.text, status=answer.status)
+    elif answer.body is None:
+        response = HttpResponse(status=answer.status)
+    else:
+        return respond(answer.body, answer.status, answer.headers)
+    for key, value in answer.headers.items():
+        response[key] = value
+    return response
+
+
+def _call(request, path: str) -> dispatch.Call:
+    return dispatch.Call(
+        request.method, path, dict(request.GET.items()), lambda: _body(request), request.content_type
+    )
+
+
 @endpoint
 def service_root(request, user):
     if request.method != "GET":
         raise StaError(405, "The service root is read-only.", {"Allow": "GET"})
     root = root_url(request)
     value = [{"name": t.plural, "url": root + t.plural} for t in TYPES.values()]
-    return respond({"value": value, "serverSettings": {"conformance": CONFORMANCE}})
+    settings_ = {"conformance": list(CONFORMANCE)}
+    if settings.CITYOPS_STA_MQTT:
+        # New Observations only (docs/sensorthings.md, "MQTT"): where a client subscribes.
+        settings_["conformance"].append(MQTT_RECEIVE)
+        settings_[MQTT_RECEIVE] = {"endpoints": [settings.CITYOPS_STA_MQTT_ENDPOINT]}
+    return respond({"value": value, "serverSettings": settings_})
 
 
 @endpoint
 def create_observations(request, user):
+    return answer_response(dispatch.handle(_ctx(request, user), _call(request, "CreateObservations")))
+
+
+@endpoint
+def batch_requests(request, user):
+    """``POST $batch``: JSON (OData 4.01) or multipart/mixed (OData 4.0), see ``batch.py``."""
     if request.method != "POST":
-        raise StaError(405, "CreateObservations takes a POST.", {"Allow": "POST"})
-    return respond(dataarray.create_observations(_ctx(request, user), _body(request)), status=201)
+        raise StaError(405, "$batch takes a POST.", {"Allow": "POST"})
+    ctx = _ctx(request, user)
+    if request.content_type == "application/json":
+        items = batch.parse_json(_body(request))
+        return respond(batch.json_result(items, batch.run(ctx, items)))
+    if request.content_type == "multipart/mixed":
+        items = multipart.parse(request.body, request.META.get("CONTENT_TYPE", ""))
+        payload, content_type = multipart.render(items, batch.run(ctx, items))
+        return HttpResponse(payload, content_type=content_type)
+    raise StaError(
+        415, "A $batch is application/json (OData JSON batch) or multipart/mixed (OData 4.0 batch)."
+    )
 
 
 @endpoint
 def resource(request, user, path: str):
-    ctx = _ctx(request, user)
-    target = resolve(path, user, ctx.root)
-    if request.method == "GET":
-        return _get(request, ctx, target)
-    if request.method == "POST":
-        location = writes.create(ctx, target, _body(request))
-        return HttpResponse(status=201, headers={"Location": location})
-    if request.method in ("PATCH", "PUT", "DELETE"):
-        if target.kind != "entity":
-            raise StaError(405, f"{request.method} applies to one entity, e.g. Things(1).", {"Allow": "GET"})
-        if request.method == "PUT":
-            raise StaError(501, "PUT is not implemented; use PATCH (merge) to update an entity.")
-        if request.method == "DELETE":
-            updates.delete(ctx, target)
-            return HttpResponse(status=200)
-        updates.patch(ctx, target, _body(request))
-        return HttpResponse(status=200)
-    raise StaError(405, f"{request.method} is not supported.", {"Allow": "GET, POST, PATCH, DELETE"})
-
-
-def _get(request, ctx, target: Target):
-    params = dict(request.GET.items())
-    opts = parse_options(params, target.etype)
-    if target.kind == "value":
-        value = target.etype.props[target.prop]
-        raw = value.dump(value.get(target.obj))
-        text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
-        return HttpResponse("" if raw is None else text, content_type="text/plain; charset=utf-8")
-    if target.kind == "property":
-        prop = target.etype.props[target.prop]
-        return respond({target.prop: prop.dump(prop.get(target.obj))})
-    if target.kind == "entity":
-        if target.ref:
-            return respond({"@iot.selfLink": ctx.self_link(target.etype, target.obj)})
-        body = reads.entity_json(ctx, target.etype, target.obj, opts)
-        reads.expand(ctx, target.etype, [target.obj], [body], opts)
-        return respond(body)
-    if target.ref:
-        opts.select = ["id"]
-        opts.expand = {}
-    if target.etype.name == "Observation":
-        body = reads.observation_collection(ctx, target.obs_ds, opts, target.url, params)
-    else:
-        body = reads.collection(ctx, target.etype, target.queryset, opts, target.url, params)
-    if target.ref:
-        body["value"] = [{"@iot.selfLink": v["@iot.selfLink"]} for v in body["value"]]
-    return respond(body)
+    return answer_response(dispatch.handle(_ctx(request, user), _call(request, path)))
 
 
 def _body(request):

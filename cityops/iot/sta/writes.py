@@ -22,12 +22,11 @@ from cityops.iot.models import (
     TIME_BITS,
     Datastream,
     Device,
-    DeviceLocation,
     DeviceType,
     DeviceTypeQuantity,
     Quantity,
 )
-from cityops.iot.services import device_move
+from cityops.iot.services import DeviceIn, device_create, device_move
 from cityops.iot.sta.access import CHANGE, VIEW, base_queryset
 from cityops.iot.sta.entities import TYPES
 from cityops.iot.sta.errors import StaError, bad_request
@@ -153,12 +152,6 @@ def place(lon: float, lat: float) -> dict:
     }
 
 
-def check_in_scope(ctx, device: Device) -> None:
-    """After a write, inside its transaction: the device must still be the user's to change."""
-    if not Device.objects.restrict(ctx.user, CHANGE).filter(pk=device.pk).exists():
-        raise StaError(403, "The Thing's location is outside your scope.")
-
-
 # Things and Locations
 
 
@@ -213,27 +206,25 @@ def _device_code(properties: dict) -> str:
 
 
 def create_thing(ctx, body: dict) -> Device:
-    """A Device with its location (and so its grid), its first HistoricalLocation and Datastreams."""
+    """A Device registered by the registry's own ``device_create`` (validation, first location, scope,
+    audit), with no datastream of its own: those are the body's Datastreams, created after it."""
     properties = _object(body, "properties")
     datastreams = _list(body, "Datastreams")
     lon, lat = _location_point(ctx, _list(body, "Locations"))
     device_type = _device_type(ctx, properties, datastreams)
-    from cityops.iot.profiles import property_errors
-
-    errors = property_errors(device_type.code, properties)
-    if errors:
-        raise bad_request("; ".join(message for _field, message in errors))
-    device = Device.objects.create(
+    data = DeviceIn(
         code=_device_code(properties),
         name=_text(body, "name", limit=150),
+        device_type=device_type.code,
+        lon=lon,
+        lat=lat,
         description=_text(body, "description", required=False),
-        device_type=device_type,
         properties=properties,
-        **place(lon, lat),
     )
-    DeviceLocation.objects.create(device=device, time=timezone.now(), lon=lon, lat=lat)
-    check_in_scope(ctx, device)
-    _audit(ctx, "thing.create", device, {"code": device.code, "type": device_type.code})
+    try:
+        device = device_create(data=data, by=ctx.user, datastreams=())
+    except DomainError as exc:
+        raise StaError(400 if exc.status == 422 else exc.status, exc.detail) from None
     for ds in datastreams:
         if not isinstance(ds, dict):
             raise bad_request("Datastreams must hold Datastream objects.")

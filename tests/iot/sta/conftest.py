@@ -77,3 +77,17 @@ def sta(client, users):
         return Sta(client, raw)
 
     return make
+
+
+@pytest.fixture
+def village_steward(sta, users):
+    """The data steward narrowed to dispatcher_v1's village: may change IoT data there only.
+
+    No standard role writes IoT data below the town, so the scope is set on the row directly."""
+    from cityops.accounts.models import User
+
+    v1 = users["dispatcher_v1"]
+    User.objects.filter(pk=users["steward"].pk).update(
+        scope_level="village", scope_area_id=v1.scope_area_id, scope_village_id=v1.scope_village_id
+    )
+    return sta("steward")

@@ -75,6 +75,6 @@ def test_reader_cannot_write(sta, sta_data):
 def test_method_errors(sta, sta_data):
     client = sta("steward")
     device = sta_data["devices"]["AIR-G1"]
-    assert client.send("put", f"Things({device.id})", {"name": "x"}).status_code == 501
+    assert client.send("put", f"Things({device.id})", {"name": "x"}).status_code == 400
     assert client.send("patch", "Things", {"name": "x"}).status_code == 405
     assert client.send("post", "", {}).status_code == 405

@@ -36,3 +36,28 @@ def test_frost_client_lists_reads_and_creates(transactional_db, live_server, sta
     service.create(obs)
     assert isinstance(obs.id, int)
     assert Reading.objects.get(pk=obs.id).value == 21.5
+
+
+def test_frost_client_updates_with_put_and_json_patch(transactional_db, live_server, sta_data, users):
+    from cityops.accounts.services import token_create
+
+    _token, raw = token_create(user=users["steward"], name="frost")
+    service = fsc.SensorThingsService(
+        f"{live_server.url}/sta/v1.1/", auth_handler=AuthHandler("steward", raw)
+    )
+    device = sta_data["devices"]["AIR-G1"]
+
+    thing = service.things().find(device.id)
+    thing.name = "东门空气站"
+    thing.properties = {"owner": "镇政府"}
+    service.things().update(thing)  # a PUT of the whole Thing
+    device.refresh_from_db()
+    assert (device.name, device.description, device.properties) == (
+        "东门空气站",
+        "east gate",
+        {"owner": "镇政府"},
+    )
+
+    service.things().patch(thing, [{"op": "add", "path": "/properties/height", "value": 4}])
+    device.refresh_from_db()
+    assert device.properties == {"owner": "镇政府", "height": 4}
