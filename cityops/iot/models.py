@@ -243,7 +243,12 @@ class Reading(models.Model):
     """A raw reading. ``id`` is ``observation_id(datastream_id, time)``; see the module docstring."""
 
     id = models.BigIntegerField(primary_key=True)
-    datastream = models.ForeignKey(Datastream, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No foreign key in the database: checking one at commit doubled PostgreSQL's work per reading
+    # (docs/benchmarks.md). The ingest writes only datastreams its catalogue holds, and deleting a
+    # datastream still deletes its readings (Django's CASCADE).
+    datastream = models.ForeignKey(
+        Datastream, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     time = models.DateTimeField()
     value = models.FloatField()
 
