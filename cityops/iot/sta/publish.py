@@ -18,10 +18,8 @@ from datetime import timedelta
 import paho.mqtt.client as mqtt
 from django.conf import settings
 
-from cityops.iot.models import OBSERVATION_EPOCH, TIME_BITS, Reading
-from cityops.iot.sta.entities import TYPES
-from cityops.iot.sta.query import Options
-from cityops.iot.sta.reads import Ctx, entity_json
+from cityops.iot.models import OBSERVATION_EPOCH, TIME_BITS
+from cityops.iot.sta.entities import iso
 from cityops.iot.types import StoredReading
 
 logger = logging.getLogger(__name__)
@@ -72,21 +70,29 @@ def _connect() -> mqtt.Client:
 notifier = Notifier()
 
 
-def _ctx() -> Ctx:
-    base = settings.CITYOPS_PUBLIC_URL.rstrip("/")
-    return Ctx(root=f"{base}/sta/{VERSION}/", host=base, user=None)
-
-
 def observation_payloads(stored: list[StoredReading]) -> list[tuple[int, bytes]]:
-    """(datastream id, JSON) of each stored reading, as its Observation entity."""
-    ctx, etype = _ctx(), TYPES["Observation"]
-    opts = Options(etype=etype)
+    """(datastream id, JSON) of each stored reading, as its Observation entity. Written out here
+    rather than through ``reads.entity_json`` (four times slower, and this runs for every reading);
+    a test holds it equal to what a GET of the Observation returns."""
+    root = f"{settings.CITYOPS_PUBLIC_URL.rstrip('/')}/sta/{VERSION}/Observations("
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out = []
     for r in stored:
         obs_id = (r.datastream_id << TIME_BITS) | ((r.time - OBSERVATION_EPOCH) // MS)
-        row = Reading(id=obs_id, datastream_id=r.datastream_id, time=r.time, value=r.value)
-        body = entity_json(ctx, etype, row, opts)
-        out.append((r.datastream_id, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()))
+        link, when = f"{root}{obs_id})", iso(r.time)
+        body = {
+            "@iot.id": obs_id,
+            "@iot.selfLink": link,
+            "phenomenonTime": when,
+            "resultTime": when,
+            "result": r.value,
+            "resultQuality": None,
+            "validTime": None,
+            "parameters": None,
+            "Datastream@iot.navigationLink": f"{link}/Datastream",
+            "FeatureOfInterest@iot.navigationLink": f"{link}/FeatureOfInterest",
+        }
+        out.append((r.datastream_id, dumps(body).encode()))
     return out
 
 
