@@ -237,10 +237,9 @@ CITYOPS_STA_MAX_BATCH = env_int("CITYOPS_STA_MAX_BATCH", 1000, minimum=1)
 CITYOPS_STA_MQTT = env_bool("CITYOPS_STA_MQTT", False)
 # The address users reach this server at, for links in messages that leave a request (MQTT payloads).
 CITYOPS_PUBLIC_URL = env_str("CITYOPS_PUBLIC_URL", "http://127.0.0.1:8000")
-# Where SensorThings clients reach the broker (the service root lists it when CITYOPS_STA_MQTT is on).
-CITYOPS_STA_MQTT_ENDPOINT = env_str(
-    "CITYOPS_STA_MQTT_ENDPOINT", f"mqtt://{CITYOPS_IOT_MQTT_HOST}:{CITYOPS_IOT_MQTT_PORT}"
-)
+# Where SensorThings clients reach the broker for those notifications, e.g. mqtt://broker.town:1883:
+# when set, the service root advertises it (set it where the workers have CITYOPS_STA_MQTT on).
+CITYOPS_STA_MQTT_ENDPOINT = env_str("CITYOPS_STA_MQTT_ENDPOINT", "")
 
 LOGGING = {
     "version": 1,

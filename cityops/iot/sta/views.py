@@ -125,7 +125,7 @@ def service_root(request, user):
     root = root_url(request)
     value = [{"name": t.plural, "url": root + t.plural} for t in TYPES.values()]
     settings_ = {"conformance": list(CONFORMANCE)}
-    if settings.CITYOPS_STA_MQTT:
+    if settings.CITYOPS_STA_MQTT_ENDPOINT:
         # New Observations only (docs/sensorthings.md, "MQTT"): where a client subscribes.
         settings_["conformance"].append(MQTT_RECEIVE)
         settings_[MQTT_RECEIVE] = {"endpoints": [settings.CITYOPS_STA_MQTT_ENDPOINT]}

@@ -86,15 +86,14 @@ def test_a_broker_away_drops_notifications_and_stores_everything(
     assert recorder.sent == []
 
 
-def test_the_service_root_names_the_broker_only_when_notifications_are_on(client, users, settings):
+def test_the_service_root_names_the_broker_only_when_an_endpoint_is_set(client, users, settings):
     from cityops.accounts.services import token_create
 
     _token, raw = token_create(user=users["officer"], name="notify-test")
     receive = "http://www.opengis.net/spec/iot_sensing/1.1/req/receive-updates-via-mqtt/receive-updates"
-    settings.CITYOPS_STA_MQTT = False
+    settings.CITYOPS_STA_MQTT_ENDPOINT = ""
     body = client.get("/sta/v1.1/", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
     assert receive not in body["serverSettings"]["conformance"] and receive not in body["serverSettings"]
-    settings.CITYOPS_STA_MQTT = True
     settings.CITYOPS_STA_MQTT_ENDPOINT = "mqtt://broker.town.example:1883"
     body = client.get("/sta/v1.1/", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
     assert receive in body["serverSettings"]["conformance"]
