@@ -1,12 +1,11 @@
 """The dispatcher's workbench: queues by state, filters, paging, export and bulk actions."""
 
-import csv
 import io
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from cityops.cases.services import ActionIn, case_transition
 from cityops.cases.views import event_label, explain, present, staff_page
 from cityops.cases.workflow import TRANSITIONS, who_may
 from cityops.core.errors import DomainError
+from cityops.core.export import csv_download
 from cityops.core.pages import is_htmx, pager, querystring
 
 PAGE_SIZE = 50
@@ -217,30 +217,16 @@ def _rows(qs):
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @staff_page()
 def export(request):
     """The filtered list of the current tab as XLSX (default) or CSV."""
     tab = _tab(request.GET)
     qs, _form = filtered(request.user, request.GET, tab.statuses)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "csv":
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff"  # a BOM, so that spreadsheet programs read the Chinese as UTF-8
-            yield writer.writerow(_columns())
-            for row in _rows(qs):
-                yield writer.writerow(row)
-
-        resp = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        resp["Content-Disposition"] = f'attachment; filename="cases-{tab.key}-{stamp}.csv"'
-        return resp
-    return _xlsx(qs, tab, stamp)
+        return csv_download(
+            name=f"cases-{tab.key}", header=_columns(), rows=_rows(qs), stamp_format="%Y%m%d-%H%M"
+        )
+    return _xlsx(qs, tab, timezone.localtime().strftime("%Y%m%d-%H%M"))
 
 
 def _xlsx(qs, tab: Tab, stamp: str) -> HttpResponse:

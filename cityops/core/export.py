@@ -48,8 +48,10 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def csv_download(*, name: str, header: Sequence, rows: Iterable[Sequence]) -> StreamingHttpResponse:
-    """``rows`` under ``header`` as ``<name>-YYYYMMDD.csv`` (today, local), streamed."""
+def csv_download(
+    *, name: str, header: Sequence, rows: Iterable[Sequence], stamp_format: str = "%Y%m%d"
+) -> StreamingHttpResponse:
+    """``rows`` under ``header`` as ``<name>-<local time in stamp_format>.csv``, streamed."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     language = translation.get_language()
     first = BOM + writer.writerow([cell(h) for h in header])
@@ -61,7 +63,7 @@ def csv_download(*, name: str, header: Sequence, rows: Iterable[Sequence]) -> St
                 yield writer.writerow([cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    stamp = timezone.localtime().strftime(stamp_format)
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
     response["Cache-Control"] = "no-store"  # scoped data: no shared cache keeps a copy
     return response
