@@ -112,8 +112,11 @@ def device_errors(data: DeviceIn, device_type: DeviceType | None) -> list[tuple[
     return errors
 
 
-def device_write_new(data: DeviceIn, device_type: DeviceType, where, now: datetime) -> Device:
-    """Insert a checked device with its datastreams and first location (for create and import)."""
+def device_write_new(
+    data: DeviceIn, device_type: DeviceType, where, now: datetime, datastreams: Collection[str] | None = None
+) -> Device:
+    """Insert a checked device with its datastreams (every quantity of its type, or only the codes in
+    ``datastreams``) and first location (for create and import)."""
     device = Device.objects.create(
         code=data.code,
         name=data.name.strip(),
@@ -129,12 +132,10 @@ def device_write_new(data: DeviceIn, device_type: DeviceType, where, now: dateti
         install_date=data.install_date,
         properties=data.properties,
     )
-    Datastream.objects.bulk_create(
-        [
-            Datastream(device=device, quantity_id=q)
-            for q in device_type.type_quantities.values_list("quantity_id", flat=True)
-        ]
-    )
+    quantities = device_type.type_quantities.values_list("quantity_id", flat=True)
+    if datastreams is not None:
+        quantities = quantities.filter(quantity__code__in=list(datastreams))
+    Datastream.objects.bulk_create([Datastream(device=device, quantity_id=q) for q in quantities])
     DeviceLocation.objects.create(device=device, time=now, lon=data.lon, lat=data.lat)
     return device
 
@@ -153,10 +154,7 @@ def device_create(
     if errors:
         _fail(errors, "device")
     with transaction.atomic():
-        device = device_write_new(data, device_type, where, timezone.now())
-        if datastreams is not None:
-            # device_write_new (shared with the import) opens every stream of the type: keep those asked for
-            device.datastreams.exclude(quantity__code__in=list(datastreams)).delete()
+        device = device_write_new(data, device_type, where, timezone.now(), datastreams)
         _still_in_scope(device, by)
         audit_record(
             action="iot.device.create",
