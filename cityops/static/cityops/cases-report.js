@@ -5,26 +5,15 @@
 
   const form = document.querySelector("[data-report-form]");
   const mapEl = document.getElementById("report-map");
-  if (!form || !mapEl || typeof L === "undefined") return;
+  if (!form || !mapEl || !window.CityopsMap) return;
 
   const T = JSON.parse(document.getElementById("report-i18n").textContent);
-  function text(value) {
-    const span = document.createElement("span");
-    span.textContent = value || "";
-    return span;
-  }
-
   const lonInput = document.getElementById("report-lon");
   const latInput = document.getElementById("report-lat");
   const statusText = document.getElementById("gps-status");
   const statusBox = statusText.closest(".gps");
-  const maxZoom = parseInt(mapEl.dataset.maxZoom, 10) || 18;
 
-  const map = L.map(mapEl, { zoomSnap: 0.5, maxZoom: maxZoom, scrollWheelZoom: false });
-  map.attributionControl.setPrefix("Leaflet");
-  if (mapEl.dataset.tileUrl) {
-    L.tileLayer(mapEl.dataset.tileUrl, { maxZoom: maxZoom, attribution: mapEl.dataset.tileAttribution || "" }).addTo(map);
-  }
+  const map = CityopsMap.baseMap(mapEl, { scrollWheelZoom: false });
   let marker = null;
   let placed = false;
 
@@ -45,6 +34,7 @@
         fillColor: "#cf1322",
         fillOpacity: 1,
         className: "report-point",
+        pane: "points",
       }).addTo(map);
     } else {
       marker.setLatLng([lat, lon]);
@@ -76,20 +66,17 @@
     setState("ok", T.picked);
   });
 
-  fetch(mapEl.dataset.gridsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (resp) {
-      return resp.ok ? resp.json() : { features: [] };
-    })
-    .then(function (body) {
-      const grids = L.geoJSON(body.features || [], {
-        style: { color: "#0b3a6e", weight: 1, fillColor: "#5b8ff9", fillOpacity: 0.12 },
-        onEachFeature: function (feature, layer) {
-          layer.bindTooltip(text(feature.properties.name), { sticky: true });
-        },
-      }).addTo(map);
-      if (!placed && grids.getLayers().length) map.fitBounds(grids.getBounds(), { padding: [8, 8] });
+  // The town's own layers (grids with their names, village borders), so that the dot at GPS zoom
+  // lands in a grid the reporter can name. They take no clicks: a tap anywhere sets the place.
+  CityopsMap.fetchAll(mapEl.dataset.gridsUrl, function (body) {
+    return body.features || [];
+  })
+    .then(function (features) {
+      const town = CityopsMap.townLayers(map, features, { interactive: false, style: { fillOpacity: 0.35 } });
+      if (!placed && features.length) map.fitBounds(town.grids.getBounds(), { padding: [8, 8] });
       else if (!placed) map.setView([22.9, 113.8], 13);
-      if (marker) marker.bringToFront();
+      town.update();
+      mapEl.dataset.grids = String(features.length);
       mapEl.dataset.ready = "true";
     })
     .catch(function () {
