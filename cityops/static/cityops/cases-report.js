@@ -16,6 +16,30 @@
   const map = CityopsMap.baseMap(mapEl, { scrollWheelZoom: false });
   let marker = null;
   let placed = false;
+  let grids = null; // the town's grid features, once loaded
+  let town = null; // and their layers
+
+  // The dot says which grid (and village) it is in, so the reporter can check the place at a glance.
+  function nameThePlace() {
+    if (!marker || !grids) return;
+    const at = marker.getLatLng();
+    const grid = CityopsMap.gridAt(grids, at.lat, at.lng);
+    const p = grid ? grid.properties : null;
+    const text = p ? [p.name, p.village_name].filter(Boolean).join(" · ") : T.outside;
+    if (marker.getTooltip()) marker.setTooltipContent(text);
+    else marker.bindTooltip(text, { permanent: true, direction: "top", offset: [0, -10], className: "report-place" });
+    mapEl.dataset.grid = p ? p.code : "";
+    hideCoveredLabel();
+  }
+
+  // the dot's own label names its grid: the grid's label in the middle would only repeat it
+  function hideCoveredLabel() {
+    if (!town) return;
+    town.update();
+    const layer = town.byCode[mapEl.dataset.grid];
+    const tip = layer && layer.getTooltip().getElement();
+    if (tip) tip.classList.add("is-hidden");
+  }
 
   function setState(state, text) {
     statusBox.dataset.state = state;
@@ -39,6 +63,7 @@
     } else {
       marker.setLatLng([lat, lon]);
     }
+    nameThePlace();
     mapEl.dataset.placed = "true";
   }
 
@@ -72,10 +97,13 @@
     return body.features || [];
   })
     .then(function (features) {
-      const town = CityopsMap.townLayers(map, features, { interactive: false, style: { fillOpacity: 0.35 } });
+      grids = features;
+      town = CityopsMap.townLayers(map, features, { interactive: false, style: { fillOpacity: 0.35 } });
+      map.on("zoomend", hideCoveredLabel);
       if (!placed && features.length) map.fitBounds(town.grids.getBounds(), { padding: [8, 8] });
       else if (!placed) map.setView([22.9, 113.8], 13);
-      town.update();
+      if (marker) nameThePlace();
+      else town.update();
       mapEl.dataset.grids = String(features.length);
       mapEl.dataset.ready = "true";
     })

@@ -133,6 +133,26 @@
     return [];
   }
 
+  function inRing(ring, lon, lat) {
+    let inside = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+
+  // The grid feature a point lies in, or null.
+  function gridAt(features, lat, lon) {
+    return (
+      features.find(function (f) {
+        return polygonsOf(f.geometry).some(function (rings) {
+          return inRing(rings[0], lon, lat) && !rings.slice(1).some((hole) => inRing(hole, lon, lat));
+        });
+      }) || null
+    );
+  }
+
   // The borders between villages, from the grids alone: an edge of a grid is a village border when
   // the grid on its other side is in another village, or when no grid is (the edge of the town, or
   // of what the user may see). Neighbouring grids share their vertices (the town's geography is
@@ -345,6 +365,7 @@
     villageColour: villageColour,
     layersControl: layersControl,
     villageBorders: villageBorders,
+    gridAt: gridAt,
     townLayers: townLayers,
     gridsUnder: gridsUnder,
     pointMap: pointMap,
