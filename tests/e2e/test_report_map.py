@@ -39,7 +39,7 @@ def test_the_resident_report_map_draws_the_town(cases_town, context_of, lang):  
     assert report_map.locator("path.village-border").count() == 1  # one path holds every border
     # at GPS zoom the dot says which grid it is in
     assert report_map.get_attribute("data-grid") == "G5"
-    assert report_map.locator(".report-place").inner_text() == "网格5"
+    assert report_map.locator(".report-place").inner_text() == "网格5 · 村3"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     screenshot(page, f"report-map-resident-{lang}.png")
 
@@ -55,17 +55,17 @@ def test_the_resident_report_map_draws_the_town(cases_town, context_of, lang):  
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_inspector_report_map_draws_the_grids_with_village_names(cases_town, context_of, lang):  # noqa: F811
-    page = context_of(PHONE, gps=grid_centre(1))
+def test_the_inspector_report_map_draws_the_town_beyond_her_grid(cases_town, context_of, lang):  # noqa: F811
+    page = context_of(PHONE, gps=grid_centre(2))  # just outside her own grid G1
     login(page, "inspector_g1", PASSWORD)
     if lang == "en":
         in_english(page)
     open_report_map(page, "/cases/m/")
     report_map = page.locator("#report-map")
-    assert int(report_map.get_attribute("data-grids")) >= 1
-    assert report_map.locator("path.grid-shape").count() == int(report_map.get_attribute("data-grids"))
-    assert report_map.get_attribute("data-grid") == "G1"
-    assert report_map.locator(".report-place").inner_text() == "网格1 · 村1"
+    assert report_map.get_attribute("data-grids") == "8"
+    assert report_map.locator("path.grid-shape").count() == 8
+    assert report_map.get_attribute("data-grid") == "G2"
+    assert report_map.locator(".report-place").inner_text() == "网格2 · 村1"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390 or lang == "en"
     screenshot(page, f"report-map-inspector-{lang}.png")
     assert page.js_errors == []
