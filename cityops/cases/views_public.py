@@ -79,14 +79,21 @@ def items(request):
 @require_GET
 @cache_page(300)
 def grids(request):
-    """The outlines of the town's grids, so a resident can see where to tap (names, no people)."""
+    """The outlines of the town's grids with their village, so that whoever reports (a resident, or an
+    inspector outside their own grid) sees where the dot is (names, no people)."""
+    fields = ("code", "name", "geometry", "village__code", "village__name")
     features = [
         {
             "type": "Feature",
             "geometry": json.loads(g["geometry"]),
-            "properties": {"code": g["code"], "name": g["name"], "parent": g["village__code"]},
+            "properties": {
+                "code": g["code"],
+                "name": g["name"],
+                "parent": g["village__code"],
+                "village_name": g["village__name"],
+            },
         }
-        for g in Grid.objects.order_by("code").values("code", "name", "geometry", "village__code")
+        for g in Grid.objects.order_by("code").values(*fields)
     ]
     body = {"type": "FeatureCollection", "features": features, "paging": {"pages": 1}}
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")

@@ -21,6 +21,7 @@ from cityops.cases.choices import Status as CaseStatus
 from cityops.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from cityops.core.export import chunked, csv_download, local_time
 from cityops.iot import alarms, selectors
+from cityops.iot.alarm_text import alarm_html, alarm_text, duration_formats
 from cityops.iot.choices import SEVERITY_RANK, AlarmStatus, Severity
 from cityops.iot.forms import ALARM_STATUS_LABELS, AlarmFilterForm
 from cityops.iot.views import EXPORT_CHUNK, iot_page, is_htmx, number, paged
@@ -34,9 +35,10 @@ DONE = {
 }
 
 
-def present_alarm(alarm, case_state=None):
-    """Attach the labels and colours a page shows of an alarm, and its case's state when known."""
+def present_alarm(alarm, case_state=None, *, now=None):
+    """Attach the labels, colours and text a page shows of an alarm, and its case's state when known."""
     severity, status = Severity(alarm.severity), AlarmStatus(alarm.status)
+    alarm.text = alarm_html(alarm, now=now or timezone.now())
     alarm.severity_label, alarm.severity_colour = severity.label, severity.colour
     alarm.value_text = number(alarm.value)
     alarm.status_label, alarm.status_colour = ALARM_STATUS_LABELS[status], status.colour
@@ -87,6 +89,7 @@ def console_context(request, params) -> dict:
         can_alarm=request.user.can("iot.alarm"),
         refresh=REFRESH_SECONDS,
         refreshed_at=timezone.localtime(),
+        duration_formats=duration_formats(),
     )
     return context
 
@@ -126,6 +129,7 @@ def alarm_columns() -> list[str]:
 
 def alarm_rows(qs):
     """The export's rows, with each chunk's cases read live in one query (as the console shows them)."""
+    now = timezone.now()
     for chunk in chunked(qs.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
         states = links.case_states({a.case_id for a in chunk if a.case_id})
         for a in chunk:
@@ -135,7 +139,7 @@ def alarm_rows(qs):
                 a.severity_label,
                 a.status_label,
                 a.rule.name,
-                a.message,
+                alarm_text(a, now=now),
                 a.value,
                 a.device.code,
                 a.device.name,
@@ -207,6 +211,7 @@ def detail_context(request, alarm_id: int, **extra) -> dict:
         "events": history(alarm, comments),
         "can_alarm": request.user.can("iot.alarm"),
         "can_cases": request.user.can("cases.view"),
+        "duration_formats": duration_formats(),
         **extra,
     }
 

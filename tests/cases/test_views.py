@@ -629,4 +629,5 @@ def test_residents_are_limited_to_five_reports_an_hour(client, catalogue):
 def test_the_public_grid_outlines_have_no_people(client, catalogue):
     body = client.get("/report/grids.json").json()
     assert len(body["features"]) == 8
-    assert set(body["features"][0]["properties"]) == {"code", "name", "parent"}
+    assert set(body["features"][0]["properties"]) == {"code", "name", "parent", "village_name"}
+    assert body["features"][0]["properties"]["village_name"] == "村1"

@@ -34,7 +34,7 @@
       const n = cluster.getChildCount();
       const size = n < 10 ? 34 : n < 100 ? 40 : 46;
       return L.divIcon({
-        html: "<span>" + numbers.format(n) + "</span>",
+        html: node("span", null, numbers.format(n)),
         className: "case-cluster case-cluster-" + worst,
         iconSize: L.point(size, size),
       });

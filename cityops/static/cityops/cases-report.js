@@ -5,28 +5,41 @@
 
   const form = document.querySelector("[data-report-form]");
   const mapEl = document.getElementById("report-map");
-  if (!form || !mapEl || typeof L === "undefined") return;
+  if (!form || !mapEl || !window.CityopsMap) return;
 
   const T = JSON.parse(document.getElementById("report-i18n").textContent);
-  function text(value) {
-    const span = document.createElement("span");
-    span.textContent = value || "";
-    return span;
-  }
-
   const lonInput = document.getElementById("report-lon");
   const latInput = document.getElementById("report-lat");
   const statusText = document.getElementById("gps-status");
   const statusBox = statusText.closest(".gps");
-  const maxZoom = parseInt(mapEl.dataset.maxZoom, 10) || 18;
 
-  const map = L.map(mapEl, { zoomSnap: 0.5, maxZoom: maxZoom, scrollWheelZoom: false });
-  map.attributionControl.setPrefix("Leaflet");
-  if (mapEl.dataset.tileUrl) {
-    L.tileLayer(mapEl.dataset.tileUrl, { maxZoom: maxZoom, attribution: mapEl.dataset.tileAttribution || "" }).addTo(map);
-  }
+  const map = CityopsMap.baseMap(mapEl, { scrollWheelZoom: false });
   let marker = null;
   let placed = false;
+  let grids = null; // the town's grid features, once loaded
+  let town = null; // and their layers
+
+  // The dot says which grid (and village) it is in, so the reporter can check the place at a glance.
+  function nameThePlace() {
+    if (!marker || !grids) return;
+    const at = marker.getLatLng();
+    const grid = CityopsMap.gridAt(grids, at.lat, at.lng);
+    const p = grid ? grid.properties : null;
+    const text = p ? [p.name, p.village_name].filter(Boolean).join(" · ") : T.outside;
+    if (marker.getTooltip()) marker.setTooltipContent(text);
+    else marker.bindTooltip(text, { permanent: true, direction: "top", offset: [0, -10], className: "report-place" });
+    mapEl.dataset.grid = p ? p.code : "";
+    hideCoveredLabel();
+  }
+
+  // the dot's own label names its grid: the grid's label in the middle would only repeat it
+  function hideCoveredLabel() {
+    if (!town) return;
+    town.update();
+    const layer = town.byCode[mapEl.dataset.grid];
+    const tip = layer && layer.getTooltip().getElement();
+    if (tip) tip.classList.add("is-hidden");
+  }
 
   function setState(state, text) {
     statusBox.dataset.state = state;
@@ -45,10 +58,12 @@
         fillColor: "#cf1322",
         fillOpacity: 1,
         className: "report-point",
+        pane: "points",
       }).addTo(map);
     } else {
       marker.setLatLng([lat, lon]);
     }
+    nameThePlace();
     mapEl.dataset.placed = "true";
   }
 
@@ -76,20 +91,20 @@
     setState("ok", T.picked);
   });
 
-  fetch(mapEl.dataset.gridsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (resp) {
-      return resp.ok ? resp.json() : { features: [] };
-    })
-    .then(function (body) {
-      const grids = L.geoJSON(body.features || [], {
-        style: { color: "#0b3a6e", weight: 1, fillColor: "#5b8ff9", fillOpacity: 0.12 },
-        onEachFeature: function (feature, layer) {
-          layer.bindTooltip(text(feature.properties.name), { sticky: true });
-        },
-      }).addTo(map);
-      if (!placed && grids.getLayers().length) map.fitBounds(grids.getBounds(), { padding: [8, 8] });
+  // The town's own layers (grids with their names, village borders), so that the dot at GPS zoom
+  // lands in a grid the reporter can name. They take no clicks: a tap anywhere sets the place.
+  CityopsMap.fetchAll(mapEl.dataset.gridsUrl, function (body) {
+    return body.features || [];
+  })
+    .then(function (features) {
+      grids = features;
+      town = CityopsMap.townLayers(map, features, { interactive: false, style: { fillOpacity: 0.35 } });
+      map.on("zoomend", hideCoveredLabel);
+      if (!placed && features.length) map.fitBounds(town.grids.getBounds(), { padding: [8, 8] });
       else if (!placed) map.setView([22.9, 113.8], 13);
-      if (marker) marker.bringToFront();
+      if (marker) nameThePlace();
+      else town.update();
+      mapEl.dataset.grids = String(features.length);
       mapEl.dataset.ready = "true";
     })
     .catch(function () {

@@ -6,49 +6,13 @@
 
   // ---- the small map ----
   const point = document.getElementById("device-point");
-  if (point && typeof L !== "undefined") {
-    const lat = parseFloat(point.dataset.lat);
-    const lon = parseFloat(point.dataset.lon);
-    const maxZoom = parseInt(point.dataset.maxZoom, 10) || 18;
-    const map = L.map(point, { zoomSnap: 0.5, maxZoom: maxZoom, scrollWheelZoom: false }).setView([lat, lon], 16);
-    map.attributionControl.setPrefix("Leaflet");
-    if (point.dataset.tileUrl) {
-      L.tileLayer(point.dataset.tileUrl, { maxZoom: maxZoom, attribution: point.dataset.tileAttribution || "" }).addTo(map);
-    }
-    const label = document.createElement("span");
-    label.textContent = point.dataset.label || "";
-    const dot = L.circleMarker([lat, lon], {
-      radius: 9,
-      color: "#ffffff",
-      weight: 2.5,
-      fillColor: point.dataset.colour || "#1677ff",
-      fillOpacity: 1,
-    })
-      .bindTooltip(label, { direction: "top", offset: [0, -8] })
-      .addTo(map);
-    fetch(point.dataset.gridUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (resp) {
-        return resp.ok ? resp.json() : null;
-      })
-      .then(function (feature) {
-        if (feature) {
-          const grid = L.geoJSON(feature, {
-            style: { color: "#0b3a6e", weight: 2, fillColor: "#5b8ff9", fillOpacity: 0.12, dashArray: "4 3" },
-            interactive: false,
-          }).addTo(map);
-          map.fitBounds(grid.getBounds().extend(dot.getLatLng()), { padding: [18, 18], maxZoom: 17 });
-          dot.bringToFront();
-        }
-        point.dataset.ready = "true";
-      })
-      .catch(function () {
-        point.dataset.ready = "true";
-      });
-  }
+  if (point && window.CityopsMap) CityopsMap.pointMap(point, "device-point");
 
   // ---- the charts ----
   const box = document.getElementById("iot-charts");
   if (!box || typeof echarts === "undefined") return;
+  // ECharts writes a tooltip formatter's string as HTML: the unit (set through the API) goes in escaped
+  const html = window.CityopsHTML.html;
   const T = JSON.parse(document.getElementById("iot-chart-i18n").textContent);
   const tz = box.dataset.tz || "Asia/Shanghai";
   const lang = document.documentElement.lang === "en" ? "en-GB" : "zh-CN";
@@ -96,7 +60,7 @@
     const option = baseOption(el, start, end);
     option.tooltip.formatter = function (items) {
       const p = items[0];
-      return full(p.value[0]) + "<br>" + number(p.value[1]) + " " + (el.dataset.unit || "");
+      return html`${full(p.value[0])}<br>${number(p.value[1])} ${el.dataset.unit || ""}`;
     };
     option.series = [
       {
@@ -127,11 +91,11 @@
       if (!b) return "";
       const unit = el.dataset.unit || "";
       return (
-        full(b[0]) +
-        "<br>" + T.max + " " + number(b[3]) + " " + unit +
-        "<br>" + T.mean + " " + number(b[2]) + " " + unit +
-        "<br>" + T.min + " " + number(b[1]) + " " + unit +
-        "<br>" + T.count + " " + b[4].toLocaleString(lang)
+        html`${full(b[0])}` +
+        html`<br>${T.max} ${number(b[3])} ${unit}` +
+        html`<br>${T.mean} ${number(b[2])} ${unit}` +
+        html`<br>${T.min} ${number(b[1])} ${unit}` +
+        html`<br>${T.count} ${b[4].toLocaleString(lang)}`
       );
     };
     const symbols = body.buckets.length < 60;

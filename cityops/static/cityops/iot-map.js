@@ -61,9 +61,10 @@
       });
       const n = cluster.getChildCount();
       const size = n < 10 ? 34 : n < 100 ? 40 : 46;
-      const colour = colourOf(worst);
+      const count = node("span", null, numbers.format(n));
+      count.style.setProperty("--c", colourOf(worst));
       return L.divIcon({
-        html: '<span style="--c:' + colour + '">' + numbers.format(n) + "</span>",
+        html: count,
         className: "dev-cluster dev-cluster-" + worst,
         iconSize: L.point(size, size),
       });
@@ -95,9 +96,11 @@
 
   function pinIcon(p) {
     const key = mode() === "status" ? p.s : p.k;
+    const pin = node("span");
+    pin.style.setProperty("--c", colourOf(key));
     return L.divIcon({
       className: "dev-pin dev-pin-" + key,
-      html: '<span style="--c:' + colourOf(key) + '"></span>',
+      html: pin,
       iconSize: L.point(14, 14),
     });
   }

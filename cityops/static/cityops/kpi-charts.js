@@ -5,6 +5,8 @@
 (function () {
   "use strict";
   if (typeof echarts === "undefined") return;
+  // ECharts writes a tooltip formatter's string as HTML: names (grids, departments) go in escaped
+  const html = window.CityopsHTML.html;
 
   // the page's colours (app.css): brand blue for the indicator, light blues for the counts
   const BRAND = "#0b3a6e";
@@ -118,10 +120,10 @@
         formatter: function (items) {
           const m = months[items[0].dataIndex];
           return (
-            "<b>" + m.month + "</b> <span style='color:" + MUTED + "'>" + m.start + " – " + m.end + "</span>" +
-            "<br>" + k.label + " <b>" + percent(m.value) + "</b>" +
-            "<br>" + k.numerator + " " + count(m.numerator) +
-            "<br>" + k.denominator + " " + count(m.denominator)
+            html`<b>${m.month}</b> <span style="color:${MUTED}">${m.start} – ${m.end}</span>` +
+            html`<br>${k.label} <b>${percent(m.value)}</b>` +
+            html`<br>${k.numerator} ${count(m.numerator)}` +
+            html`<br>${k.denominator} ${count(m.denominator)}`
           );
         },
       },
@@ -210,8 +212,8 @@
           const r = bars[p.dataIndex];
           if (!r) return "";
           return (
-            "<b>" + r.name + "</b><br>" + data.kpi.label + " <b>" + percent(r.value) + "</b>" +
-            "<br>" + count(r.numerator) + " / " + count(r.denominator)
+            html`<b>${r.name}</b><br>${data.kpi.label} <b>${percent(r.value)}</b>` +
+            html`<br>${count(r.numerator)} / ${count(r.denominator)}`
           );
         },
       },
@@ -274,7 +276,7 @@
   function fresh(el) {
     // a history restore brings back old chart markup: start from an empty box
     el.removeAttribute("_echarts_instance_");
-    el.innerHTML = "";
+    el.replaceChildren();
     const chart = echarts.init(el, null, { renderer: "canvas" });
     charts.push(chart);
     return chart;

@@ -19,90 +19,17 @@
   const summary = document.getElementById("map-summary");
   const tree = document.getElementById("region-tree");
 
-  // A stable colour per village: the same village has the same colour for every user and page.
-  const PALETTE = [
-    "#5b8ff9", "#5ad8a6", "#f6bd16", "#e8684a", "#6dc8ec", "#9270ca", "#ff9d4d", "#269a99",
-    "#ff99c3", "#5d7092", "#a0d911", "#c41d7f", "#36cfc9", "#d4b106", "#9254de", "#73d13d",
-    "#fa541c", "#40a9ff", "#b37feb", "#7cb305",
-  ];
-  function fnv1a(text) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return h;
-  }
-  function villageColour(code) {
-    return PALETTE[fnv1a(String(code)) % PALETTE.length];
-  }
+  const map = CityopsMap.baseMap(el, { zoomControl: true });
+  const maxZoom = map.getMaxZoom();
+  const node = CityopsMap.node;
+  const showStatus = CityopsMap.statusLine(statusBox);
+  const villageColour = CityopsMap.villageColour;
 
-  function node(tag, className, text) {
-    const n = document.createElement(tag);
-    if (className) n.className = className;
-    if (text !== undefined && text !== null) n.textContent = text;
-    return n;
-  }
-
-  function showStatus(message) {
-    statusBox.textContent = message;
-    statusBox.hidden = !message;
-  }
-
-  async function problemText(resp) {
-    try {
-      const body = await resp.json();
-      return body.detail || body.title || String(resp.status);
-    } catch (e) {
-      return String(resp.status);
-    }
-  }
-
-  async function getJSON(url) {
-    const resp = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (!resp.ok) throw new Error(await problemText(resp));
-    return resp.json();
-  }
-
-  // Every page of a paged list: grids carry `paging`, other lists carry the totals at the top.
-  async function fetchAll(url, pick) {
-    const items = [];
-    let page = 1;
-    let pages = 1;
-    do {
-      const sep = url.indexOf("?") >= 0 ? "&" : "?";
-      const body = await getJSON(url + sep + "page=" + page);
-      items.push.apply(items, pick(body));
-      pages = (body.paging || body).pages || 1;
-      page += 1;
-    } while (page <= pages);
-    return items;
-  }
-
-  const maxZoom = parseInt(el.dataset.maxZoom, 10) || 18;
-  const map = L.map(el, { zoomSnap: 0.5, maxZoom: maxZoom, zoomControl: true });
-  map.attributionControl.setPrefix("Leaflet");
-  L.control.scale({ imperial: false }).addTo(map);
-  // labels sit above the grids but under the place markers, so a marker is never hidden by a label
-  map.createPane("gridLabels").style.zIndex = 420;
-  map.createPane("places").style.zIndex = 450;
-  if (el.dataset.tileUrl) {
-    const tiles = L.tileLayer(el.dataset.tileUrl, {
-      maxZoom: maxZoom,
-      attribution: el.dataset.tileAttribution || "",
-    });
-    tiles.addTo(map);
-  }
-
-  const gridStyle = { color: "#ffffff", weight: 1.2, opacity: 1, fillOpacity: 0.55 };
+  const gridStyle = { color: "#ffffff", weight: 1.2 };
   const selectedStyle = { color: "#0b3a6e", weight: 3 };
-  const gridByCode = {};
+  let gridByCode = {};
   let selected = [];
   const inspectorCache = {};
-
-  function styleFor(feature) {
-    return Object.assign({ className: "grid-shape", fillColor: villageColour(feature.properties.parent) }, gridStyle);
-  }
 
   function select(layers) {
     selected.forEach(function (l) {
@@ -146,7 +73,7 @@
     };
     if (inspectorCache[code]) return render(inspectorCache[code]);
     target.appendChild(node("li", "muted", T.loading));
-    getJSON(el.dataset.inspectorsUrl.replace("__code__", encodeURIComponent(code)))
+    CityopsMap.getJSON(el.dataset.inspectorsUrl.replace("__code__", encodeURIComponent(code)))
       .then(function (people) {
         inspectorCache[code] = people;
         render(people);
@@ -178,69 +105,6 @@
     return box;
   }
 
-  // A grid's label shows only when the grid is large enough on screen to hold it; a village's
-  // name shows instead while none of its grids can show theirs (the town seen whole).
-  const villageLabels = {};
-
-  function labelFits(layer, tipEl) {
-    const b = layer.getBounds();
-    const sw = map.latLngToContainerPoint(b.getSouthWest());
-    const ne = map.latLngToContainerPoint(b.getNorthEast());
-    return ne.x - sw.x > tipEl.offsetWidth + 8 && sw.y - ne.y > tipEl.offsetHeight + 4;
-  }
-
-  function updateLabels() {
-    const villageShowsGrids = {};
-    Object.keys(gridByCode).forEach(function (code) {
-      const layer = gridByCode[code];
-      const tip = layer.getTooltip();
-      const tipEl = tip && tip.getElement();
-      if (!tipEl) return;
-      const fits = labelFits(layer, tipEl);
-      tipEl.classList.toggle("is-hidden", !fits);
-      if (fits) villageShowsGrids[layer.feature.properties.parent] = true;
-    });
-    Object.keys(villageLabels).forEach(function (code) {
-      const tipEl = villageLabels[code].getElement();
-      if (tipEl) tipEl.classList.toggle("is-hidden", !!villageShowsGrids[code]);
-    });
-  }
-
-  // The village name goes on the centre of the grid nearest the middle of the village's grids,
-  // so it always lands inside the village whatever its shape.
-  function villageLabelLayer() {
-    const byVillage = {};
-    Object.keys(gridByCode).forEach(function (code) {
-      const p = gridByCode[code].feature.properties;
-      (byVillage[p.parent] = byVillage[p.parent] || { name: p.village_name, centres: [] }).centres.push(
-        gridByCode[code].getCenter(),
-      );
-    });
-    const group = L.layerGroup();
-    Object.keys(byVillage).forEach(function (code) {
-      const v = byVillage[code];
-      const mid = L.latLng(
-        v.centres.reduce((sum, c) => sum + c.lat, 0) / v.centres.length,
-        v.centres.reduce((sum, c) => sum + c.lng, 0) / v.centres.length,
-      );
-      let best = v.centres[0];
-      v.centres.forEach(function (c) {
-        if (c.distanceTo(mid) < best.distanceTo(mid)) best = c;
-      });
-      villageLabels[code] = L.tooltip({
-        permanent: true,
-        direction: "center",
-        className: "village-label",
-        pane: "gridLabels",
-        interactive: false,
-      })
-        .setLatLng(best)
-        .setContent(node("span", null, v.name));
-      group.addLayer(villageLabels[code]);
-    });
-    return group;
-  }
-
   function boundsOf(level, code) {
     const bounds = L.latLngBounds([]);
     const layers = [];
@@ -269,22 +133,15 @@
     else map.closePopup();
   }
 
+  let town = null;
+
   function loadGrids() {
-    return fetchAll(el.dataset.gridsUrl, function (body) {
+    return CityopsMap.fetchAll(el.dataset.gridsUrl, function (body) {
       return body.features;
     }).then(function (features) {
-      const layer = L.geoJSON(features, {
-        style: styleFor,
+      town = CityopsMap.townLayers(map, features, {
         onEachFeature: function (feature, l) {
           const p = feature.properties;
-          gridByCode[p.code] = l;
-          l.bindTooltip(node("span", null, p.name), {
-            permanent: true,
-            direction: "center",
-            className: "grid-label",
-            pane: "gridLabels",
-            interactive: false,
-          });
           l.bindPopup(
             function () {
               return popupContent(p);
@@ -303,34 +160,29 @@
           });
         },
       });
+      gridByCode = town.byCode;
       const villages = new Set(features.map(function (f) {
         return f.properties.parent;
       }));
       summary.textContent = features.length
         ? T.summary.replace("{grids}", numbers.format(features.length)).replace("{villages}", numbers.format(villages.size))
         : T.noGrids;
-      if (features.length) map.fitBounds(layer.getBounds(), { padding: [20, 20] });
+      if (features.length) map.fitBounds(town.grids.getBounds(), { padding: [20, 20] });
       else map.fitWorld();
-      // the grids overlay: the polygons with their village names, switched on and off together
-      layer.addTo(map); // polygons must be on the map before their centres can be computed
-      const overlay = L.layerGroup([layer, villageLabelLayer()]).addTo(map);
-      Object.keys(gridByCode).forEach(function (code) {
-        gridByCode[code].getElement().setAttribute("data-grid", code);
-      });
       el.dataset.grids = String(features.length);
-      return overlay;
+      return town.overlay;
     });
   }
 
   function loadPlaces() {
-    return fetchAll(el.dataset.placesUrl, function (body) {
+    return CityopsMap.fetchAll(el.dataset.placesUrl, function (body) {
       return body.results;
     }).then(function (places) {
       const group = L.layerGroup();
       places.forEach(function (p) {
         const kind = KINDS[p.kind] || { colour: "#595959", label: p.kind_label };
         L.circleMarker([p.lat, p.lon], {
-          pane: "places",
+          pane: "points",
           className: "place-marker",
           radius: 6,
           color: "#ffffff",
@@ -396,7 +248,6 @@
   }
 
   initTree();
-  map.on("zoomend", updateLabels);
   const places = loadPlaces().catch(function (err) {
     showStatus(T.loadFailed + ": " + err.message);
     return L.layerGroup();
@@ -406,9 +257,8 @@
       const overlays = {};
       overlays[T.grids] = layers[0];
       overlays[T.places] = layers[1].addTo(map);
-      L.control.layers({}, overlays, { collapsed: window.innerWidth < 700 }).addTo(map);
-      map.on("overlayadd", updateLabels);
-      updateLabels();
+      CityopsMap.layersControl(map, overlays);
+      town.update();
       el.dataset.ready = "true";
     })
     .catch(function (err) {
