@@ -20,7 +20,7 @@ HOST=${1:-127.0.0.1}
 WEB_PORT=${2:-8000}
 MQTT_PORT=${CITYOPS_DEMO_MQTT_PORT:-1884}
 SIM="--speed ${CITYOPS_DEMO_SIM_SPEED:-10} --rain-in ${CITYOPS_DEMO_RAIN_IN:-600}"
-GRACE_TENTHS=80 # 8 s for a graceful stop, then KILL
+GRACE_TENTHS=60 # 6 s for a graceful stop, then KILL (the test allows 10 s in all)
 mkdir -p "$VAR"
 
 groups=()    # the process group of each started process (its pid: each leads its own session)

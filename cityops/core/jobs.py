@@ -12,14 +12,15 @@ library: docs/architecture.md, "Background work".
 import os
 import secrets
 import socket
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection
-from django.db.models import Q
+from django.db import close_old_connections, connection, connections
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -235,20 +236,52 @@ def runs_prune(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def work(
-    specs: Iterable[JobSpec],
-    *,
-    worker: str,
-    stop,
-    poll: float = 5.0,
-    report: Callable[[RunOutcome], None] = lambda outcome: None,
-    trouble: Callable[[BaseException], None] = lambda exc: None,
-) -> None:
-    """Run ``specs`` as they fall due until ``stop`` (a ``threading.Event``) is set; between two
-    passes sleep until the next job is due, but at most ``poll`` seconds, so a job that another
-    process made due is seen soon. Nothing a job raises ends this loop; nor does a database that
-    is briefly away (the pass is reported to ``trouble`` and tried again after ``poll``)."""
-    specs = [s for s in specs if s.enabled]
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def claims_release_dead(*, now: datetime | None = None) -> int:
+    """Release the claims of this host's workers whose process has ended (killed, crashed), so their
+    jobs need not wait out the lease; each counts as a failed run. Returns how many."""
+    now = now or timezone.now()
+    host = socket.gethostname()
+    released = 0
+    for row in Job.objects.filter(claimed_by__startswith=f"{host}:", claimed_until__gt=now):
+        pid = row.claimed_by.split(":")[1]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        error = f"the worker {row.claimed_by} ended during this run"
+        done = Job.objects.filter(pk=row.pk, claimed_by=row.claimed_by).update(
+            claimed_by="",
+            claimed_until=None,
+            attempts=F("attempts") + 1,
+            last_ok=False,
+            last_error=error,
+            last_failed_at=now,
+            last_finished_at=now,
+        )
+        if done:
+            JobRun.objects.create(
+                job=row,
+                worker=row.claimed_by,
+                attempt=row.attempts + 1,
+                started_at=row.last_started_at or now,
+                finished_at=now,
+                ok=False,
+                error=error,
+            )
+            released += 1
+    return released
+
+
+def _lane(specs: list[JobSpec], *, worker, stop, poll, report, trouble) -> None:
+    """One app's jobs, one after another, as they fall due, until ``stop`` is set."""
     synced = False
     while not stop.is_set():
         wait = poll
@@ -256,6 +289,7 @@ def work(
             if not synced:
                 jobs_sync(specs)
                 synced = True
+            claims_release_dead()
             for spec in specs:
                 if stop.is_set():
                     return
@@ -267,3 +301,49 @@ def work(
         except Exception as exc:  # noqa: BLE001 - the worker outlives a bad pass; the rows keep the truth
             trouble(exc)
         stop.wait(wait)
+
+
+def _lane_thread(specs: list[JobSpec], **kwargs) -> None:
+    try:
+        _lane(specs, **kwargs)
+    finally:
+        connections.close_all()  # this thread's connections
+
+
+def work(
+    specs: Iterable[JobSpec],
+    *,
+    worker: str,
+    stop,
+    poll: float = 5.0,
+    report: Callable[[RunOutcome], None] = lambda outcome: None,
+    trouble: Callable[[BaseException], None] = lambda exc: None,
+) -> None:
+    """Run ``specs`` as they fall due until ``stop`` (a ``threading.Event``) is set.
+
+    Each app's jobs form a lane of their own (a thread when there are several), as the separate
+    per-app loops did before: a long compaction delays the other IoT jobs, never the escalation
+    of cases. Between two passes a lane sleeps until its next job is due, but at most ``poll``
+    seconds, so a job that another process made due is seen soon. Nothing a job raises ends a
+    lane; nor does a database that is briefly away (the pass goes to ``trouble`` and is tried again
+    after ``poll``).
+    """
+    lanes: dict[str, list[JobSpec]] = {}
+    for spec in specs:
+        if spec.enabled:
+            lanes.setdefault(spec.name.split(".")[0], []).append(spec)
+    kwargs = {"worker": worker, "stop": stop, "poll": poll, "report": report, "trouble": trouble}
+    if len(lanes) <= 1:
+        for lane in lanes.values():
+            _lane(lane, **kwargs)
+        stop.wait()  # nothing (more) to run: wait to be stopped, as a worker is expected to
+        return
+    threads = [
+        threading.Thread(target=_lane_thread, args=(lane,), kwargs=kwargs, name=f"jobs-{app}", daemon=True)
+        for app, lane in lanes.items()
+    ]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        for t in threads:
+            t.join(0.5)  # with a timeout, so that the main thread still handles signals

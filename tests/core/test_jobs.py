@@ -1,7 +1,10 @@
 """The background-work runtime: one claim per due run, retries with backoff, errors kept, a worker
 that outlives its jobs, and the page and command that show it all."""
 
+import os
 import random
+import socket
+import subprocess
 import threading
 from datetime import timedelta
 
@@ -250,3 +253,42 @@ def test_the_jobs_page_shows_jobs_and_failures_to_the_duty_officer_and_the_admin
 def test_the_jobs_page_is_refused_to_other_roles(client, users, who):
     client.force_login(users[who])
     assert client.get("/jobs/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_job_of_one_app_does_not_hold_back_another_apps_jobs():
+    stop, fast_done = threading.Event(), threading.Event()
+    fast_runs, waited = [], []
+
+    def slow():  # a long compaction, say: it ends only when the other app's job has run three times
+        waited.append(fast_done.wait(timeout=20))
+        stop.set()
+        return "slow"
+
+    def fast():
+        fast_runs.append(1)
+        if len(fast_runs) == 3:
+            fast_done.set()
+        return "fast"
+
+    tick = {"every": 0.001, "retry_base": 0.001, "retry_max": 0.001}
+    specs = [spec("aa.slow", slow, **tick), spec("bb.fast", fast, **tick)]
+    work(specs, worker="w1", stop=stop, poll=0.01)
+    assert waited == [True] and len(fast_runs) >= 3
+
+
+def test_a_dead_workers_claim_is_released_and_counted_as_a_failure():
+    s, other = spec("test.dead"), spec("test.live")
+    jobs_sync([s, other])
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    host, until = socket.gethostname(), timezone.now() + timedelta(minutes=10)
+    Job.objects.filter(name=s.name).update(claimed_by=f"{host}:{gone.pid}:dead", claimed_until=until)
+    Job.objects.filter(name=other.name).update(claimed_by=f"{host}:{os.getpid()}:live", claimed_until=until)
+    assert jobs.claims_release_dead() == 1
+    row = Job.objects.get(name=s.name)
+    assert row.claimed_by == "" and row.attempts == 1 and row.last_ok is False
+    assert row.last_error == f"the worker {host}:{gone.pid}:dead ended during this run"
+    assert JobRun.objects.get(job=row).error == row.last_error
+    assert Job.objects.get(name=other.name).claimed_by.endswith(":live")  # its worker is alive
+    assert job_run(s, worker="w1").ok  # and the job runs again at once
