@@ -45,11 +45,8 @@ any_alive() {
   return 1
 }
 
-stop() {
-  if [ -n "$stopping" ]; then # asked again while stopping: no more grace
-    signal_all KILL
-    return
-  fi
+stop() { # TERM to every group; KILL to what is left after the grace period
+  [ -n "$stopping" ] && return
   stopping=1
   [ "${#groups[@]}" -eq 0 ] && return
   echo "Stopping the demo's processes…" >&2
@@ -62,8 +59,19 @@ stop() {
   wait 2>/dev/null
 }
 
-trap 'stop; exit 130' INT
-trap 'stop; exit 143' TERM
+on_signal() { # $1: the exit status
+  if [ -n "$stopping" ]; then
+    # Ctrl-C again: no more grace. A second TERM is ignored: make forwards the TERM its process
+    # group already had, so one TERM arrives twice.
+    [ "$1" = 130 ] && signal_all KILL
+    return
+  fi
+  stop
+  exit "$1"
+}
+
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 trap 'stop' EXIT
 
 secret() { # a generated secret kept in var/, the same on every run
