@@ -46,13 +46,8 @@ migrate: install
 seed: install
 	$(BIN)/cityops seed-demo
 
-serve: install  ## the web server, with the cases worker, the demo's live trickle and its IoT side beside it
-	$(BIN)/cityops cases-worker & worker=$$!; $(BIN)/cityops demo-trickle --interval 30 & trickle=$$!; \
-	scripts/demo-iot.sh $(PORT) & iot=$$!; \
-	trap 'kill $$worker $$trickle $$iot 2>/dev/null' EXIT INT TERM; \
-	if command -v mosquitto >/dev/null; then \
-	  export CITYOPS_STA_MQTT_ENDPOINT=mqtt://127.0.0.1:$${CITYOPS_DEMO_MQTT_PORT:-1884}; fi; \
-	$(BIN)/cityops serve --host $(HOST) --port $(PORT)
+serve: install  ## the web server, the background worker and the demo's IoT side; Ctrl-C stops them all
+	exec scripts/demo-serve.sh $(HOST) $(PORT)
 
 clean:
 	rm -rf $(VENV) node_modules cityops/static/vendor var/static

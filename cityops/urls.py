@@ -40,4 +40,5 @@ urlpatterns = [
     path("open311/v2/", include("cityops.cases.open311.urls")),
     path("sta/v1.1/", include("cityops.iot.sta.urls")),
     path("iot/", include("cityops.iot.urls")),
+    path("jobs/", include("cityops.core.urls")),
 ]

@@ -48,6 +48,9 @@ _CASES = {"cases.view"}
 # iot.change: register devices, types and rules, issue device secrets; iot.admin: dead letters.
 _IOT_READ = {"iot.view"}
 
+# jobs.view: the background jobs page (what ran, what failed and why), for those who keep the town running.
+_JOBS = {"jobs.view"}
+
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.SYSADMIN: frozenset(
         _STAFF_READ
@@ -65,9 +68,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "iot.alarm",
             "iot.admin",
         }
+        | _JOBS
     ),
     Role.DUTY_OFFICER: frozenset(
-        _STAFF_READ | _CASES | _IOT_READ | {"accounts.view", "cases.intake", "iot.alarm"}
+        _STAFF_READ | _CASES | _IOT_READ | _JOBS | {"accounts.view", "cases.intake", "iot.alarm"}
     ),
     Role.DISPATCHER: frozenset(
         _STAFF_READ | _CASES | _IOT_READ | {"accounts.view", "cases.intake", "iot.alarm"}

@@ -25,3 +25,26 @@ class WorkUnit(models.TextChoices):
     MINUTES = "minutes", _("working minutes")
     HOURS = "hours", _("working hours")
     DAYS = "days", _("working days")
+
+
+class JobState(models.TextChoices):
+    """Where a background job stands, as the jobs page and `cityops jobs` show it."""
+
+    OK = "ok", _("Succeeded")
+    FAILING = "failing", _("Failing, retrying")
+    RUNNING = "running", _("Running")
+    WAITING = "waiting", _("Not run yet")
+    OFF = "off", _("Switched off")
+
+    @property
+    def colour(self) -> str:
+        return JOB_STATE_COLOURS[self.value]
+
+
+JOB_STATE_COLOURS = {
+    "ok": "#389e0d",
+    "failing": "#cf1322",
+    "running": "#1677ff",
+    "waiting": "#8c8c8c",
+    "off": "#bfbfbf",
+}

@@ -48,3 +48,70 @@ class CalendarDay(TimeStampedModel):
         else:
             return
         raise ValidationError({"date": ValidationError(message, params={"date": self.date.isoformat()})})
+
+
+class Job(models.Model):
+    """One registered background job: when it is due, who holds it now, and how its last run went.
+
+    The row is the schedule and the claim at once: a worker runs a job only after its conditional
+    UPDATE of this row succeeded (``core/jobs.py``), so two workers never run one due run twice.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("next run"))
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("failed attempts in a row"), default=0)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_ok = models.BooleanField(_("last run succeeded"), null=True, blank=True)
+    last_result = models.CharField(_("last result"), max_length=500, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_failed_at = models.DateTimeField(_("last failed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self):
+        return self.name
+
+
+class JobRun(models.Model):
+    """One run of a background job, kept for ``CITYOPS_JOB_HISTORY_DAYS`` so an operator sees what
+    ran and what failed, with the error."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="runs", verbose_name=_("job"))
+    worker = models.CharField(_("worker"), max_length=100)
+    attempt = models.PositiveIntegerField(_("attempt"), default=1)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"))
+    ok = models.BooleanField(_("succeeded"))
+    result = models.CharField(_("result"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        indexes = [
+            models.Index(fields=["job", "-started_at"], name="%(app_label)s_%(class)s_job_started"),
+            models.Index(
+                fields=["-started_at"],
+                condition=models.Q(ok=False),
+                name="%(app_label)s_%(class)s_failures",
+            ),
+            models.Index(fields=["started_at"], name="%(app_label)s_%(class)s_started"),
+        ]
+
+    def __str__(self):
+        return f"{self.job_id} {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def error_line(self) -> str:
+        return self.error.splitlines()[0] if self.error else ""

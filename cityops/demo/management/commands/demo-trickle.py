@@ -1,37 +1,30 @@
 import random
-import signal
 import time
 
-from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connection
+from django.core.management.base import BaseCommand, CommandError
 
 from cityops.demo.trickle import load_refs, trickle
 
 
 class Command(BaseCommand):
     help = (
-        "The demo's live trickle: a new realistic case every --interval seconds, through the normal intake."
+        "Report --count realistic new cases through the normal intake, --interval seconds apart. The "
+        "live trickle of `make demo` is the worker's job demo.trickle (CITYOPS_DEMO_TRICKLE_SECONDS)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=20.0)
-        parser.add_argument(
-            "--count", type=int, default=0, help="stop after this many (0: run until stopped)"
-        )
+        parser.add_argument("--count", type=int, default=1, help="how many cases (default 1)")
+        parser.add_argument("--interval", type=float, default=20.0, help="seconds between two (default 20)")
 
-    def handle(self, *args, interval, count, **opts):
-        stop = {"now": False}
-        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    def handle(self, *args, count, interval, **opts):
+        if count < 1:
+            raise CommandError(
+                "--count must be at least 1; for a trickle that runs until stopped, set "
+                "CITYOPS_DEMO_TRICKLE_SECONDS and run `cityops worker`"
+            )
         refs = load_refs(random.randrange(1 << 30))
-        made = 0
-        while not stop["now"] and (count == 0 or made < count):
-            if not connection.in_atomic_block:  # a caller's transaction (a test) keeps its connection
-                close_old_connections()
-            try:
-                for result in trickle(1, refs=refs):
-                    self.stdout.write(f"{result.case.number} {result.case.item.name} ({result.case.channel})")
-                made += 1
-            except Exception as exc:  # noqa: BLE001 - a bad round must not end the demo
-                self.stderr.write(f"trickle failed: {exc!r}")
-            if count == 0 or made < count:
+        for n in range(count):
+            for result in trickle(1, refs=refs):
+                self.stdout.write(f"{result.case.number} {result.case.item.name} ({result.case.channel})")
+            if n + 1 < count:
                 time.sleep(interval)

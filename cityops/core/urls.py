@@ -1,0 +1,9 @@
+from django.urls import path
+
+from cityops.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.jobs, name="jobs"),
+]
