@@ -8,6 +8,7 @@ from cityops.cases.patrols import patrol_sweep
 from cityops.cases.rollup import rollup_recent
 from cityops.cases.sweeper import sweep
 from cityops.cases.webhooks import deliver_due
+from cityops.core.ratelimit import purge as purge_rate_counts
 
 ROLLUP_EVERY_S = 3600
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             swept = sweep()
             patrols = patrol_sweep()
             sent, failed = deliver_due()
+            purge_rate_counts()  # counts of windows that have ended
         except Exception as exc:  # noqa: BLE001 - a bad round is logged; the next one starts afresh
             self.stderr.write(f"worker round failed: {exc!r}")
             return
