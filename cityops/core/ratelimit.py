@@ -50,8 +50,9 @@ def window_start(limit: Limit, now: datetime) -> int:
     return epoch - epoch % limit.seconds
 
 
-def window_end(limit: Limit, now: datetime) -> datetime:
+def window_end(limit: Limit, now: datetime | None = None) -> datetime:
     """When the window that holds ``now`` ends (the moment a refused client may try again)."""
+    now = now or _now()
     return datetime.fromtimestamp(window_start(limit, now) + limit.seconds, tz=UTC)
 
 
