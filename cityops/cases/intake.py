@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cityops.audit.services import audit_record
 from cityops.cases.choices import OPEN_STATUSES, RESIDENT_CHANNELS, Channel, Status
-from cityops.cases.deadlines import step_deadline
+from cityops.cases.deadlines import check_deadline, step_deadline
 from cityops.cases.models import Case, CaseCounter, CaseEvent, CaseReport, PatrolItem
 from cityops.cases.notify import Pending
 from cityops.cases.photos import Photo, save_photo
@@ -122,8 +122,8 @@ def _validate(data: IntakeIn):
         _fail("description", f"the description is longer than {MAX_DESCRIPTION} characters")
     if data.on_the_spot and not data.photos:
         _fail("photos", "a disposal on the spot needs at least one photo")
-    if data.deadline is not None and data.deadline <= timezone.now():
-        _fail("deadline", f"the deadline {data.deadline.isoformat()} is in the past")
+    if data.deadline is not None:
+        check_deadline(data.deadline, now=timezone.now())
     item = _item(data)
     lon, lat = _position(data)
     where = locate_point(lon, lat)

@@ -166,6 +166,14 @@ def _field_message(field: str, message: str) -> str:
         if "outside the town" in message:
             return _("The place is outside the town: choose a place inside the town's grids.")
         return _("Give the place: allow the GPS position or tap the map.")
+    if field == "deadline":
+        if "outside the years" in message or "no time zone" in message:
+            return _("Give a deadline from 1970 to 2199.")
+        if "as an extension would" in message:
+            return _(
+                "A supervision may move the deadline at most 30 working days beyond the current one, "
+                "as far as an extension could."
+            )
     known = _FIELD_MESSAGES.get(field)
     return str(known) if known else message
 

@@ -685,3 +685,34 @@ def test_only_descriptions_written_by_the_public_are_published(client, users, ca
     assert client.get(f"{URL}requests/{resident.number}.json").json()[0]["description"] == "路边垃圾"
     assert client.get(f"{URL}requests/{hotline.number}.json").json()[0]["description"] is None
     assert description(Case.objects.get(pk=hotline.pk)) is None
+
+
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01",
+        "9999-12-31",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "9999-12-31T23:59:59+14:00",
+        "0001-01-01T00:00:00-14:00",
+        "1969-12-31T23:59:59Z",
+    ],
+)
+def test_dates_beyond_the_calendar_are_400_naming_the_parameter(client, catalogue, name, value):
+    resp = client.get(f"{URL}requests.json", {name: value})
+    assert resp.status_code == 400
+    ((status, description),) = errors(resp)
+    assert description.startswith(f"{name} ") and "outside the years 1970–2199" in description
+
+
+@pytest.mark.parametrize("name", ["page", "page_size"])
+def test_huge_page_numbers_are_400(client, catalogue, name):
+    resp = client.get(f"{URL}requests.json", {name: "99999999999999999999"})
+    assert resp.status_code == 400 and errors(resp)[0][1].startswith(f"{name} '99999999999999999999' is not")
+
+
+def test_an_id_too_long_for_the_database_is_a_404(client, catalogue):
+    resp = client.get(f"{URL}photos/99999999999999999999")
+    assert resp.status_code == 404

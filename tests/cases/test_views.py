@@ -668,3 +668,30 @@ def test_tracking_look_ups_are_limited_per_hour(client, catalogue, monkeypatch, 
     assert client.post("/report/track/", form).status_code == 429
     clock["now"] = start + timedelta(hours=1)
     assert client.post("/report/track/", form).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/cases/", {"page": "99999999999999999999"}),
+        ("/cases/inbox/", {"page": "99999999999999999999"}),
+        ("/cases/kpis/", {"start": "0001-01-01", "end": "9999-12-31"}),
+        ("/cases/kpis/", {"start": "9990-01-01", "end": "9999-12-31"}),
+        ("/iot/devices/", {"page": "99999999999999999999"}),
+        ("/iot/alarms/99999999999999999999/", {}),
+    ],
+)
+def test_pages_take_out_of_range_paging_and_dates_without_error(client, catalogue, url, query):
+    client.force_login(catalogue["officer"])
+    resp = client.get(url, query)
+    assert resp.status_code in (200, 404, 422), resp.status_code  # never a 500
+    if "start" in query:
+        assert "1970" in resp.content.decode() and "2199" in resp.content.decode()
+
+
+def test_marking_a_notification_with_a_huge_id_marks_nothing(client, catalogue):
+    report(catalogue)
+    client.force_login(catalogue["dispatcher_v1"])
+    resp = client.post("/cases/inbox/read/", {"id": "99999999999999999999"})
+    assert resp.status_code in (200, 302)
+    assert Notification.objects.filter(user=catalogue["dispatcher_v1"], read_at__isnull=True).exists()
