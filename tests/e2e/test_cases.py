@@ -205,7 +205,9 @@ def test_one_case_from_report_to_closure(cases_town, context_of):
 
 def _case(users, grid, item="E-GARBAGE", dx=0.0, dy=0.0, channel=Channel.PATROL):
     lon, lat = grid_centre(grid)
-    by = users["inspector_g1"] if channel == Channel.PATROL else None
+    by = None
+    if channel == Channel.PATROL:  # a patrol report lies in its reporter's scope
+        by = users["inspector_g1"] if grid == 1 else users["officer"]
     data = IntakeIn(
         channel=channel,
         item_code=item,
