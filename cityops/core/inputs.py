@@ -143,3 +143,32 @@ class IdConverter:
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+# --- command-line arguments (argparse types: a bad value is a usage error naming the option) ------
+
+
+def cli_day(text: str) -> date:
+    """A YYYY-MM-DD argument in the calendar's years."""
+    import argparse
+
+    try:
+        return check_day(date.fromisoformat(text))
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; give YYYY-MM-DD") from None
+
+
+def cli_whole(lo: int, hi: int):
+    """An argparse type for a whole number from ``lo`` to ``hi``."""
+    import argparse
+
+    def read(text: str) -> int:
+        try:
+            return parse_whole(text, lo=lo, hi=hi)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    read.__name__ = "whole number"
+    return read
