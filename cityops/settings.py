@@ -136,7 +136,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Staff password policy: character classes required and maximum age (0 = no rotation).
 CITYOPS_STAFF_PASSWORD_CLASSES = env_int("CITYOPS_STAFF_PASSWORD_CLASSES", 3, minimum=1)
 CITYOPS_PASSWORD_MAX_AGE_DAYS = env_int("CITYOPS_PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+# Sign-in throttling (docs/architecture.md, login security), each counted per window of
+# CITYOPS_LOCKOUT_MINUTES: failures of one name from one address, of one name from all addresses
+# (the account locks), and of any names from one address (the address is refused).
 CITYOPS_LOCKOUT_ATTEMPTS = env_int("CITYOPS_LOCKOUT_ATTEMPTS", 5, minimum=1)
+CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS = env_int("CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS", 20, minimum=1)
+CITYOPS_LOGIN_ADDRESS_FAILURES = env_int("CITYOPS_LOGIN_ADDRESS_FAILURES", 20, minimum=1)
 CITYOPS_LOCKOUT_MINUTES = env_int("CITYOPS_LOCKOUT_MINUTES", 15, minimum=1)
 CITYOPS_TOKEN_DAYS = env_int("CITYOPS_TOKEN_DAYS", 90, minimum=1)
 

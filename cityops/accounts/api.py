@@ -12,6 +12,7 @@ from cityops.accounts.schemas import (
     UserPage,
 )
 from cityops.core.api import PageQuery, paginate
+from cityops.core.inputs import Id
 from cityops.core.masking import mask_phone
 
 router = Router(tags=["accounts"])
@@ -96,5 +97,5 @@ def token_create(request, body: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of your API tokens")
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: Id):
     return _token_out(services.token_revoke(token_id=token_id, user=request.user))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from cityops.accounts.models import ApiToken, User
 from cityops.accounts.roles import ROLE_LEVELS, Role
 from cityops.audit.services import audit_record
+from cityops.core import ratelimit
 from cityops.core.errors import NotFound, ValidationFailed
 from cityops.geo.models import Area, Grid, Village
 from cityops.org.models import Department
@@ -152,13 +153,66 @@ def password_expired(user: User) -> bool:
     return changed is None or changed < timezone.now() - timedelta(days=days)
 
 
-def login_failed(*, username: str) -> User | None:
-    """Count a failed login; the account locks after the configured number of failures."""
+def _login_window() -> int:
+    return settings.CITYOPS_LOCKOUT_MINUTES * 60
+
+
+def address_limit() -> ratelimit.Limit:
+    """Failed sign-ins from one address, whatever the names: beyond it the address is refused."""
+    return ratelimit.Limit("login-address", settings.CITYOPS_LOGIN_ADDRESS_FAILURES, _login_window())
+
+
+def name_limit() -> ratelimit.Limit:
+    """Failed sign-ins of one name from one address: beyond it that name is refused from there."""
+    return ratelimit.Limit("login-name", settings.CITYOPS_LOCKOUT_ATTEMPTS, _login_window())
+
+
+def account_limit() -> ratelimit.Limit:
+    """Failed sign-ins of one name from all addresses together: beyond it the account locks."""
+    return ratelimit.Limit("login-account", settings.CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS, _login_window())
+
+
+def _name_key(username: str, address: str) -> str:
+    return f"{username.casefold()}@{address}"
+
+
+def login_refusal(*, username: str, address: str) -> str | None:
+    """Why a sign-in is refused before any account is read: "address", "name" or None.
+
+    Both checks depend only on what the client sent, never on whether the name exists, so a refusal
+    tells nothing about accounts; and the per-name check is per address, so nobody elsewhere can use
+    it to shut a user out.
+    """
+    if ratelimit.exceeded(address_limit(), address):
+        return "address"
+    if ratelimit.exceeded(name_limit(), _name_key(username, address)):
+        return "name"
+    return None
+
+
+def login_refused(*, username: str, address: str, reason: str) -> None:
+    """Audit a sign-in refused by ``login_refusal``; it counts against the address, not the account."""
+    ratelimit.hit(address_limit(), address)
+    audit_record(
+        action="login.refused",
+        actor_name=username,
+        object_type="accounts.user",
+        after={"reason": reason},
+    )
+
+
+def login_failed(*, username: str, address: str = "") -> User | None:
+    """Count a failed sign-in against the address, the name at that address and the account; the
+    account locks when the failures from every address together reach CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS."""
+    ratelimit.hit(address_limit(), address)
+    ratelimit.hit(name_limit(), _name_key(username, address))
+    account_failures = ratelimit.hit(account_limit(), username)
+    now = timezone.now()
     with transaction.atomic():
         User.objects.filter(username=username).update(failed_logins=F("failed_logins") + 1)
         user = User.objects.filter(username=username).first()
-        if user and user.failed_logins >= settings.CITYOPS_LOCKOUT_ATTEMPTS and not user.is_locked:
-            user.locked_until = timezone.now() + timedelta(minutes=settings.CITYOPS_LOCKOUT_MINUTES)
+        if user and account_failures >= settings.CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS and not user.is_locked:
+            user.locked_until = now + timedelta(minutes=settings.CITYOPS_LOCKOUT_MINUTES)
             user.failed_logins = 0
             user.save(update_fields=["locked_until", "failed_logins"])
             audit_record(

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 
 from cityops.accounts import services
 from cityops.audit.services import audit_record
+from cityops.core.middleware import client_ip
 
 
 @receiver(user_logged_in)
@@ -14,7 +15,8 @@ def _logged_in(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    services.login_failed(username=str(credentials.get("username", ""))[:150])
+    address = client_ip(request) if request is not None else ""
+    services.login_failed(username=str(credentials.get("username", ""))[:150], address=address)
 
 
 @receiver(user_logged_out)

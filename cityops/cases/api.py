@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +14,7 @@ from cityops.cases.schemas import CaseDetail, CasePage, HotlineIn, IntakeOut, No
 from cityops.cases.services import ActionIn, case_transition
 from cityops.core.api import PageQuery, paginate
 from cityops.core.errors import ValidationFailed
+from cityops.core.inputs import Moment
 
 router = Router(tags=["cases"])
 MAX_PHOTOS = 9
@@ -52,7 +51,7 @@ class ActionForm(Schema):
     result: str = ""
     department: str = ""
     days: int | None = None
-    deadline: datetime | None = None
+    deadline: Moment | None = None
     version: int | None = None
 
 

@@ -28,6 +28,7 @@ from cityops.cases.kpis import (
     parse_group,
 )
 from cityops.core.errors import ValidationFailed
+from cityops.core.inputs import Day
 
 router = Router(tags=["kpis"])
 
@@ -52,8 +53,8 @@ class KpiQuery(Schema):
         "inspector, or two of them joined by a comma (village,department: one row per pair)",
     )
     period: Period = Field("month", description="The length of each row's period.")
-    start: date | None = Field(None, description="First day (default: 1 January of the end's year).")
-    end: date | None = Field(None, description="Last day (default: today).")
+    start: Day | None = Field(None, description="First day (default: 1 January of the end's year).")
+    end: Day | None = Field(None, description="Last day (default: today).")
 
 
 class ExportQuery(Schema):
@@ -62,8 +63,8 @@ class ExportQuery(Schema):
         description="One sheet per grouping (one dimension or two joined by a comma); repeat it.",
     )
     period: Period = "month"
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
 
 
 # The output schemas are plain pydantic models, validated in pydantic's core: a ninja Schema wraps

@@ -19,6 +19,7 @@ from cityops.cases.patrols import (
     session_start,
 )
 from cityops.core.api import PageMeta, PageQuery, paginate
+from cityops.core.inputs import Day, Id
 from cityops.core.upsert import Outcome
 
 router = Router(tags=["patrols"])
@@ -94,7 +95,7 @@ class PlanBody(Schema):
     item_kind: str = Field(PlanKind.ALL, description="all, component or event")
     visits_per_week: int = Field(5, description="1 to 21 visits a week.")
     min_minutes: int = Field(30, description="Minutes inside the grid that make a session a visit.")
-    valid_from: date | None = Field(None, description="First day the plan counts; today by default.")
+    valid_from: Day | None = Field(None, description="First day the plan counts; today by default.")
 
 
 class PlanOut(Schema):
@@ -212,7 +213,7 @@ def check_in(request, body: CheckInIn):
 
 
 @router.post("/sessions/{session_id}/points", response=PointsOut, summary="Send a chunk of the GPS track")
-def points(request, session_id: int, body: PointsIn):
+def points(request, session_id: Id, body: PointsIn):
     result = session_points(session_id=session_id, by=request.user, seq=body.seq, points=body.points)
     s = result.session
     return {
@@ -229,7 +230,7 @@ def points(request, session_id: int, body: PointsIn):
 
 
 @router.post("/sessions/{session_id}/end", response=SessionOut, summary="Check out of a patrol")
-def check_out(request, session_id: int):
+def check_out(request, session_id: Id):
     session = session_end(session_id=session_id, by=request.user)
     return session_row(selectors.session_get(user=request.user, session_id=session.pk))
 
@@ -241,7 +242,7 @@ class SessionQuery(Schema):
     village: str | None = None
     grid: str | None = None
     inspector: str | None = None
-    day: date | None = Field(None, description="Sessions started on this day.")
+    day: Day | None = Field(None, description="Sessions started on this day.")
 
 
 @router.get("/sessions", response=SessionPage, summary="Patrol sessions in your scope, newest first")
@@ -253,19 +254,19 @@ def session_list(request, q: Query[SessionQuery], paging: Query[PageQuery]):
 
 
 @router.get("/sessions/{session_id}", response=SessionOut, summary="One patrol session")
-def session_detail(request, session_id: int):
+def session_detail(request, session_id: Id):
     _require(request)
     return session_row(selectors.session_get(user=request.user, session_id=session_id))
 
 
 @router.get("/sessions/{session_id}/track", response=dict, summary="A session's track as GeoJSON")
-def session_track(request, session_id: int):
+def session_track(request, session_id: Id):
     _require(request)
     return selectors.session_feature(selectors.session_get(user=request.user, session_id=session_id))
 
 
 class CoverageQuery(Schema):
-    day: date | None = Field(None, description="The day; today by default.")
+    day: Day | None = Field(None, description="The day; today by default.")
     area: str | None = None
     village: str | None = None
     grid: str | None = None
@@ -311,6 +312,6 @@ def plan_post(request, body: PlanBody):
 
 
 @router.post("/plans/{plan_id}/deactivate", response=PlanOut, summary="Stop a patrol plan from today on")
-def plan_stop(request, plan_id: int):
+def plan_stop(request, plan_id: Id):
     plan = plan_deactivate(by=request.user, plan_id=plan_id)
     return plan_row(selectors.plan_list(user=request.user, active=None).get(pk=plan.pk))

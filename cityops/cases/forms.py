@@ -14,6 +14,7 @@ from cityops.cases.models import PatrolItem
 from cityops.cases.selectors import CaseFilter
 from cityops.cases.services import MAX_EXTENSION_DAYS
 from cityops.cases.workflow import TRANSITIONS
+from cityops.core.inputs import MomentField
 from cityops.geo.models import Village
 from cityops.geo.selectors import grid_list
 from cityops.org.models import Department
@@ -84,7 +85,7 @@ class ActionForm(forms.Form):
     result = forms.ChoiceField(required=False, choices=[("", "")] + RESULT_CHOICES)
     department = forms.CharField(required=False, max_length=32)
     days = forms.IntegerField(required=False, min_value=1, max_value=MAX_EXTENSION_DAYS)
-    deadline = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    deadline = MomentField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     version = forms.IntegerField(required=False, min_value=1)
 
     photos = forms.Field(required=False)  # the files come from request.FILES; this holds their errors

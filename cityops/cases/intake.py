@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cityops.audit.services import audit_record
 from cityops.cases.choices import OPEN_STATUSES, RESIDENT_CHANNELS, Channel, Status
-from cityops.cases.deadlines import step_deadline
+from cityops.cases.deadlines import check_deadline, step_deadline
 from cityops.cases.models import Case, CaseCounter, CaseEvent, CaseReport, PatrolItem
 from cityops.cases.notify import Pending
 from cityops.cases.photos import Photo, save_photo
@@ -115,20 +115,49 @@ def _position(data: IntakeIn) -> tuple[float, float]:
     return lon, lat
 
 
-def _validate(data: IntakeIn):
+# Channels where the reporter is a staff member reporting what they found on their own beat; the
+# other channels (residents, Open311, the hotline, IoT and video) report for the whole town.
+SCOPED_CHANNELS = frozenset({Channel.PATROL})
+_SCOPE_PATHS = {"grid": ("scope_grid_id", "grid_id"), "village": ("scope_village_id", "village_id")}
+_SCOPE_PATHS["area"] = ("scope_area_id", "area_id")
+
+
+def _check_scope(data: IntakeIn, where, by) -> None:
+    """A patrol report must lie in the reporter's scope (docs/cases.md): a case opened elsewhere
+    would be one its reporter cannot see, and the work of another area's inspectors."""
+    level = getattr(by, "scope_level", "town")
+    if data.channel not in SCOPED_CHANNELS or level not in _SCOPE_PATHS:
+        return
+    mine, its = _SCOPE_PATHS[level]
+    if getattr(by, mine) == getattr(where, its):
+        return
+    unit = by.scope_unit
+    message = (
+        f"the point lies in grid {where.grid_code} {where.grid_name}, outside your scope "
+        f"({unit.code} {unit.name}); report only inside your scope, and pass what you saw "
+        "elsewhere to the dispatcher of that place"
+    )
+    raise ValidationFailed(
+        message,
+        errors=[{"field": "location", "message": message, "grid": where.grid_code, "scope": unit.code}],
+    )
+
+
+def _validate(data: IntakeIn, by=None):
     if data.channel not in Channel.values:
         _fail("channel", f"channel {data.channel!r} is not one of {', '.join(Channel.values)}")
     if len(data.description) > MAX_DESCRIPTION:
         _fail("description", f"the description is longer than {MAX_DESCRIPTION} characters")
     if data.on_the_spot and not data.photos:
         _fail("photos", "a disposal on the spot needs at least one photo")
-    if data.deadline is not None and data.deadline <= timezone.now():
-        _fail("deadline", f"the deadline {data.deadline.isoformat()} is in the past")
+    if data.deadline is not None:
+        check_deadline(data.deadline, now=timezone.now())
     item = _item(data)
     lon, lat = _position(data)
     where = locate_point(lon, lat)
     if where is None:
         _fail("location", f"the point ({lon:.6f}, {lat:.6f}) is outside the town")
+    _check_scope(data, where, by)
     return item, lon, lat, where
 
 
@@ -325,7 +354,7 @@ def _open_case(item, data: IntakeIn, lon, lat, where, now, by) -> IntakeResult:
 
 def case_intake(data: IntakeIn, *, by=None) -> IntakeResult:
     """Open a case from any channel, or add the report to an open duplicate; validates first."""
-    item, lon, lat, where = _validate(data)
+    item, lon, lat, where = _validate(data, by)
     now = timezone.now()
     with transaction.atomic():
         _lock_item(item)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from cityops.accounts.models import User
 from cityops.accounts.roles import Role
+from cityops.cases import public
 from cityops.cases.models import Case, CaseEvent, DepartmentWebhook, Notification, WebhookDelivery
 
 
@@ -73,7 +74,8 @@ class Pending:
                 "item": case.item.code,
                 "grid": case.grid.code,
                 "at": event.at.isoformat(),
-                "note": event.note,
+                # the receiver is outside cityops: a fixed text, never the event's free-text note
+                "status_note": public.status_note(case.status),
             }
             now = timezone.now()
             WebhookDelivery.objects.bulk_create(

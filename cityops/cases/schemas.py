@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from cityops.core.api import PageMeta
+from cityops.core.inputs import Moment
 
 
 class CaseRow(Schema):
@@ -87,4 +88,6 @@ class HotlineIn(Schema):
     description: str = Field("", max_length=4000)
     caller_name: str = Field("", max_length=50)
     caller_phone: str = Field("", max_length=20)
-    deadline: datetime | None = Field(None, description="The hotline's deadline, if it set one.")
+    deadline: Moment | None = Field(
+        None, description="The hotline's deadline, if it set one, with its offset (e.g. +08:00)."
+    )

@@ -47,8 +47,6 @@ def _check_fields(t: Transition, data: ActionIn) -> None:
         _fail("result", "result must be 'confirmed' or 'not_found'")
     if "days" in t.requires and not (isinstance(data.days, int) and 1 <= data.days <= MAX_EXTENSION_DAYS):
         _fail("days", f"an extension is 1 to {MAX_EXTENSION_DAYS} working days")
-    if data.deadline is not None and data.deadline <= timezone.now():
-        _fail("deadline", f"the deadline {data.deadline.isoformat()} is in the past")
     if len(data.note) > 2000:
         _fail("note", "the note is longer than 2000 characters")
 
@@ -150,7 +148,7 @@ def _side_changes(t: Transition, case: Case, data: ActionIn, now: datetime, info
         upd["extension_requested"] = data.days
         info["days"] = data.days
     elif t.action == "approve_extension":
-        base = max(case.due_at or now, now)
+        base = max(deadlines.usable(case.due_at) or now, now)
         due, warn = deadlines.step_deadline(base, case.extension_requested, "days")
         upd.update(extension_requested=None, due_at=due, step_deadline=due, step_warn_at=warn)
         info.update(days=case.extension_requested, due_at=due.isoformat())
@@ -171,6 +169,14 @@ def _side_changes(t: Transition, case: Case, data: ActionIn, now: datetime, info
         upd["supervision"] = 2 - LEVEL_RANK[by.scope_level]
         info["level"] = by.scope_level
         if data.deadline:
+            latest = deadlines.latest_supervision_deadline(case.due_at, now, MAX_EXTENSION_DAYS)
+            deadlines.check_deadline(
+                data.deadline,
+                now=now,
+                latest=latest,
+                why_latest=f"a supervision moves a deadline at most {MAX_EXTENSION_DAYS} working days, "
+                "as an extension would",
+            )
             upd.update(step_deadline=data.deadline, due_at=data.deadline)
             info["deadline"] = data.deadline.isoformat()
     return upd
@@ -190,6 +196,8 @@ def case_transition(*, case_id: int, by, data: ActionIn) -> Case:
         _fail("action", f"unknown action {data.action!r}; actions are {', '.join(sorted(TRANSITIONS))}")
     _check_fields(t, data)
     now = timezone.now()
+    if data.deadline is not None and t.action != "supervise":
+        _fail("deadline", f"{t.action} takes no deadline")
     with transaction.atomic():
         case = _load(case_id, by)
         forbidden = who_may(t, by)

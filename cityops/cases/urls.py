@@ -22,8 +22,8 @@ urlpatterns = [
     path("m/patrol/", views_phone.patrol, name="phone_patrol"),
     path("<str:number>/", views_case.detail, name="detail"),
     path("<str:number>/act/", views_case.act, name="act"),
-    path("<str:number>/photos/<int:pk>/", views_case.photo, name="photo"),
-    path("<str:number>/photos/<int:pk>/thumb/", views_case.thumbnail, name="thumbnail"),
+    path("<str:number>/photos/<id:pk>/", views_case.photo, name="photo"),
+    path("<str:number>/photos/<id:pk>/thumb/", views_case.thumbnail, name="thumbnail"),
 ]
 
 # The public pages of residents, included at /report/ by the project's urls.

@@ -134,6 +134,7 @@ _FIELD_MESSAGES = {
     "description": gettext_lazy("The description is too long (at most 4,000 characters)."),
     "on_the_spot": gettext_lazy("This item may not be disposed on the spot."),
 }
+_OUT_OF_SCOPE = re.compile(r"lies in grid (?P<grid>.+?), outside your scope \((?P<scope>.+?)\)")
 _PHOTO = re.compile(r"^(?P<name>.*): (?P<what>not an image|too large|too many pixels|\w+ is not accepted)$")
 
 
@@ -163,9 +164,23 @@ def _field_message(field: str, message: str) -> str:
             return _("This item cannot be reported by residents.")
         return _("Choose an item from the list.")
     if field == "location":
+        scope = _OUT_OF_SCOPE.search(message)
+        if scope is not None:
+            return _(
+                "The place lies in grid %(grid)s, outside your scope (%(scope)s). Report only inside "
+                "your scope; tell the dispatcher of that place what you saw."
+            ) % {"grid": scope["grid"], "scope": scope["scope"]}
         if "outside the town" in message:
             return _("The place is outside the town: choose a place inside the town's grids.")
         return _("Give the place: allow the GPS position or tap the map.")
+    if field == "deadline":
+        if "outside the years" in message or "no time zone" in message:
+            return _("Give a deadline from 1970 to 2199.")
+        if "as an extension would" in message:
+            return _(
+                "A supervision may move the deadline at most 30 working days beyond the current one, "
+                "as far as an extension could."
+            )
     known = _FIELD_MESSAGES.get(field)
     return str(known) if known else message
 

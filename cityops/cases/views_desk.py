@@ -19,6 +19,7 @@ from cityops.cases.forms import CaseFilterForm
 from cityops.cases.views import case_or_404, event_label, present, staff_page
 from cityops.cases.views_case import detail_context
 from cityops.cases.views_workbench import Tab, filtered
+from cityops.core.inputs import MAX_ID, InputError, parse_whole
 from cityops.core.pages import is_htmx
 
 MAP_MAX_POINTS = 5000
@@ -141,8 +142,12 @@ def inbox(request):
 def inbox_read(request):
     """Mark one notification (``id``) or all of them read."""
     qs = selectors.inbox(user=request.user, unread_only=True)
-    if request.POST.get("id", "").isdigit():
-        qs = qs.filter(pk=int(request.POST["id"]))
+    raw = request.POST.get("id", "")
+    if raw:  # one notification; without an id, all of them
+        try:
+            qs = qs.filter(pk=parse_whole(raw, lo=1, hi=MAX_ID))
+        except InputError:
+            qs = qs.none()
     qs.update(read_at=timezone.now())
     if is_htmx(request):
         resp = inbox(request)

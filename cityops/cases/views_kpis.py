@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 from cityops.cases.kpis import KPI_BY_KEY, KPIS, KpiRow, kpi_table, merge_rows
 from cityops.cases.rollup import month_start, next_month
 from cityops.cases.views import staff_page
+from cityops.core.inputs import DayField
 from cityops.core.pages import is_htmx
 
 MAX_DAYS = 366
@@ -47,8 +48,8 @@ class KpiPageForm(forms.Form):
         choices=[(k.key, k.label) for k in KPIS if not k.groups],
         initial="effective_disposal_rate",
     )
-    start = forms.DateField(label=gettext_lazy("First day"))
-    end = forms.DateField(label=gettext_lazy("Last day"))
+    start = DayField(label=gettext_lazy("First day"))
+    end = DayField(label=gettext_lazy("Last day"))
 
     def clean(self):
         data = super().clean()

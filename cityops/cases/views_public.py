@@ -3,7 +3,6 @@
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from cityops.cases.intake import IntakeIn, Reporter
 from cityops.cases.models import CaseReport, PatrolItem
 from cityops.cases.report_flow import ReportPage, intake_fields, item_choices
 from cityops.cases.views import event_label
+from cityops.core import ratelimit
 from cityops.core.middleware import client_ip
 from cityops.geo.models import Grid
 
@@ -49,17 +49,12 @@ def lookups_per_hour() -> int:
     return getattr(settings, "CITYOPS_TRACK_LOOKUPS_PER_HOUR", 60)
 
 
-def _over_limit(kind: str, request, limit: int) -> bool:
-    return cache.get(f"cityops:{kind}:{client_ip(request)}", 0) >= limit
+def report_limit() -> ratelimit.Limit:
+    return ratelimit.Limit("resident-report", reports_per_hour(), WINDOW_SECONDS)
 
 
-def _count(kind: str, request) -> None:
-    key = f"cityops:{kind}:{client_ip(request)}"
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, WINDOW_SECONDS)
+def track_limit() -> ratelimit.Limit:
+    return ratelimit.Limit("track-lookup", lookups_per_hour(), WINDOW_SECONDS)
 
 
 def resident_items():
@@ -120,13 +115,13 @@ def report(request):
     page = _report_page()
     if request.method != "POST":
         return page.blank(request)
-    if _over_limit("report", request, reports_per_hour()):
+    if ratelimit.exceeded(report_limit(), client_ip(request)):
         message = _(
             "Too many reports from your network: at most %(n)d reports an hour. Please try again later, "
             "or call the 12345 hotline."
         ) % {"n": reports_per_hour()}
         return page.refuse(request, message, {}, ResidentReportForm(request.POST), 429)
-    return page.submit(request, on_success=lambda: _count("report", request))
+    return page.submit(request, on_success=lambda: ratelimit.hit(report_limit(), client_ip(request)))
 
 
 def track(request):
@@ -135,10 +130,10 @@ def track(request):
     context = {"form": form, "found": None, "message": ""}
     status = 200
     if request.method == "POST":
-        if _over_limit("track", request, lookups_per_hour()):
+        if ratelimit.exceeded(track_limit(), client_ip(request)):
             context["message"] = _("Too many look-ups from your network. Please try again in an hour.")
             return render(request, "cases/public/track.html", context, status=429)
-        _count("track", request)
+        ratelimit.hit(track_limit(), client_ip(request))
         if form.is_valid():
             context["found"] = _public_case(
                 form.cleaned_data["number"].strip(), form.cleaned_data["code"].strip()

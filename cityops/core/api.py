@@ -6,6 +6,8 @@ from django.http import JsonResponse
 from ninja import Schema
 from pydantic import Field
 
+from cityops.core.inputs import PageNumber
+
 PROBLEM_TYPE = "https://cityops.example/problems/"
 MAX_PAGE_SIZE = 500
 
@@ -30,7 +32,7 @@ def problem(request, status: int, title: str, detail: str, errors: list | None =
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page: PageNumber = 1
     page_size: int = Field(
         50, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}."
     )

@@ -11,3 +11,9 @@ class CoreConfig(AppConfig):
         from cityops.core.workcalendar import check_work_hours
 
         checks.register(check_work_hours)
+
+        from django.urls import register_converter
+
+        from cityops.core.inputs import IdConverter
+
+        register_converter(IdConverter, "id")

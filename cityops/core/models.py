@@ -115,3 +115,26 @@ class JobRun(models.Model):
     @property
     def error_line(self) -> str:
         return self.error.splitlines()[0] if self.error else ""
+
+
+class RateCounter(models.Model):
+    """Hits of one rate limit by one client in one fixed window (``core/ratelimit.py``).
+
+    A row per (key, window start): the window is part of the key, so a count can never outlive its
+    window, and a row is added or incremented in one atomic statement on both databases.
+    """
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField(help_text="the window's start, in seconds since the epoch")
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="%(app_label)s_%(class)s_key_window"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start}: {self.hits}"

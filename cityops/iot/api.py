@@ -5,6 +5,7 @@ from ninja import Query, Router, Status
 
 from cityops.core.api import PageQuery, paginate
 from cityops.core.errors import ValidationFailed
+from cityops.core.inputs import Id
 from cityops.iot import alarms, selectors, services
 from cityops.iot.choices import AlarmStatus, Connectivity, DeviceStatus, Severity
 from cityops.iot.models import Alarm, Device, Rule
@@ -126,7 +127,7 @@ def alarm_row(a: Alarm) -> dict:
     }
 
 
-def alarm_detail(request, alarm_id: int) -> dict:
+def alarm_detail(request, alarm_id: Id) -> dict:
     a = selectors.alarm_get(user=request.user, alarm_id=alarm_id)
     case = selectors.alarm_case(a)
     return {
@@ -275,7 +276,7 @@ def rule_create(request, body: RuleBody):
 
 
 @router.patch("/rules/{rule_id}", response=RuleOut, summary="Change a rule")
-def rule_update(request, rule_id: int, body: RulePatch):
+def rule_update(request, rule_id: Id, body: RulePatch):
     _require(request, "iot.change")
     services.rule_update(rule_id=rule_id, by=request.user, **body.model_dump(exclude_unset=True))
     return rule_row(selectors.rule_get(rule_id=rule_id))
@@ -302,25 +303,25 @@ def alarm_list(request, q: Query[AlarmQuery], paging: Query[PageQuery]):
 
 
 @router.get("/alarms/{alarm_id}", response=AlarmDetail, summary="One alarm with its comments and case")
-def alarm_get(request, alarm_id: int):
+def alarm_get(request, alarm_id: Id):
     _require(request, "iot.view")
     return alarm_detail(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/ack", response=AlarmDetail, summary="Acknowledge an alarm")
-def alarm_ack(request, alarm_id: int, body: NoteIn):
+def alarm_ack(request, alarm_id: Id, body: NoteIn):
     alarms.alarm_acknowledge(alarm_id=alarm_id, by=request.user, note=body.note)
     return alarm_detail(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/clear", response=AlarmDetail, summary="Clear an active alarm by hand")
-def alarm_clear(request, alarm_id: int, body: NoteIn):
+def alarm_clear(request, alarm_id: Id, body: NoteIn):
     alarms.alarm_clear(alarm_id=alarm_id, by=request.user, note=body.note)
     return alarm_detail(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/comments", response={201: CommentOut}, summary="Comment on an alarm")
-def alarm_comment(request, alarm_id: int, body: CommentIn):
+def alarm_comment(request, alarm_id: Id, body: CommentIn):
     c = alarms.alarm_comment(alarm_id=alarm_id, by=request.user, text=body.text)
     return Status(
         201, {"id": c.id, "author": request.user.username, "text": c.text, "created_at": c.created_at}

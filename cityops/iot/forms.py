@@ -7,10 +7,10 @@ They check what a person typed and turn it into the selectors' filters; the serv
 from datetime import datetime, timedelta
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cityops.core.inputs import InputError, parse_moment
 from cityops.geo.models import Area, Village
 from cityops.iot.alarms import MAX_COMMENT
 from cityops.iot.choices import AlarmStatus, Connectivity, DeadLetterReason, DeviceStatus, Severity
@@ -143,12 +143,9 @@ def parse_when(name: str, value: str) -> datetime:
     if not value:
         raise BadParameter(name, "required (ISO 8601, e.g. 2026-11-24T09:00:00+08:00)")
     try:
-        parsed = datetime.fromisoformat(value.replace(" ", "+") if "T" in value else value)
-    except ValueError:
-        raise BadParameter(name, f"{value[:40]!r} is not an ISO 8601 date or date-time") from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+        return parse_moment(value)
+    except InputError as exc:
+        raise BadParameter(name, str(exc)) from None
 
 
 def parse_range(start: str, end: str) -> tuple[datetime, datetime]:

@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from cityops.core.api import PageMeta
+from cityops.core.inputs import Day
 
 
 class StrictIn(Schema):
@@ -30,7 +31,7 @@ class DeviceIn(StrictIn):
     lat: float = Field(ge=-90, le=90)
     description: str = Field("", max_length=4000)
     address: str = Field("", max_length=200)
-    install_date: date | None = None
+    install_date: Day | None = None
     status: str = "active"
     properties: dict = Field(default_factory=dict)
 
@@ -39,7 +40,7 @@ class DevicePatch(StrictIn):
     name: str | None = Field(None, min_length=1, max_length=150)
     description: str | None = Field(None, max_length=4000)
     address: str | None = Field(None, max_length=200)
-    install_date: date | None = None
+    install_date: Day | None = None
     properties: dict | None = None
     status: str | None = None
     lon: float | None = Field(None, ge=-180, le=180, description="With lat: move the device.")

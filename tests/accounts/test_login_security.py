@@ -54,33 +54,123 @@ def test_scope_must_fit_the_role(town):
     assert not User.objects.filter(username="x").exists()
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(client, users):
-    for _ in range(4):
+def test_five_failures_from_one_address_pause_that_name_there_only(client, users):
+    for _ in range(5):
         assert login(client, "dispatcher_v1", "wrong-password").status_code == 200
+    # the right password is refused from this address for the rest of the window, with the same
+    # message as a wrong password ...
+    resp = login(client, "dispatcher_v1", PASSWORD)
+    assert resp.status_code == 200 and "_auth_user_id" not in client.session
+    assert AuditRecord.objects.filter(action="login.refused", actor="dispatcher_v1").count() == 1
+    # ... but the account is not locked: the user signs in from another address
     assert not User.objects.get(username="dispatcher_v1").is_locked
-    resp = login(client, "dispatcher_v1", "wrong-password")
+    resp = client.post(
+        "/accounts/login/",
+        {"username": "dispatcher_v1", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+    )
+    assert resp.status_code == 302
+    assert AuditRecord.objects.filter(action="login.failed", actor="dispatcher_v1").count() == 5
+
+
+def test_the_account_locks_when_many_addresses_fail_together(client, users, settings):
+    settings.CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS = 8
+    for i in range(8):
+        address = f"10.0.{i // 4}.{i % 4}"  # two addresses, four failures each: none is paused
+        client.post("/accounts/login/", {"username": "dispatcher_v1", "password": "x"}, REMOTE_ADDR=address)
     user = User.objects.get(username="dispatcher_v1")
     assert user.is_locked
     assert timedelta(minutes=14) < user.locked_until - timezone.now() <= timedelta(minutes=15)
-    # the right password is refused while locked, with a message that says so
-    resp = login(client, "dispatcher_v1", PASSWORD)
-    assert resp.status_code == 200 and "_auth_user_id" not in client.session
-    assert "locked" in resp.content.decode() or "锁定" in resp.content.decode()
     assert AuditRecord.objects.filter(action="accounts.lockout", object_id=str(user.pk)).count() == 1
-    assert AuditRecord.objects.filter(action="login.failed", actor="dispatcher_v1").count() == 6
+    # locked: the right password from a fresh address is refused, with the usual message
+    resp = client.post(
+        "/accounts/login/", {"username": "dispatcher_v1", "password": PASSWORD}, REMOTE_ADDR="10.7.7.7"
+    )
+    assert resp.status_code == 200 and "_auth_user_id" not in client.session
     # after the lock expires the right password works again and clears the counter
     User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
-    resp = login(client, "dispatcher_v1", PASSWORD)
+    resp = client.post(
+        "/accounts/login/", {"username": "dispatcher_v1", "password": PASSWORD}, REMOTE_ADDR="10.7.7.7"
+    )
     assert resp.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
     user.refresh_from_db()
     assert user.failed_logins == 0 and user.locked_until is None
     assert AuditRecord.objects.filter(action="login.success", actor_id=user.pk).exists()
 
 
-def test_the_lockout_is_per_account(client, users):
+def _error(resp) -> str:
+    return resp.content.decode().split('data-testid="login-error">', 1)[1].split("</div>", 1)[0]
+
+
+def test_unknown_wrong_and_locked_names_get_the_same_answer(client, users):
+    User.objects.filter(username="dispatcher_v4").update(locked_until=timezone.now() + timedelta(minutes=10))
+    answers = [
+        login(client, "nobody-at-all", "whatever-password"),  # unknown
+        login(client, "dispatcher_v1", "wrong-password"),  # real, wrong password
+        login(client, "dispatcher_v4", "wrong-password"),  # locked, wrong password
+        login(client, "dispatcher_v4", PASSWORD),  # locked, right password
+    ]
+    assert {r.status_code for r in answers} == {200}
+    texts = {_error(r) for r in answers}
+    assert len(texts) == 1, texts
+    assert "_auth_user_id" not in client.session
+    # and pausing a name from one address behaves the same for a real and an unknown name
+    for name in ("ghost", "dispatcher_v1"):
+        for _ in range(5):
+            login(client, name, "wrong")
+    assert _error(login(client, "ghost", "wrong")) == _error(login(client, "dispatcher_v1", PASSWORD))
+
+
+def test_the_password_is_hashed_for_unknown_and_locked_names_too(client, users, monkeypatch):
+    """The same work for every name, so the time of the answer does not tell which names exist."""
+    from django.contrib.auth import hashers
+
+    calls = []
+    real = hashers.MD5PasswordHasher.encode
+
+    def counting(self, password, salt):
+        calls.append(password)
+        return real(self, password, salt)
+
+    monkeypatch.setattr(hashers.MD5PasswordHasher, "encode", counting)
+    User.objects.filter(username="dispatcher_v4").update(locked_until=timezone.now() + timedelta(minutes=10))
+    for name in ("nobody-at-all", "dispatcher_v1", "dispatcher_v4"):
+        calls.clear()
+        login(client, name, "wrong-password")
+        assert calls == ["wrong-password"], name
+
+
+def test_one_address_cannot_try_names_without_end(client, users, settings):
+    settings.CITYOPS_LOGIN_ADDRESS_FAILURES = 6
+    for i in range(6):
+        login(client, f"guess{i}", "wrong")
+    resp = login(client, "dispatcher_v1", PASSWORD)
+    assert resp.status_code == 429 and "_auth_user_id" not in client.session
+    # refused before any account is touched: the real account counted nothing
+    user = User.objects.get(username="dispatcher_v1")
+    assert user.failed_logins == 0 and not user.is_locked
+    assert not AuditRecord.objects.filter(action="login.failed", actor="dispatcher_v1").exists()
+    # nobody else is affected
+    resp = client.post(
+        "/accounts/login/", {"username": "dispatcher_v1", "password": PASSWORD}, REMOTE_ADDR="10.3.3.3"
+    )
+    assert resp.status_code == 302
+
+
+def test_login_throttles_count_in_windows_of_the_lockout_minutes(client, users, monkeypatch):
+    from datetime import UTC, datetime
+
+    from cityops.core import ratelimit
+
+    start = datetime(2030, 5, 6, 1, 0, tzinfo=UTC)
+    clock = {"now": start}
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock["now"])
     for _ in range(5):
         login(client, "dispatcher_v1", "wrong")
-    assert login(client, "dispatcher_v4", PASSWORD).status_code == 302
+    clock["now"] = start + timedelta(minutes=14, seconds=59)
+    assert login(client, "dispatcher_v1", PASSWORD).status_code == 200
+    clock["now"] = start + timedelta(minutes=15)
+    assert login(client, "dispatcher_v1", PASSWORD).status_code == 302
 
 
 def test_unknown_usernames_are_audited_but_lock_nothing(client, users):

@@ -78,7 +78,7 @@ def test_lists_and_details_are_scoped(client, catalogue):
 
 def test_the_list_filters(client, catalogue):
     garbage = post_report(client, catalogue["inspector_g1"]).json()["number"]
-    manhole = post_report(client, catalogue["inspector_g1"], grid=2, item="C-MANHOLE").json()["number"]
+    manhole = post_report(client, catalogue["officer"], grid=2, item="C-MANHOLE").json()["number"]
     action(client, catalogue["dispatcher_v1"], manhole, action="cancel", note="不是问题")
     client.force_login(catalogue["officer"])
 

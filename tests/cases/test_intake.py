@@ -28,8 +28,11 @@ def counts():
     )
 
 
-def intake(users, item="E-GARBAGE", grid=1, dx=0.0, channel=Channel.PATROL, by="inspector_g1", **kw):
+def intake(users, item="E-GARBAGE", grid=1, dx=0.0, channel=Channel.PATROL, by=None, **kw):
     lon, lat = grid_centre(grid)
+    if by is None and channel == Channel.PATROL:
+        # the inspector of G1 reports in their own grid; elsewhere the town's duty officer does
+        by = "inspector_g1" if grid == 1 else "officer"
     user = users[by] if by else None
     defaults = {"lon": lon + dx, "lat": lat}
     defaults.update(kw)
@@ -156,7 +159,7 @@ def test_photos_carry_their_exif_position_and_locate_a_report_without_gps(catalo
     lon, lat = grid_centre(3)
     photo = read_photo("site.jpg", exif_jpeg(lon, lat))
     assert photo.exif_lon == pytest.approx(lon, abs=1e-5) and photo.exif_lat == pytest.approx(lat, abs=1e-5)
-    case = intake(catalogue, lon=None, lat=None, photos=[photo]).case
+    case = intake(catalogue, grid=3, lon=None, lat=None, photos=[photo]).case
     assert case.grid.code == "G3"
     att = case.attachments.get()
     assert att.content_type == "image/jpeg" and att.exif_lon is not None and att.thumbnail.name
@@ -221,3 +224,55 @@ def test_alarms_from_iot_and_video_open_cases_without_verification(catalogue):
         intake_alarm(
             channel=Channel.PATROL, item_code="C-MANHOLE", lon=lon, lat=lat, description="", source_ref="x"
         )
+
+
+# --- the reporter's scope ------------------------------------------------------------------------
+
+
+def test_an_inspector_cannot_report_outside_their_grid(catalogue):
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        intake(catalogue, grid=5, by="inspector_g1")
+    assert exc.value.errors[0]["field"] == "location"
+    assert exc.value.detail.startswith("the point lies in grid G5 ")
+    assert "outside your scope (G1 " in exc.value.detail
+    assert counts() == before
+
+
+def test_a_village_dispatcher_reports_patrol_cases_only_in_their_village(catalogue):
+    assert intake(catalogue, grid=2, by="dispatcher_v1").case.grid.code == "G2"  # G2 is in V1
+    with pytest.raises(ValidationFailed, match="lies in grid G5 .*outside your scope \\(V1 "):
+        intake(catalogue, grid=5, by="dispatcher_v1")
+
+
+@pytest.mark.parametrize("channel", [Channel.RESIDENT, Channel.HOTLINE, Channel.OPEN311])
+def test_town_wide_channels_are_not_limited_by_the_staff_member_entering_them(catalogue, channel):
+    """A hotline ticket typed by a village dispatcher may concern any place in the town."""
+    case = intake(catalogue, grid=5, channel=channel, by="dispatcher_v1").case
+    assert case.grid.code == "G5"
+
+
+def test_alarms_are_town_wide(catalogue):
+    from cityops.cases.intake import intake_alarm
+
+    lon, lat = grid_centre(7)
+    result = intake_alarm(
+        channel=Channel.IOT, item_code="E-FIRE", lon=lon, lat=lat, description="", source_ref="d"
+    )
+    assert result.case.grid.code == "G7"
+
+
+def test_the_phone_page_and_the_api_name_the_grid_and_the_scope(client, catalogue):
+    client.force_login(catalogue["inspector_g1"])
+    lon, lat = grid_centre(5)
+    resp = client.post("/api/v1/cases", {"item": "E-GARBAGE", "lon": lon, "lat": lat})
+    assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "location"
+    assert "grid G5" in resp.json()["detail"] and "(G1 " in resp.json()["detail"]
+    resp = client.post(
+        "/cases/m/",
+        {"item": "E-GARBAGE", "lon": lon, "lat": lat, "description": "路边垃圾"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert resp.status_code == 422
+    assert "G5" in resp.content.decode() and "G1" in resp.content.decode()
+    assert Case.objects.count() == 0

@@ -124,7 +124,7 @@ def _scenario(users):
         ("inspector_g1", "recheck_pass", {"note": "已整改"}),
     ]:
         case = act(users, case, who, action, **kw)
-    case = report(users, grid=2).case
+    case = report(users, grid=2, by="insp_g2_0").case  # a patrol report lies in its reporter's grid
     for who, action, kw in [
         ("dispatcher_v1", "register", {}),
         ("dispatcher_v1", "dispatch", {}),
@@ -165,7 +165,7 @@ def test_department_and_inspector_tables_carry_scores(staffed):
     assert depts["D-XF"].score is None  # nothing due yet
     inspectors = kpi_table(user=SYSTEM_READER, group="inspector", period="year", start=today, end=today)
     insp = {r.key: r for r in inspectors}
-    assert set(insp) == {"inspector_g1", "insp_g7_0", "insp_g8_0"}
+    assert set(insp) == {"inspector_g1", "insp_g2_0", "insp_g7_0", "insp_g8_0"}
     assert insp["inspector_g1"].kpis["effective_report_rate"]["value"] == 1.0
     assert insp["inspector_g1"].kpis["missed_report_rate"]["value"] == 0.0
     assert insp["inspector_g1"].grade == "A"

@@ -19,8 +19,11 @@ def photo():
     return [read_photo("p.jpg", jpeg())]
 
 
-def report(users, item="E-GARBAGE", grid=1, channel=Channel.PATROL, by="inspector_g1", **kw):
+def report(users, item="E-GARBAGE", grid=1, channel=Channel.PATROL, by=None, **kw):
     lon, lat = grid_centre(grid)
+    if by is None and channel == Channel.PATROL:
+        # the inspector of G1 reports in their own grid; elsewhere the town's duty officer does
+        by = "inspector_g1" if grid == 1 else "officer"
     user = users[by] if by else None
     data = IntakeIn(
         channel=channel,

@@ -1,5 +1,6 @@
 """Open311 GeoReport v2: discovery, services, posting (every bad input changes nothing), queries, tokens."""
 
+import json
 import re
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from cityops.cases.choices import Channel, Status
 from cityops.cases.intake import IntakeIn, Reporter, case_intake
 from cityops.cases.models import Attachment, Case, CaseEvent, CaseReport, Open311Client, PatrolItem
 from cityops.cases.open311.keys import client_authenticate, client_issue, client_revoke
+from cityops.cases.public import STATUS_NOTES
 from cityops.cases.services import ActionIn, case_transition
 from cityops.core.errors import Forbidden
 from tests.builders import grid_centre
@@ -443,7 +445,8 @@ def test_status_and_service_code_filters(client, users, catalogue):
     assert numbers(client.get(url, {"service_code": "E-GARBAGE", "status": "closed"})) == [closed.number]
     rows = {r["service_request_id"]: r for r in client.get(url).json()}
     assert rows[cancelled.number]["status"] == "closed"
-    assert rows[cancelled.number]["status_notes"] == f"{Status.CANCELLED.label}: 不属实"
+    assert rows[cancelled.number]["status_notes"] == str(STATUS_NOTES[Status.CANCELLED])
+    assert "不属实" not in client.get(url).content.decode()
     assert rows[open_case.number]["status"] == "open"
     assert errors(client.get(url, {"status": "pending"})) == [
         (400, "status 'pending' is not one of open, closed")
@@ -627,3 +630,89 @@ def test_admin_shows_a_new_key_once_and_revokes(client, catalogue):
     resp = client.post(changelist, {"action": "reissue_keys", "_selected_action": [app.pk]})
     fresh = re.search(r"o311_[0-9a-f]{8}_[\w-]{43}", resp.content.decode()).group(0)
     assert fresh != raw and client_authenticate(fresh) == app
+
+
+# --- what is published: never a staff note ------------------------------------------------------
+
+SECRET_NOTE = "INTERNAL ONLY: reporter 王五 13812345678 calls every week"
+
+
+def test_internal_notes_reach_no_public_surface(client, users, catalogue):
+    """A dispatcher's notes stay inside: Open311 list, detail (with extensions, JSON and XML), the
+    residents' tracking page and the departments' webhooks carry fixed texts instead."""
+    from cityops.cases.models import DepartmentWebhook, WebhookDelivery
+
+    DepartmentWebhook.objects.create(
+        department=PatrolItem.objects.get(code="E-GARBAGE").department, url="http://127.0.0.1:1/", secret="s"
+    )
+    case = make_case(users, name="王五", phone="13812345678")
+    case_transition(
+        case_id=case.pk, by=users["dispatcher_v1"], data=ActionIn(action="comment", note=SECRET_NOTE)
+    )
+    case_transition(
+        case_id=case.pk, by=users["dispatcher_v1"], data=ActionIn(action="cancel", note=SECRET_NOTE)
+    )
+    texts = []
+    for fmt in ("json", "xml"):
+        for ext in ("false", "true"):
+            texts.append(
+                client.get(f"{URL}requests/{case.number}.{fmt}", {"extensions": ext}).content.decode()
+            )
+            texts.append(client.get(f"{URL}requests.{fmt}", {"extensions": ext}).content.decode())
+    report = CaseReport.objects.get(case=case)
+    texts.append(
+        client.post("/report/track/", {"number": case.number, "code": report.token}).content.decode()
+    )
+    texts += [json.dumps(d.payload, ensure_ascii=False) for d in WebhookDelivery.objects.all()]
+    assert WebhookDelivery.objects.filter(event__action="cancel").exists()
+    for text in texts:
+        assert "INTERNAL" not in text and "13812345678" not in text and "王五" not in text
+    row = client.get(f"{URL}requests/{case.number}.json").json()[0]
+    assert row["status"] == "closed" and row["status_notes"] == str(STATUS_NOTES[Status.CANCELLED])
+
+
+def test_every_status_has_a_public_text():
+    assert set(STATUS_NOTES) == set(Status)
+
+
+def test_only_descriptions_written_by_the_public_are_published(client, users, catalogue):
+    from cityops.cases.public import description
+
+    resident = make_case(users)
+    Case.objects.filter(pk=resident.pk).update(description="路边垃圾")
+    hotline = make_case(users, grid=3, channel=Channel.HOTLINE)
+    Case.objects.filter(pk=hotline.pk).update(description="来电人张三 13700000000 称")
+    assert client.get(f"{URL}requests/{resident.number}.json").json()[0]["description"] == "路边垃圾"
+    assert client.get(f"{URL}requests/{hotline.number}.json").json()[0]["description"] is None
+    assert description(Case.objects.get(pk=hotline.pk)) is None
+
+
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01",
+        "9999-12-31",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "9999-12-31T23:59:59+14:00",
+        "0001-01-01T00:00:00-14:00",
+        "1969-12-31T23:59:59Z",
+    ],
+)
+def test_dates_beyond_the_calendar_are_400_naming_the_parameter(client, catalogue, name, value):
+    resp = client.get(f"{URL}requests.json", {name: value})
+    assert resp.status_code == 400
+    ((status, description),) = errors(resp)
+    assert description.startswith(f"{name} ") and "outside the years 1970–2199" in description
+
+
+@pytest.mark.parametrize("name", ["page", "page_size"])
+def test_huge_page_numbers_are_400(client, catalogue, name):
+    resp = client.get(f"{URL}requests.json", {name: "99999999999999999999"})
+    assert resp.status_code == 400 and errors(resp)[0][1].startswith(f"{name} '99999999999999999999' is not")
+
+
+def test_an_id_too_long_for_the_database_is_a_404(client, catalogue):
+    resp = client.get(f"{URL}photos/99999999999999999999")
+    assert resp.status_code == 404

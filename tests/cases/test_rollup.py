@@ -93,7 +93,7 @@ def test_the_settlement_moment_is_closure_or_deadline_whichever_first():
 def test_counters_fall_on_report_dispatch_and_settlement_days(staffed):
     users = staffed
     closed = _shift(_close(users, report(users).case), timedelta(days=10))
-    overdue = report(users, item="E-FIRE", grid=2).case
+    overdue = report(users, item="E-FIRE", grid=2, by="insp_g2_0").case
     overdue = act(users, overdue, "dispatcher_v1", "register")
     overdue = _shift(act(users, overdue, "dispatcher_v1", "dispatch"), timedelta(days=20))
     rollup_all()
@@ -110,7 +110,10 @@ def test_counters_fall_on_report_dispatch_and_settlement_days(staffed):
     late = day_counts(local_day(overdue.due_at))
     assert (late["due"], late["overdue_open"], late["closed"], late["effective"]) == (1, 1, 0, 0)
     patrol = CaseDailyStat.objects.filter(channel=Channel.PATROL, reported=1)
-    assert set(patrol.values_list("inspector_id", flat=True)) == {users["inspector_g1"].pk}
+    assert set(patrol.values_list("inspector_id", flat=True)) == {
+        users["inspector_g1"].pk,
+        users["insp_g2_0"].pk,
+    }
 
 
 def test_a_case_not_yet_due_counts_only_as_reported(staffed):

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from cityops.cases.choices import Channel, Status
 from cityops.cases.intake import IntakeIn, Reporter, case_intake
 from cityops.cases.models import Case, CaseEvent, CaseReport, Notification
+from cityops.core.models import RateCounter
 from tests.builders import grid_centre
 from tests.cases.conftest import jpeg
 from tests.cases.test_lifecycle import act, report
@@ -620,7 +621,7 @@ def test_residents_are_limited_to_five_reports_an_hour(client, catalogue):
     # another network is not limited
     assert resident_post(client, {"REMOTE_ADDR": "10.0.0.9"}, lon=lon + 0.004).status_code == 201
     # failed reports do not count
-    cache.clear()
+    RateCounter.objects.all().delete()
     for _ in range(6):
         assert resident_post(client, phone="1").status_code == 422
     assert resident_post(client, lon=lon - 0.0045, lat=lat - 0.005).status_code == 201
@@ -631,3 +632,67 @@ def test_the_public_grid_outlines_have_no_people(client, catalogue):
     assert len(body["features"]) == 8
     assert set(body["features"][0]["properties"]) == {"code", "name", "parent", "village_name"}
     assert body["features"][0]["properties"]["village_name"] == "村1"
+
+
+def test_the_resident_report_limit_lasts_an_hour(client, catalogue, monkeypatch):
+    """Five reports, then refused for the rest of the hour (not only five minutes), then allowed."""
+    from datetime import UTC, datetime
+
+    from cityops.core import ratelimit
+
+    start = datetime(2030, 5, 6, 1, 0, tzinfo=UTC)
+    clock = {"now": start}
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock["now"])
+    lon, lat = grid_centre(5)
+    for i in range(5):
+        assert resident_post(client, lon=lon + 0.001 * (i - 2), lat=lat + 0.002 * (i % 2)).status_code == 201
+    for minutes in (6, 31, 59):
+        clock["now"] = start + timedelta(minutes=minutes)
+        assert resident_post(client, lon=lon - 0.004).status_code == 429
+    assert Case.objects.count() == 5
+    clock["now"] = start + timedelta(hours=1)
+    assert resident_post(client, lon=lon - 0.004).status_code == 201
+
+
+def test_tracking_look_ups_are_limited_per_hour(client, catalogue, monkeypatch, settings):
+    from datetime import UTC, datetime
+
+    from cityops.core import ratelimit
+
+    settings.CITYOPS_TRACK_LOOKUPS_PER_HOUR = 2
+    start = datetime(2030, 5, 6, 1, 0, tzinfo=UTC)
+    clock = {"now": start}
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock["now"])
+    form = {"number": "20300000001", "code": "0123456789abcdef"}
+    assert [client.post("/report/track/", form).status_code for _ in range(3)] == [404, 404, 429]
+    clock["now"] = start + timedelta(minutes=59)
+    assert client.post("/report/track/", form).status_code == 429
+    clock["now"] = start + timedelta(hours=1)
+    assert client.post("/report/track/", form).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/cases/", {"page": "99999999999999999999"}),
+        ("/cases/inbox/", {"page": "99999999999999999999"}),
+        ("/cases/kpis/", {"start": "0001-01-01", "end": "9999-12-31"}),
+        ("/cases/kpis/", {"start": "9990-01-01", "end": "9999-12-31"}),
+        ("/iot/devices/", {"page": "99999999999999999999"}),
+        ("/iot/alarms/99999999999999999999/", {}),
+    ],
+)
+def test_pages_take_out_of_range_paging_and_dates_without_error(client, catalogue, url, query):
+    client.force_login(catalogue["officer"])
+    resp = client.get(url, query)
+    assert resp.status_code in (200, 404, 422), resp.status_code  # never a 500
+    if "start" in query:
+        assert "1970" in resp.content.decode() and "2199" in resp.content.decode()
+
+
+def test_marking_a_notification_with_a_huge_id_marks_nothing(client, catalogue):
+    report(catalogue)
+    client.force_login(catalogue["dispatcher_v1"])
+    resp = client.post("/cases/inbox/read/", {"id": "99999999999999999999"})
+    assert resp.status_code in (200, 302)
+    assert Notification.objects.filter(user=catalogue["dispatcher_v1"], read_at__isnull=True).exists()

@@ -69,3 +69,21 @@ def test_other_commands_are_management_commands(capsys):
 
     main(["audit-verify"])
     assert "The audit trail is intact" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("command", "args", "says"),
+    [
+        ("kpi-rollup", ["--start", "9999-12-31"], "outside the years 1970–2199"),
+        ("kpi-rollup", ["--start", "0001-01-01"], "outside the years 1970–2199"),
+        ("kpi-rollup", ["--days", "99999999999999999999"], "is not a whole number from 1 to 36600"),
+        ("patrol-coverage", ["--since", "0001-01-01"], "outside the years 1970–2199"),
+        ("patrol-coverage", ["--days", "1000000000"], "is not a whole number from 1 to 36600"),
+    ],
+)
+def test_out_of_range_command_arguments_are_usage_errors(command, args, says):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=says):
+        call_command(command, *args)

@@ -205,7 +205,9 @@ def test_one_case_from_report_to_closure(cases_town, context_of):
 
 def _case(users, grid, item="E-GARBAGE", dx=0.0, dy=0.0, channel=Channel.PATROL):
     lon, lat = grid_centre(grid)
-    by = users["inspector_g1"] if channel == Channel.PATROL else None
+    by = None
+    if channel == Channel.PATROL:  # a patrol report lies in its reporter's scope
+        by = users["inspector_g1"] if grid == 1 else users["officer"]
     data = IntakeIn(
         channel=channel,
         item_code=item,
@@ -323,3 +325,21 @@ def test_the_inspector_patrols_with_gps(cases_town, context_of):
     session = PatrolSession.objects.get()
     assert session.ended_at is not None and session.chunks.count() == 1 and session.points >= 2
     assert phone.js_errors == []
+
+
+def test_an_inspector_reporting_outside_the_grid_is_told_where_and_why(cases_town, context_of):
+    lon, lat = grid_centre(5)  # another village's grid
+    phone = context_of(PHONE, gps=(lon, lat))
+    login(phone, "inspector_g1", PASSWORD)
+    phone.goto("/cases/m/")
+    phone.wait_for_selector(".gps[data-state=ok]")
+    with phone.expect_response(lambda r: "/cases/items/" in r.url):
+        phone.fill("input[name=q]", "垃圾")
+    pick(phone, "暴露垃圾")
+    phone.fill("#report-description", "路过看到的垃圾")
+    phone.locator("form[data-report-form] button[type=submit]").click()
+    slot = phone.locator("#err-location")
+    slot.get_by_text("不在您的责任范围").wait_for()
+    assert "G5" in slot.inner_text() and "G1" in slot.inner_text()
+    screenshot(phone, "cases-out-of-scope.png")
+    assert Case.objects.count() == 0

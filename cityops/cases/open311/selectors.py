@@ -1,7 +1,8 @@
 """Public reads of Open311: services, service requests (cases of resident-reportable items), tokens.
 
 Nothing here returns a reporter's name, phone, email, device or account, nor a staff member's name
-or free-text note: only what the spec publishes (description, address, position, status, photos).
+or free-text note: only what the spec publishes (description, address, position, status, photos),
+and the texts of ``cases/public.py`` (a fixed note per status; a description only from the public).
 """
 
 import json
@@ -13,6 +14,7 @@ import shapely
 from django.db.models import Max, OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from cityops.cases import public
 from cityops.cases.choices import OPEN_STATUSES, Channel, ItemKind, Status
 from cityops.cases.models import Attachment, Case, CaseEvent, CaseReport, PatrolItem
 from cityops.cases.open311.attributes import attributes_for
@@ -136,13 +138,6 @@ def photo_get(pk: int) -> Attachment | None:
     ).first()
 
 
-def _status_notes(case: Case) -> str:
-    label = str(Status(case.status).label)
-    if case.status == Status.CANCELLED and case.cancel_reason:
-        return f"{label}: {case.cancel_reason}"
-    return label
-
-
 def _note(e: CaseEvent) -> dict:
     transition = TRANSITIONS.get(e.action)
     text = str(NOTE_LABELS.get(e.action) or (transition.label if transition else e.action))
@@ -170,10 +165,10 @@ def request_row(case: Case, *, photo_url: Callable[[Attachment], str], extension
     row = {
         "service_request_id": case.number,
         "status": "closed" if closed else "open",
-        "status_notes": _status_notes(case),
+        "status_notes": public.status_note(case.status),
         "service_name": case.item.name,
         "service_code": case.item.code,
-        "description": case.description or None,
+        "description": public.description(case),
         "agency_responsible": case.department.name,
         "service_notice": None,
         "requested_datetime": case.reported_at,

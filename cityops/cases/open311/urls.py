@@ -15,6 +15,6 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests_, name="requests"),
     re_path(r"^requests/(?P<number>[^/]+?)" + FMT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="token"),
-    path("photos/<int:pk>", views.photo, name="photo"),
+    path("photos/<id:pk>", views.photo, name="photo"),
     re_path(r"^(?P<path>.+)$", views.unknown, name="unknown"),
 ]

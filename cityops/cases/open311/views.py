@@ -1,7 +1,6 @@
 """The GeoReport v2 endpoints: thin views over the Open311 selectors, intake and key services."""
 
-import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -10,7 +9,6 @@ from django.http import FileResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from cityops.cases.open311 import selectors
@@ -19,11 +17,11 @@ from cityops.cases.open311.keys import client_authenticate
 from cityops.cases.open311.render import Open311Error, error_response, respond, w3c
 from cityops.cases.open311.submit import file_request, read_request
 from cityops.core.errors import Forbidden
+from cityops.core.inputs import InputError, parse_moment, parse_whole
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_DAYS = 90
 MAX_PAGE_SIZE = 1000
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 UNREADABLE = (
     RequestDataTooBig,
     TooManyFieldsSent,
@@ -121,21 +119,15 @@ def _listed(params, name: str) -> list[str]:
 
 
 def _date(params, name: str, errors: list[str], end: bool = False) -> datetime | None:
+    """A date (an end_date includes its whole day) or a date and time; without an offset, town time."""
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
     try:
-        day = parse_date(raw) if DAY.match(raw) else None
-        # an unencoded "+" of a zone offset arrives as a space
-        value = None if day else parse_datetime(raw) or parse_datetime(raw.replace(" ", "+"))
-    except ValueError:  # well formed but impossible, e.g. 2025-02-30
-        day = value = None
-    if day is not None:  # a whole day: an end_date includes it
-        value = datetime.combine(day + timedelta(days=1) if end else day, time.min)
-    if value is None:
-        errors.append(f"{name} {raw!r} is not an ISO 8601 date and time, e.g. 2025-03-01T00:00:00+08:00")
+        return parse_moment(raw, end_of_day=end)
+    except InputError as exc:
+        errors.append(f"{name} {exc}")
         return None
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
 def _range(params, errors: list[str]) -> tuple[datetime | None, datetime | None]:
@@ -176,9 +168,10 @@ def _whole(params, name: str, default: int, top: int) -> int:
     raw = (params.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= top:
-        raise Open311Error(400, f"{name} {raw!r} is not a whole number from 1 to {top}")
-    return int(raw)
+    try:
+        return parse_whole(raw, lo=1, hi=top)
+    except InputError as exc:
+        raise Open311Error(400, f"{name} {exc}") from None
 
 
 def _list_requests(request, fmt):

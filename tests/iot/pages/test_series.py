@@ -72,6 +72,12 @@ def test_dates_without_offset_are_local_and_a_date_alone_is_midnight(client, use
         ({"quantity": "pm25", "end": "2026-11-02"}, "start"),
         ({"quantity": "pm25", "start": "2026-11-02", "end": "2026-11-01"}, "end"),
         ({"quantity": "pm25", "start": "2020-01-01", "end": "2026-01-01"}, "end"),
+        (
+            {"quantity": "pm25", "start": "9999-12-31T00:00:00-14:00", "end": "9999-12-31T23:59:59-14:00"},
+            "start",
+        ),
+        ({"quantity": "pm25", "start": "0001-01-01T00:00:00+14:00", "end": "0001-01-02"}, "start"),
+        ({"quantity": "pm25", "start": "2026-11-01", "end": "9999-12-31T23:59:59+14:00"}, "end"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_the_parameter(client, users, iot_devices, params, field):

@@ -4,11 +4,14 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from cityops.cases.rollup import rollup_all, rollup_days, rollup_recent
+from cityops.core.inputs import InputError, check_day, cli_whole
 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return check_day(date.fromisoformat(text))
+    except InputError as exc:
+        raise CommandError(str(exc)) from None
     except ValueError:
         raise CommandError(f"{text!r} is not a date; give YYYY-MM-DD") from None
 
@@ -22,7 +25,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=35, help="recent days to rebuild (default 35)")
+        parser.add_argument(
+            "--days", type=cli_whole(1, 36600), default=35, help="recent days to rebuild (default 35)"
+        )
         parser.add_argument("--start", help="first day YYYY-MM-DD of a range to rebuild")
         parser.add_argument("--end", help="last day YYYY-MM-DD of the range (default: --start)")
         parser.add_argument(

@@ -1,10 +1,11 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
 from cityops.cases.patrols import coverage_compute, sessions_close_stale
+from cityops.core.inputs import cli_day, cli_whole
 
 MAX_DAYS = 366
 
@@ -17,9 +18,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--day", type=date.fromisoformat, help="one day, YYYY-MM-DD")
-        parser.add_argument("--since", type=date.fromisoformat, help="every day from YYYY-MM-DD to today")
-        parser.add_argument("--days", type=int, default=2, help="the last N days up to today (default 2)")
+        parser.add_argument("--day", type=cli_day, help="one day, YYYY-MM-DD")
+        parser.add_argument("--since", type=cli_day, help="every day from YYYY-MM-DD to today")
+        parser.add_argument(
+            "--days", type=cli_whole(1, 36600), default=2, help="the last N days up to today (default 2)"
+        )
         parser.add_argument(
             "--close-stale", action="store_true", help="first close sessions open for more than 12 hours"
         )
