@@ -41,3 +41,8 @@ urlpatterns = [
     path("sta/v1.1/", include("cityops.iot.sta.urls")),
     path("iot/", include("cityops.iot.urls")),
 ]
+
+# Error pages in the site's shell and the user's language; JSON problem details under the API prefixes.
+handler404 = "cityops.core.views.page_not_found"
+handler403 = "cityops.core.views.permission_denied"
+handler500 = "cityops.core.views.server_error"
