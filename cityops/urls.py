@@ -18,6 +18,8 @@ def home(request):
         return redirect("cases:dept")
     if role in ("dispatcher", "duty_officer"):
         return redirect("cases:workbench")
+    if role == "resident":
+        return redirect("report:mine")
     if request.user.can("geo.view"):
         return redirect("geo:map")
     return redirect("accounts:profile")

@@ -33,6 +33,7 @@ public_urlpatterns = (
         path("items/", views_public.items, name="items"),
         path("grids.json", views_public.grids, name="grids"),
         path("track/", views_public.track, name="track"),
+        path("mine/", views_public.mine, name="mine"),
     ],
     "report",
 )
