@@ -20,10 +20,22 @@ ROLES = ["officer", "inspector_g1", "handler", "resident", "steward", "auditor",
 
 
 def watch(page) -> dict:
-    """Record every request and every console error of ``page`` from now on."""
+    """Record every request, every failed response and every console error of ``page`` from now on."""
     seen = {"requests": [], "console": []}
+
+    def on_response(response):
+        if response.status >= 400:
+            seen["console"].append(f"HTTP {response.status}: {response.url}")
+
+    def on_console(message):
+        where = message.location.get("url", "")
+        # the browser's own request for /favicon.ico (not the page's) is left to the favicon's fix
+        if message.type == "error" and urlsplit(where).path != "/favicon.ico":
+            seen["console"].append(f"{message.type}: {message.text} ({where})")
+
     page.on("request", lambda r: seen["requests"].append(r.url))
-    page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("response", on_response)
+    page.on("console", on_console)
     return seen
 
 
@@ -54,7 +66,7 @@ def test_every_page_in_the_navigation_loads_only_from_this_server(users, new_pag
         seen["requests"].clear()
         seen["console"].clear()
         del page.js_errors[:]
-        response = page.goto(url, wait_until="networkidle")
+        response = page.goto(url, wait_until="networkidle", timeout=30_000)
         path = urlsplit(url).path
         if response is None or response.status >= 400:
             problems.append(f"{path}: HTTP {response.status if response else 'no answer'}")
@@ -76,7 +88,8 @@ def test_the_api_docs_render_from_local_files(users, new_page, live_server):
                 page.get_by_role("button", name="English").click()
                 page.wait_for_load_state()
             page.goto("/api/v1/docs")
-            page.wait_for_selector("#swagger-ui[data-ready=true]")
+            # the OpenAPI document is built on its first request: seconds on a busy machine
+            page.wait_for_selector("#swagger-ui[data-ready=true]", timeout=30_000)
             page.locator(".swagger-ui .opblock").first.wait_for()
             assert page.locator(".swagger-ui .info .title").inner_text().startswith("cityops API")
             assert page.locator(".swagger-ui .opblock").count() > 20
