@@ -40,7 +40,8 @@ def test_404_and_403_pages_lead_home(users, new_page, size, language):
 def test_an_expired_form_explains_itself(users, new_page):
     page = new_page()
     login(page, "officer", PASSWORD)
-    page.goto("/accounts/password/")
+    # every answer renews the session cookie: let the page's own requests finish before it is dropped
+    page.goto("/accounts/password/", wait_until="networkidle")
     page.context.clear_cookies()  # the session and CSRF cookie are gone, as after a long break
     page.fill("#id_old_password", PASSWORD)
     page.get_by_role("button", name="修改密码").click()
