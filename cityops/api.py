@@ -12,7 +12,7 @@ from cityops.accounts.services import token_authenticate
 from cityops.cases.api import router as cases_router
 from cityops.cases.api_kpis import router as kpis_router
 from cityops.cases.api_patrols import router as patrols_router
-from cityops.core.api import problem
+from cityops.core.api import LocalSwagger, problem
 from cityops.core.errors import DomainError
 from cityops.geo.api import router as geo_router
 from cityops.iot.api import router as iot_router
@@ -46,6 +46,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
     docs_url="/docs",
+    docs=LocalSwagger(),
 )
 
 

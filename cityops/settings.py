@@ -33,6 +33,7 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("CITYOPS_DEBUG", False)
 ALLOWED_HOSTS = env_list("CITYOPS_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CITYOPS_CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "cityops.core.views.csrf_failure"
 HTTPS = env_bool("CITYOPS_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

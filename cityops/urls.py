@@ -18,6 +18,8 @@ def home(request):
         return redirect("cases:dept")
     if role in ("dispatcher", "duty_officer"):
         return redirect("cases:workbench")
+    if role == "resident":
+        return redirect("report:mine")
     if request.user.can("geo.view"):
         return redirect("geo:map")
     return redirect("accounts:profile")
@@ -42,3 +44,8 @@ urlpatterns = [
     path("iot/", include("cityops.iot.urls")),
     path("jobs/", include("cityops.core.urls")),
 ]
+
+# Error pages in the site's shell and the user's language; JSON problem details under the API prefixes.
+handler404 = "cityops.core.views.page_not_found"
+handler403 = "cityops.core.views.permission_denied"
+handler500 = "cityops.core.views.server_error"

@@ -26,6 +26,12 @@ const FILES = {
   ],
   echarts: [["dist/echarts.min.js", "echarts.min.js"]],
   "htmx.org": [["dist/htmx.min.js", "htmx.min.js"]],
+  // the API docs page (/api/v1/docs); its .css names a source map, copied for the reason above
+  "swagger-ui-dist": [
+    ["swagger-ui-bundle.js", "swagger-ui-bundle.js"],
+    ["swagger-ui.css", "swagger-ui.css"],
+    ["swagger-ui.css.map", "swagger-ui.css.map"],
+  ],
 };
 
 function version(pkg) {

@@ -12,10 +12,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from cityops.accounts.models import ApiToken, User
-from cityops.accounts.roles import ROLE_LEVELS, Role
+from cityops.accounts.roles import ROLE_LEVELS, STAFF_ROLES, Role
 from cityops.audit.services import audit_record
 from cityops.core import ratelimit
-from cityops.core.errors import NotFound, ValidationFailed
+from cityops.core.errors import Forbidden, NotFound, ValidationFailed
 from cityops.geo.models import Area, Grid, Village
 from cityops.org.models import Department
 
@@ -250,6 +250,9 @@ def _digest(raw: str) -> str:
 @transaction.atomic
 def token_create(*, user: User, name: str, days: int | None = None, by=None) -> tuple[ApiToken, str]:
     """A new API token; the raw secret is returned once and never stored."""
+    if user.role not in STAFF_ROLES:
+        # the API serves staff and their programs; a resident reports and tracks through the pages
+        raise Forbidden("A resident's account cannot have API tokens: they are for staff and their programs.")
     days = days or settings.CITYOPS_TOKEN_DAYS
     if days < 1 or days > 366:
         raise ValidationFailed(
@@ -293,7 +296,7 @@ def token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
-    if token is None or not token.is_active or not token.user.is_active:
+    if token is None or not token.is_active or not token.user.is_active or token.user.role not in STAFF_ROLES:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):

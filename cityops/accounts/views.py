@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from cityops.accounts import selectors, services
 from cityops.accounts.forms import LoginForm
+from cityops.accounts.roles import STAFF_ROLES
 from cityops.core.errors import ValidationFailed
 
 
@@ -46,8 +47,11 @@ def password_change(request):
 
 @login_required
 def profile(request):
+    # a resident has no scope to speak of and cannot have API tokens: the page points to their reports
+    is_resident = request.user.role not in STAFF_ROLES
     context = {
-        "tokens": selectors.token_list(user=request.user),
+        "is_resident": is_resident,
+        "tokens": [] if is_resident else selectors.token_list(user=request.user),
         "departments": request.user.departments.order_by("code"),
     }
     return render(request, "accounts/profile.html", context)

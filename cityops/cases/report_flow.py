@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from cityops.cases.api import photos_of
 from cityops.cases.intake import IntakeResult, case_intake
+from cityops.cases.item_search import codes_by_pinyin
 from cityops.cases.views import explain
 from cityops.core.errors import DomainError
 from cityops.core.pages import is_htmx
@@ -19,10 +20,13 @@ REPORT_FIELDS = ("item", "description", "address", "photos", "location", "contac
 
 
 def item_choices(qs, q: str, selected: str) -> list:
-    """Up to ITEM_CHOICES items matching ``q`` by name, category or code; the chosen one first."""
+    """Up to ITEM_CHOICES items matching ``q`` by name, its pinyin, category or code; the chosen one first."""
     q = q.strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(category__name__icontains=q) | Q(code__iexact=q))
+        by_pinyin = codes_by_pinyin(q)
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(category__name__icontains=q) | Q(code__iexact=q) | Q(code__in=by_pinyin)
+        )
     items = list(qs.select_related("category").order_by("code")[:ITEM_CHOICES])
     if selected and all(i.code != selected for i in items):
         chosen = qs.model.objects.filter(code=selected).select_related("category").first()

@@ -3,11 +3,11 @@
 from dataclasses import dataclass, fields
 
 from django.db.models import Case as CaseExpr
-from django.db.models import CharField, Q, Value, When
+from django.db.models import CharField, Exists, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from cityops.cases.choices import OPEN_STATUSES, DeadlineColour
-from cityops.cases.models import Case, CaseEvent, Notification
+from cityops.cases.models import Case, CaseEvent, CaseReport, Notification
 from cityops.cases.workflow import allowed_actions
 from cityops.core.errors import NotFound
 
@@ -114,6 +114,36 @@ def case_get(*, user, number: str) -> Case:
     if case is None:
         raise NotFound(f"There is no case {number!r} in your scope.")
     return case
+
+
+def reported_by(*, user):
+    """Cases in the user's scope that the user reported (first or again), the latest report first."""
+    mine = CaseReport.objects.filter(case=OuterRef("pk"), reporter=user)
+    last = mine.values("case").annotate(at=Max("at")).values("at")
+    return (
+        with_colour(
+            Case.objects.restrict(user, "cases.view")
+            .select_related("item", "grid", "village")
+            .defer("grid__geometry", "village__geometry")
+        )
+        .filter(Exists(mine))
+        .annotate(my_reported_at=Subquery(last))
+        .order_by("-my_reported_at", "-id")
+    )
+
+
+def resident_reports(*, user):
+    """The reports a signed-in resident sent, newest first, with what a resident may see of the case.
+
+    Scope does not apply: a resident has none, and sees only their own reports (as the tracking code
+    would show them), never other people's.
+    """
+    return (
+        CaseReport.objects.filter(reporter=user)
+        .select_related("case", "case__item", "case__grid")
+        .defer("case__grid__geometry")
+        .order_by("-at", "-id")
+    )
 
 
 def case_history(case: Case):

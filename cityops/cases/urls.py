@@ -20,6 +20,8 @@ urlpatterns = [
     path("m/", views_phone.report, name="phone_report"),
     path("m/tasks/", views_phone.tasks, name="phone_tasks"),
     path("m/patrol/", views_phone.patrol, name="phone_patrol"),
+    path("m/reports/", views_phone.my_reports, name="phone_reports"),
+    path("m/case/<str:number>/", views_phone.phone_case, name="phone_case"),
     path("<str:number>/", views_case.detail, name="detail"),
     path("<str:number>/act/", views_case.act, name="act"),
     path("<str:number>/photos/<id:pk>/", views_case.photo, name="photo"),
@@ -33,6 +35,7 @@ public_urlpatterns = (
         path("items/", views_public.items, name="items"),
         path("grids.json", views_public.grids, name="grids"),
         path("track/", views_public.track, name="track"),
+        path("mine/", views_public.mine, name="mine"),
     ],
     "report",
 )

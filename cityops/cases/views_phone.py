@@ -1,7 +1,10 @@
-"""The inspector's phone pages: report a case, my tasks (verify, re-check), patrol."""
+"""The inspector's phone pages: report a case, my tasks (verify, re-check), my reports, one case, patrol."""
 
 import importlib.util
+import json
+import math
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
@@ -12,8 +15,9 @@ from cityops.cases.forms import PatrolReportForm
 from cityops.cases.intake import IntakeIn, Reporter
 from cityops.cases.models import PatrolItem
 from cityops.cases.report_flow import ReportPage, intake_fields, item_choices
-from cityops.cases.views import staff_page
+from cityops.cases.views import case_or_404, event_label, present, staff_page
 from cityops.cases.views_case import card_context
+from cityops.core.pages import pager, querystring
 
 TASK_STATUSES = [S.VERIFYING, S.DISPOSED]
 
@@ -69,6 +73,68 @@ def tasks(request):
     cases = selectors.case_list(user=request.user, filters=f).prefetch_related("attachments")
     cards = [card_context(request, case) for case in cases]
     return render(request, "cases/phone/tasks.html", {"cards": cards, "tab": "tasks"})
+
+
+MY_REPORTS_PER_PAGE = 20
+
+
+@staff_page("cases.intake")
+def my_reports(request):
+    """The cases I reported (first or again) with where each stands, my latest report first, paged."""
+    page = Paginator(selectors.reported_by(user=request.user), MY_REPORTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "cases": [present(case) for case in page],
+        "tab": "reports",
+        **pager(page, lambda **c: querystring(request.GET, **c)),
+    }
+    return render(request, "cases/phone/reports.html", context)
+
+
+@staff_page()
+def phone_case(request, number):
+    """One case on the phone: where it stands, where it is, its photos, its history and my actions."""
+    case = case_or_404(request.user, number)
+    context = card_context(request, case)
+    events = [
+        {
+            "label": event_label(e.action),
+            "to": S(e.to_status).label if e.to_status in S.values else "",
+            "at": e.at,
+        }
+        for e in selectors.case_history(case)
+        if e.to_status != e.from_status or e.action in ("report", "duplicate_report")
+    ]
+    context.update(events=events, sketch=grid_sketch(case.grid.geometry, case.lon, case.lat), tab="")
+    return render(request, "cases/phone/case.html", context)
+
+
+SKETCH_W, SKETCH_H, SKETCH_PAD = 320, 160, 12
+
+
+def grid_sketch(geometry: str, lon: float, lat: float) -> dict | None:
+    """The grid's outline and the case's point as SVG coordinates: a map that needs no tiles or script."""
+    try:
+        geo = json.loads(geometry)
+        polygons = geo["coordinates"] if geo["type"] == "MultiPolygon" else [geo["coordinates"]]
+        rings = [ring for polygon in polygons for ring in polygon]
+    except (TypeError, ValueError, KeyError):
+        return None
+    xs = [p[0] for ring in rings for p in ring] + [lon]
+    ys = [p[1] for ring in rings for p in ring] + [lat]
+    shrink = math.cos(math.radians(lat))  # a degree of longitude is shorter than one of latitude
+    width, height = (max(xs) - min(xs)) * shrink or 1e-9, (max(ys) - min(ys)) or 1e-9
+    scale = min((SKETCH_W - 2 * SKETCH_PAD) / width, (SKETCH_H - 2 * SKETCH_PAD) / height)
+    left = (SKETCH_W - width * scale) / 2
+    top = (SKETCH_H - height * scale) / 2
+
+    def xy(x, y):
+        return round(left + (x - min(xs)) * shrink * scale, 1), round(top + (max(ys) - y) * scale, 1)
+
+    path = " ".join("M" + " L".join("{},{}".format(*xy(*p[:2])) for p in ring) + " Z" for ring in rings)
+    x, y = xy(lon, lat)
+    return {"width": SKETCH_W, "height": SKETCH_H, "path": path, "x": x, "y": y}
 
 
 PATROL_API = "/api/v1/patrols/sessions"

@@ -3,12 +3,17 @@
 import json
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
+from cityops.accounts.roles import Role
+from cityops.cases import selectors
 from cityops.cases.choices import Channel, Status
 from cityops.cases.forms import ResidentReportForm, TrackForm
 from cityops.cases.intake import IntakeIn, Reporter
@@ -17,6 +22,7 @@ from cityops.cases.report_flow import ReportPage, intake_fields, item_choices
 from cityops.cases.views import event_label
 from cityops.core import ratelimit
 from cityops.core.middleware import client_ip
+from cityops.core.pages import pager, querystring
 from cityops.geo.models import Grid
 
 WINDOW_SECONDS = 3600
@@ -171,3 +177,19 @@ def _public_case(number: str, code: str) -> dict | None:
         "closed_at": case.closed_at,
         "events": events,
     }
+
+
+MY_REPORTS_PER_PAGE = 20
+
+
+@login_required
+def mine(request):
+    """A signed-in resident's own reports with where each stands, newest first, paged."""
+    if request.user.role != Role.RESIDENT:
+        raise PermissionDenied("The list of one's own reports is a resident's page.")
+    page = Paginator(selectors.resident_reports(user=request.user), MY_REPORTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"report": r, "case": r.case, "status": Status(r.case.status)} for r in page]
+    context = {"rows": rows, **pager(page, lambda **c: querystring(request.GET, **c))}
+    return render(request, "cases/public/mine.html", context)

@@ -75,3 +75,21 @@ def test_token_lifetime_is_bounded(client, users):
     client.force_login(users["officer"])
     resp = client.post("/api/v1/accounts/tokens", {"name": "x", "days": 400}, content_type="application/json")
     assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "body.body.days"
+
+
+def test_a_resident_cannot_have_a_token(client, users):
+    from cityops.core.errors import Forbidden
+
+    with pytest.raises(Forbidden, match="resident's account cannot have API tokens"):
+        token_create(user=users["resident"], name="mine")
+    client.force_login(users["resident"])
+    resp = client.post("/api/v1/accounts/tokens", {"name": "x", "days": 30}, content_type="application/json")
+    assert resp.status_code == 403 and resp["Content-Type"] == "application/problem+json"
+    assert "cannot have API tokens" in resp.json()["detail"]
+    assert not ApiToken.objects.filter(user=users["resident"]).exists()
+
+
+def test_a_token_a_resident_somehow_holds_is_refused(client, users):
+    _, raw = token_create(user=users["officer"], name="x")
+    ApiToken.objects.update(user=users["resident"])  # e.g. issued before this rule
+    assert bearer(client, raw).status_code == 401

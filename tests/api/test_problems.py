@@ -1,5 +1,8 @@
 """One error format (RFC 9457 problem details) and paging on every list."""
 
+import json
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +75,17 @@ def test_openapi_document_lists_the_endpoints(client):
     ]:
         assert path in doc["paths"], path
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_docs_page_uses_the_local_swagger_ui(client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert "/static/vendor/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "/static/vendor/swagger-ui-dist/swagger-ui.css" in html
+    assert "cdn." not in html and "https://" not in html
+    settings = re.search(r'<script id="swagger-settings" type="application/json">(.*?)</script>', html, re.S)
+    assert json.loads(settings.group(1)) == {
+        "layout": "BaseLayout",
+        "deepLinking": True,
+        "validatorUrl": None,
+        "url": "/api/v1/openapi.json",
+    }

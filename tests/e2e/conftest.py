@@ -26,6 +26,7 @@ VENDOR_FILES = (
     "echarts/echarts.min.js",
     "htmx.org/htmx.min.js",
     "leaflet.markercluster/leaflet.markercluster.js",
+    "swagger-ui-dist/swagger-ui-bundle.js",
 )
 VIEWPORT = {"width": 1366, "height": 768}
 
