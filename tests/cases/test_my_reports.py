@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from cityops.cases.choices import Channel
 from cityops.cases.intake import IntakeIn, Reporter, case_intake
-from cityops.cases.models import CaseReport
+from cityops.cases.models import Case, CaseReport
 from cityops.cases.photos import read_photo
+from cityops.geo.models import Grid
 from tests.builders import grid_centre
 from tests.cases.conftest import jpeg
 from tests.cases.test_lifecycle import act
@@ -153,7 +154,13 @@ def test_the_inspectors_list_is_scoped_and_paged(client, catalogue, monkeypatch)
     from cityops.cases import views_phone
 
     users = catalogue
-    outside = patrol_report(users, grid=7).case  # reported by them, but in a grid not theirs
+    # reported by them in their grid, then re-located to a grid not theirs (a corrected position):
+    # the list follows scope, not authorship alone
+    outside = patrol_report(users, dx=0.002).case
+    grid7 = Grid.objects.select_related("village").get(code="G7")
+    Case.objects.filter(pk=outside.pk).update(
+        grid=grid7, village_id=grid7.village_id, area_id=grid7.village.area_id
+    )
     for i in range(3):
         patrol_report(users, dx=-0.004 + 0.004 * i)
     monkeypatch.setattr(views_phone, "MY_REPORTS_PER_PAGE", 2)
