@@ -48,7 +48,13 @@ def phone(browser, live_server):
         ),
     )
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    page.on("requestfailed", lambda req: page.console_errors.append(f"{req.url}: {req.failure}"))
+    # a request cut short by leaving the page (ERR_ABORTED) is no failure; any other is
+    page.on(
+        "requestfailed",
+        lambda req: (
+            req.failure != "net::ERR_ABORTED" and page.console_errors.append(f"{req.url}: {req.failure}")
+        ),
+    )
     page.on("response", lambda r: r.status == 404 and page.console_errors.append(f"404 {r.url}"))
     yield page
     context.close()
