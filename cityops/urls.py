@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from cityops.api import api
@@ -25,6 +26,11 @@ def home(request):
     return redirect("accounts:profile")
 
 
+def favicon(request):
+    """Browsers and clients that ask /favicon.ico (a JSON page, a bookmark) get the site's icon."""
+    return redirect(static("cityops/favicon.ico"))
+
+
 def healthz(request):
     return JsonResponse({"status": "ok"})
 
@@ -32,6 +38,7 @@ def healthz(request):
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("map/", include("cityops.geo.urls")),
     path("accounts/", include("cityops.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -22,11 +22,11 @@ class Role(models.TextChoices):
 
 ROLE_COLOURS = {
     "duty_officer": "#cf1322",
-    "dispatcher": "#d46b08",
-    "inspector": "#389e0d",
+    "dispatcher": "#ad4e00",
+    "inspector": "#237804",
     "department_handler": "#1d39c4",
-    "resident": "#8c8c8c",
-    "window_clerk": "#08979c",
+    "resident": "#595959",
+    "window_clerk": "#006d75",
     "data_steward": "#531dab",
     "auditor": "#614700",
     "sysadmin": "#262626",

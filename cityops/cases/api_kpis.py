@@ -8,9 +8,10 @@ import io
 from datetime import date
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja import Query, Router, Schema
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -168,7 +169,8 @@ def _sheet(wb: Workbook, group: str, rows: list[KpiRow]) -> None:
     ws = wb.create_sheet(group_label(group))
     kpis = [k for k in KPIS if not k.groups or (len(dims) == 1 and dims[0] in k.groups)]
     headers = _headers(dims)
-    ws.append(headers + list(COUNT_LABELS.values()) + [k.label for k in kpis] + ["综合得分", "等级"])
+    labels = [str(v) for v in COUNT_LABELS.values()] + [str(k.label) for k in kpis]
+    ws.append(headers + labels + ["综合得分", "等级"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     first_rate = len(headers) + len(COUNT_LABELS) + 1
@@ -194,7 +196,7 @@ def _definitions(wb: Workbook, period: str, start: date, end: date) -> None:
     ws.append(["统计区间", f"{start} 至 {end}（按{PERIOD_LABELS[period]}）"])
     ws.append(["指标", "分子", "分母", "键"])
     for kpi in KPIS:
-        ws.append([kpi.label, kpi.numerator_label, kpi.denominator_label, kpi.key])
+        ws.append([str(kpi.label), str(kpi.numerator_label), str(kpi.denominator_label), kpi.key])
     ws.append([])
     ws.append(["部门综合得分", "立案数分值×10% + 结案率分值×30% + 按期处置率分值×30% + 返工率分值×30%"])
     ws.append(["综管员综合得分", "有效上报率×40% + (1−漏报率)×20% + 按时核实率×20% + 按时核查率×20%"])
@@ -206,7 +208,12 @@ def _definitions(wb: Workbook, period: str, start: date, end: date) -> None:
 
 def kpi_workbook(tables: dict[str, list[KpiRow]], period: str, start: date, end: date) -> bytes:
     """An XLSX of the KPI tables: one sheet per grouping (long form for two dimensions), rates as
-    percentages, and the definitions."""
+    percentages, and the definitions. In Chinese whoever asks: its fixed headers are Chinese."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _workbook(tables, period, start, end)
+
+
+def _workbook(tables: dict[str, list[KpiRow]], period: str, start: date, end: date) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for group, rows in tables.items():

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 
 from django.db.models import DateField, F, Func, Q, Sum
 from django.db.models.functions import Trunc
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityops.accounts.models import User
 from cityops.cases.choices import RESIDENT_CHANNELS, Channel
@@ -42,7 +44,7 @@ def rate(numerator: int, denominator: int) -> float | None:
 @dataclass(frozen=True)
 class Kpi:
     key: str
-    label: str  # the Chinese name used in reports and the export
+    label: str  # translated lazily: the user's language on a page, Chinese in the export
     numerator: Callable[[dict], int]
     denominator: Callable[[dict], int]
     numerator_label: str
@@ -70,66 +72,105 @@ def _accurate(t: dict) -> int:
     return (t.get("dispatched") or 0) - (t.get("returned") or 0)
 
 
+# The counters' names, shown in the KPI page's formulas and the export's columns.
+COUNT_LABELS = {
+    "reported": _("Cases reported"),  # 上报数
+    "registered": _("Cases registered"),  # 立案数
+    "cancelled": _("Cases cancelled"),  # 作废数
+    "dispatched": _("Cases dispatched"),  # 派遣数
+    "returned": _("Cases returned"),  # 回退数
+    "due": _("Cases due to close"),  # 应结案数
+    "disposed": _("Cases disposed"),  # 处置数
+    "disposed_on_time": _("Cases disposed on time"),  # 按期处置数
+    "closed": _("Cases closed"),  # 结案数
+    "closed_on_time": _("Cases closed on time"),  # 按期结案数
+    "overdue_open": _("Cases overdue and open"),  # 超期未结数
+    "reworked": _("Cases reworked"),  # 返工数
+    "effective": _("Cases effectively disposed"),  # 有效处置数
+    "verifications": _("Verifications due"),  # 应核实数
+    "verifications_on_time": _("Verifications on time"),  # 按时核实数
+    "rechecks": _("Re-checks due"),  # 应核查数
+    "rechecks_on_time": _("Re-checks on time"),  # 按时核查数
+}
+C = COUNT_LABELS
+
 KPIS: tuple[Kpi, ...] = (
-    _ratio("registration_rate", "立案率", "registered", "reported", "立案数", "上报数"),
-    _ratio("dispatch_accuracy", "准确派遣率", _accurate, "dispatched", "派遣数 − 回退数", "派遣数"),
-    _ratio("disposal_rate", "处置率", "disposed", "due", "处置数", "应结案数"),
-    _ratio("on_time_disposal_rate", "按期处置率", "disposed_on_time", "due", "按期处置数", "应结案数"),
-    _ratio("closure_rate", "结案率", "closed", "due", "结案数", "应结案数"),
-    _ratio("on_time_closure_rate", "按期结案率", "closed_on_time", "due", "按期结案数", "应结案数"),
-    _ratio("rework_rate", "返工率", "reworked", "due", "返工数", "应结案数"),
-    _ratio("effective_disposal_rate", "有效处置率", "effective", "due", "有效处置数", "应结案数"),
     _ratio(
-        "resident_report_share", "监督举报率", "registered_resident", "registered", "群众举报立案数", "立案数"
+        "registration_rate", _("Registration rate"), "registered", "reported", C["registered"], C["reported"]
+    ),
+    _ratio(
+        "dispatch_accuracy",
+        _("Dispatch accuracy"),
+        _accurate,
+        "dispatched",
+        _("Cases dispatched − returned"),
+        C["dispatched"],
+    ),
+    _ratio("disposal_rate", _("Disposal rate"), "disposed", "due", C["disposed"], C["due"]),
+    _ratio(
+        "on_time_disposal_rate",
+        _("On-time disposal rate"),
+        "disposed_on_time",
+        "due",
+        C["disposed_on_time"],
+        C["due"],
+    ),
+    _ratio("closure_rate", _("Closure rate"), "closed", "due", C["closed"], C["due"]),
+    _ratio(
+        "on_time_closure_rate",
+        _("On-time closure rate"),
+        "closed_on_time",
+        "due",
+        C["closed_on_time"],
+        C["due"],
+    ),
+    _ratio("rework_rate", _("Rework rate"), "reworked", "due", C["reworked"], C["due"]),
+    _ratio(
+        "effective_disposal_rate", _("Effective disposal rate"), "effective", "due", C["effective"], C["due"]
+    ),
+    _ratio(
+        "resident_report_share",
+        _("Residents' share of cases"),
+        "registered_resident",
+        "registered",
+        _("Cases registered from residents"),
+        C["registered"],
     ),
     _ratio(
         "effective_report_rate",
-        "有效上报率",
+        _("Effective report rate"),
         "registered_patrol",
         "reported_patrol",
-        "巡查立案数",
-        "巡查上报数",
+        _("Patrol cases registered"),
+        _("Patrol cases reported"),
     ),
     _ratio(
         "on_time_verify_rate",
-        "按时核实率",
+        _("On-time verification rate"),
         "verifications_on_time",
         "verifications",
-        "按时核实数",
-        "应核实数",
+        C["verifications_on_time"],
+        C["verifications"],
     ),
-    _ratio("on_time_recheck_rate", "按时核查率", "rechecks_on_time", "rechecks", "按时核查数", "应核查数"),
+    _ratio(
+        "on_time_recheck_rate",
+        _("On-time re-check rate"),
+        "rechecks_on_time",
+        "rechecks",
+        C["rechecks_on_time"],
+        C["rechecks"],
+    ),
     _ratio(
         "missed_report_rate",
-        "漏报率",
+        _("Missed report rate"),
         "missed",
         "grid_registered",
-        "本网格群众举报立案数",
-        "本网格立案数",
+        _("Residents' cases registered in the grid"),
+        _("Cases registered in the grid"),
         ("inspector",),
     ),
 )
 KPI_BY_KEY = {k.key: k for k in KPIS}
-
-COUNT_LABELS = {
-    "reported": "上报数",
-    "registered": "立案数",
-    "cancelled": "作废数",
-    "dispatched": "派遣数",
-    "returned": "回退数",
-    "due": "应结案数",
-    "disposed": "处置数",
-    "disposed_on_time": "按期处置数",
-    "closed": "结案数",
-    "closed_on_time": "按期结案数",
-    "overdue_open": "超期未结数",
-    "reworked": "返工数",
-    "effective": "有效处置数",
-    "verifications": "应核实数",
-    "verifications_on_time": "按时核实数",
-    "rechecks": "应核查数",
-    "rechecks_on_time": "按时核查数",
-}
 
 # 立案数分值 of a department per 30 days: fewer problems in its field score higher.
 # (at most this many registered cases, score); more than the last bound scores 0.
@@ -217,16 +258,21 @@ FINE_ONLY = frozenset({"grid", "inspector"})  # dimensions only the fine rollup 
 GRAINS = ("fine", "village", "month")
 PERIODS = ("day", "week", "month", "year")
 GROUP_LABELS = {
-    "town": "全镇",
-    "area": "片区",
-    "village": "村(社区)",
-    "grid": "网格",
-    "department": "部门",
-    "category": "大类",
-    "channel": "来源渠道",
-    "inspector": "综管员",
+    "town": _("Whole town"),
+    "area": _("Area"),
+    "village": _("Village"),
+    "grid": _("Grid"),
+    "department": _("Department"),
+    "category": _("Big category"),
+    "channel": _("Channel"),
+    "inspector": _("Inspector"),
 }
-PERIOD_LABELS = {"day": "日", "week": "周", "month": "月", "year": "年"}
+PERIOD_LABELS = {
+    "day": pgettext_lazy("KPI period", "day"),
+    "week": pgettext_lazy("KPI period", "week"),
+    "month": pgettext_lazy("KPI period", "month"),
+    "year": pgettext_lazy("KPI period", "year"),
+}
 
 
 @dataclass
@@ -259,9 +305,9 @@ def parse_group(group: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def group_label(group: str | Sequence[str]) -> str:
-    """The Chinese name of a grouping: 部门, 村(社区)×部门 …"""
+    """The name of a grouping in the active language: 部门, 村（社区）×部门 …"""
     dims = parse_group(group)
-    return "×".join(GROUP_LABELS[d] for d in dims) if dims else GROUP_LABELS["town"]
+    return "×".join(str(GROUP_LABELS[d]) for d in dims) if dims else str(GROUP_LABELS["town"])
 
 
 def grain_for(*, user, dimensions: Sequence[str], period: str) -> str:
@@ -397,7 +443,7 @@ def _rollup_rows(*, user, grain: str, period: str, fields: list[str], start: dat
 def _names(group: str, ids: set) -> dict:
     """key → (code, name) of the group's members."""
     if group == "town":
-        return {None: ("town", "全镇")}
+        return {None: ("town", str(GROUP_LABELS["town"]))}
     if group == "channel":
         return {c: (c, str(Channel(c).label) if c in Channel.values else c) for c in ids}
     if group == "inspector":
@@ -442,7 +488,12 @@ def _kpis(totals: dict, group: str | None) -> dict[str, dict]:
         if kpi.groups and group not in kpi.groups:
             continue
         num, den = kpi.parts(totals)
-        out[kpi.key] = {"label": kpi.label, "value": rate(num, den), "numerator": num, "denominator": den}
+        out[kpi.key] = {
+            "label": str(kpi.label),
+            "value": rate(num, den),
+            "numerator": num,
+            "denominator": den,
+        }
     return out
 
 
@@ -487,7 +538,7 @@ def kpi_table(
     for row in rows:
         label, first, last = period_bounds(period, row["bucket"], start, end)
         named = [m.get(row[f], (str(row[f]), "")) for m, f in zip(members, fields, strict=True)]
-        code, name = named[0] if named else ("town", GROUP_LABELS["town"])
+        code, name = named[0] if named else ("town", str(GROUP_LABELS["town"]))
         score = _score(single, row, (last - first).days + 1) if single else None
         out.append(
             KpiRow(

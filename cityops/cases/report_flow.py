@@ -16,7 +16,17 @@ from cityops.core.errors import DomainError
 from cityops.core.pages import is_htmx
 
 ITEM_CHOICES = 20
-REPORT_FIELDS = ("item", "description", "address", "photos", "location", "contact_name", "phone")
+REPORT_FIELDS = (
+    "item",
+    "description",
+    "address",
+    "photos",
+    "location",
+    "on_the_spot",
+    "contact_name",
+    "phone",
+)
+SLOTS_OF_EVERY_FORM = ("photos", "location")  # slots of what the form class does not hold as a field
 
 
 def item_choices(qs, q: str, selected: str) -> list:
@@ -35,9 +45,11 @@ def item_choices(qs, q: str, selected: str) -> list:
     return items
 
 
-def report_errors(request, message: str, fields: dict, status: int = 422):
-    """The summary and every field's error slot (out of band), for an htmx report form."""
-    slots = {name: fields.get(name, []) for name in REPORT_FIELDS}
+def report_errors(request, message: str, fields: dict, form, status: int = 422):
+    """The summary and the error slot of every field of this form (out of band), for an htmx report
+    form: only the slots the page has, or htmx finds no target for the others."""
+    names = [n for n in REPORT_FIELDS if n in form.fields or n in SLOTS_OF_EVERY_FORM]
+    slots = {name: fields.get(name, []) for name in names}
     for name, messages in fields.items():
         if name not in slots:
             slots["location" if name in ("lon", "lat") else "form"] = messages
@@ -79,7 +91,7 @@ class ReportPage:
     def refuse(self, request, message: str, fields: dict, form, status: int):
         """The form again with the problems named (or only the error slots for htmx)."""
         if is_htmx(request):
-            return report_errors(request, message, fields, status=status)
+            return report_errors(request, message, fields, form, status=status)
         context = {**self.context, "form": form, "result": None, "message": message, "errors": fields}
         context["items"] = item_choices(self.items(), "", request.POST.get("item", ""))
         return render(request, self.template, context, status=status)

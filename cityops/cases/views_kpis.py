@@ -214,9 +214,9 @@ def _charts(user, rows: list[KpiRow], kpi: str, start: date, end: date) -> dict:
     return {
         "kpi": {
             "key": k.key,
-            "label": k.label,
-            "numerator": k.numerator_label,
-            "denominator": k.denominator_label,
+            "label": str(k.label),
+            "numerator": str(k.numerator_label),
+            "denominator": str(k.denominator_label),
         },
         "lower_is_better": kpi in LOWER_IS_BETTER,
         "neutral": kpi in NEUTRAL,

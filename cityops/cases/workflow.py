@@ -41,7 +41,7 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         _t("send_to_verify", _("Send for on-site verification"), [S.REPORTED], S.VERIFYING, DISPATCH),
         _t("verify", _("Verified on site"), [S.VERIFYING], S.VERIFIED, INSPECTOR, ["note", "result"]),
-        _t("register", _("Register (立案)"), [S.REPORTED, S.VERIFIED], S.REGISTERED, DISPATCH),
+        _t("register", _("Register"), [S.REPORTED, S.VERIFIED], S.REGISTERED, DISPATCH),
         _t(
             "cancel",
             _("Cancel"),
@@ -89,9 +89,9 @@ TRANSITIONS: dict[str, Transition] = {
             DISPATCH,
             ["note"],
         ),
-        _t("hold", _("Put on hold (挂账)"), [S.DISPATCHED, S.ACCEPTED], S.ON_HOLD, DISPATCH, ["note"]),
+        _t("hold", _("Put on hold"), [S.DISPATCHED, S.ACCEPTED], S.ON_HOLD, DISPATCH, ["note"]),
         _t("resume", _("Resume"), [S.ON_HOLD], None, DISPATCH),
-        _t("supervise", _("Supervision order (督办)"), OPEN_STATUSES, None, SUPERVISORS, ["note"], "area"),
+        _t("supervise", _("Supervision order"), OPEN_STATUSES, None, SUPERVISORS, ["note"], "area"),
         _t("comment", _("Comment"), set(S), None, EVERYONE_STAFF, ["note"]),
     ]
 }

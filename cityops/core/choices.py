@@ -14,8 +14,8 @@ class DayKind(models.TextChoices):
 
 
 DAY_KIND_COLOURS = {
-    "holiday": "#f5222d",
-    "workday": "#1677ff",
+    "holiday": "#cf1322",
+    "workday": "#0958d9",
 }
 
 

@@ -191,7 +191,7 @@ def test_groupings_are_parsed_and_bad_ones_refused():
         == parse_group(("village", "department"))
         == ("village", "department")
     )
-    assert group_label("village,department") == "村(社区)×部门" and group_label("town") == "全镇"
+    assert group_label("village,department") == "村（社区）×部门" and group_label("town") == "全镇"
     for bad in ("street", "town,village", "village,village", "area,village,grid", ""):
         with pytest.raises(ValueError, match="group must be one of"):
             parse_group(bad)
@@ -223,15 +223,15 @@ def test_the_export_has_a_long_sheet_for_two_dimensions(staffed):
     )
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["村(社区)×部门", "部门", "指标说明"]
-    ws = wb["村(社区)×部门"]
+    assert wb.sheetnames == ["村（社区）×部门", "部门", "指标说明"]
+    ws = wb["村（社区）×部门"]
     header = [c.value for c in ws[1]]
     assert header[:7] == [
         "周期",
         "开始日期",
         "结束日期",
-        "村(社区)编码",
-        "村(社区)名称",
+        "村（社区）编码",
+        "村（社区）名称",
         "部门编码",
         "部门名称",
     ]

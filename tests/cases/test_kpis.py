@@ -265,8 +265,8 @@ def test_the_export_opens_with_one_sheet_per_grouping(staffed):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["部门", "村(社区)", "指标说明"]
-    ws = wb["村(社区)"]
+    assert wb.sheetnames == ["部门", "村（社区）", "指标说明"]
+    ws = wb["村（社区）"]
     header = [c.value for c in ws[1]]
     assert header[:5] == ["周期", "开始日期", "结束日期", "编码", "名称"] and "结案率" in header
     col = header.index("结案率") + 1

@@ -502,7 +502,7 @@ def test_the_phone_checks_in_sends_its_track_and_checks_out(client, users, base)
     resp = post(client, f"{base}/sessions", {"lon": lon, "lat": lat, "accuracy": 12})
     assert resp.status_code == 201, resp.content
     sid = resp.json()["id"]
-    assert resp.json()["grid"] == "G1" and resp.json()["state_colour"] == "#1677ff"
+    assert resp.json()["grid"] == "G1" and resp.json()["state_colour"] == "#0958d9"
     assert post(client, f"{base}/sessions", {"lon": lon, "lat": lat}).json()["id"] == sid
     now = clock.time()
     pts = [[lon, lat + 0.0005 * i, now - 50 + 10 * i, 6] for i in range(5)]

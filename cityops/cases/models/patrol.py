@@ -31,7 +31,7 @@ class SessionState(models.TextChoices):
         return SESSION_COLOURS[self.value]
 
 
-SESSION_COLOURS = {"open": "#1677ff", "checkout": "#389e0d", "timeout": "#d46b08", "imported": "#8c8c8c"}
+SESSION_COLOURS = {"open": "#0958d9", "checkout": "#237804", "timeout": "#ad4e00", "imported": "#595959"}
 
 
 class PatrolPlan(TimeStampedModel):

@@ -48,6 +48,15 @@
     if (photos) preview(photos);
   });
 
+  // a field the user has changed no longer carries the error the server gave it (its slot is
+  // #err-<name>): "choose an item from the list" goes once an item is picked
+  document.addEventListener("change", function (evt) {
+    const form = evt.target.closest("[data-swap-errors]");
+    if (!form || !evt.target.name) return;
+    const slot = form.querySelector("#err-" + CSS.escape(evt.target.name));
+    if (slot) slot.textContent = "";
+  });
+
   // a picked item looks picked at once, before any search re-renders the list
   document.addEventListener("change", function (evt) {
     if (evt.target.name !== "item" || evt.target.type !== "radio") return;

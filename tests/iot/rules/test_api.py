@@ -88,7 +88,7 @@ def test_alarm_endpoints(api_client, devices, world):
     alarm = alarms_of(devices["bin"]).get()
     d1 = api_client.login_as(world["dispatcher_v1"])
     page = d1.get("/api/v1/iot/alarms?status=active").json()
-    assert page["count"] == 1 and page["results"][0]["severity_colour"] == "#fadb14"
+    assert page["count"] == 1 and page["results"][0]["severity_colour"] == "#876800"
     url = f"/api/v1/iot/alarms/{alarm.pk}"
     assert d1.get(url).json()["rule"] == "bin-full"
     assert post(d1, f"{url}/ack", {"note": "收到"}).json()["acknowledged_by"] == "dispatcher_v1"
