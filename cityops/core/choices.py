@@ -42,9 +42,9 @@ class JobState(models.TextChoices):
 
 
 JOB_STATE_COLOURS = {
-    "ok": "#389e0d",
+    "ok": "#237804",
     "failing": "#cf1322",
-    "running": "#1677ff",
-    "waiting": "#8c8c8c",
-    "off": "#bfbfbf",
+    "running": "#0958d9",
+    "waiting": "#595959",
+    "off": "#6b6b6b",
 }
