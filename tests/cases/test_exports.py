@@ -128,7 +128,7 @@ def test_the_first_bytes_leave_after_the_first_rows(client, catalogue, monkeypat
     monkeypatch.setattr(views_workbench, "_rows", counted)
     resp = as_user(client, users, "officer").get(XLSX)
     chunks = iter(resp.streaming_content)
-    assert next(chunks).startswith(b"PK\x03\x04") and len(read) <= 6
+    assert next(chunks).startswith(b"PK\x03\x04") and read == []
     rest = b"".join(chunks)
     assert len(read) == 30 and rest
 
@@ -176,7 +176,7 @@ def test_the_kpi_workbook_has_percentages_dates_and_numbers(client, staffed):
     [
         ("day", date(2026, 1, 1), date(2026, 3, 5), [date(2026, 2, 1), date(2026, 3, 4)]),
         ("week", date(2026, 1, 1), date(2026, 6, 30), [date(2026, 3, 30), date(2026, 6, 29)]),  # on Mondays
-        ("month", date(2025, 3, 15), date(2026, 12, 31), [date(2026, 3, 1)]),
+        ("month", date(2025, 11, 15), date(2026, 5, 31), [date(2026, 2, 1), date(2026, 5, 1)]),
         ("year", date(2024, 6, 1), date(2026, 2, 1), [date(2025, 1, 1), date(2026, 1, 1)]),
     ],
 )
@@ -199,6 +199,37 @@ def test_the_streamed_windows_give_the_rows_of_one_table(client, staffed, monkey
     assert got and got == [(r.period, r.key, r.key2, r.counts["reported"]) for r in rows]
     all_rows = kpi_table(user=SYSTEM_READER, group="grid,department", period="day", start=start, end=today)
     assert len(all_rows) == len(rows)  # the town officer sees the whole town
+
+
+@pytest.mark.parametrize(
+    ("period", "start", "end", "periods"),
+    [
+        ("day", date(2026, 1, 1), date(2026, 12, 31), 365),
+        ("week", date(2026, 1, 4), date(2026, 1, 5), 2),  # a Sunday and the Monday after
+        ("month", date(2025, 12, 31), date(2026, 2, 1), 3),
+        ("year", date(2025, 12, 31), date(2026, 1, 1), 2),
+    ],
+)
+def test_the_row_ceiling_is_periods_times_members(town, period, start, end, periods):
+    from cityops.geo.models import Grid
+    from cityops.org.models import Department
+
+    members = Grid.objects.count() * Department.objects.count()
+    kw = {"period": period, "start": start, "end": end}
+    assert kpi_export.row_ceiling(group="grid,department", **kw) == periods * members
+
+
+def test_a_small_kpi_export_is_not_counted_in_the_rollups(staffed, monkeypatch):
+    def counted(**kw):
+        raise AssertionError("counted")
+
+    monkeypatch.setattr(kpi_export, "kpi_row_count", counted)
+    today = timezone.localdate()
+    kw = {"user": staffed["officer"], "period": "month", "start": today, "end": today}
+    kpi_export.check_bounds(groups=["village,department", "village", "department"], **kw)
+    monkeypatch.setattr(kpi_export, "MAX_ROWS", 1)
+    with pytest.raises(AssertionError, match="counted"):
+        kpi_export.check_bounds(groups=["village,department"], **kw)
 
 
 def test_a_kpi_export_of_too_many_groupings_is_refused(client, staffed):

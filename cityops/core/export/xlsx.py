@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 from xml.sax.saxutils import quoteattr
 
 from django.utils import timezone
@@ -139,13 +140,14 @@ class _Rows:
             raise ValueError("a row has more cells than its sheet has columns")
         cells = []
         add = cells.append
+        known = self.texts.get
         n = str(number)
         for i, value in enumerate(values):
             if value is None or value == "":
                 continue
             kind = type(value)
             if kind is str:
-                add(f'<c r="{self.letters[i]}{n}"{self.text(value)}')
+                add(f'<c r="{self.letters[i]}{n}"{known(value) or self.text(value)}')
             elif kind is int or kind is Decimal or (kind is float and is_number(value)):
                 add(f'<c r="{self.letters[i]}{n}"{self.number[i]}><v>{value}</v></c>')
             elif kind is datetime:
@@ -186,6 +188,7 @@ def _sheet_head(sheet: Sheet) -> str:
 
 
 SHEET_TAIL = "</sheetData></worksheet>"
+_DONE = object()  # a sheet's rows have all been written
 FORBIDDEN_IN_TITLES = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
 
@@ -244,24 +247,27 @@ class _Writer:
     def sheet(self, sheet: Sheet) -> Iterator[bytes]:
         """The sheet's parts: a new one whenever the rows reach the limit or the XML its size."""
         writer = _Rows(sheet.columns, self.zone)
-        rows = iter(sheet.rows)
-        part, pending = 1, next(rows, None)
+        rows: Iterator = iter(sheet.rows)
+        part = 1
         while True:
-            written = yield from self._part(sheet, part, rows, pending, writer)
-            if written is None:
+            leftover = yield from self._part(sheet, part, rows, writer)
+            if leftover is _DONE:
                 return
-            part, pending = part + 1, written
+            part, rows = part + 1, chain([leftover], rows)
 
-    def _part(self, sheet: Sheet, part: int, rows: Iterator, first, writer: _Rows):
-        """Write one sheet part; the row that did not fit (to begin the next part), or None."""
+    def _part(self, sheet: Sheet, part: int, rows: Iterator, writer: _Rows):
+        """Write one sheet part; the row that did not fit (to begin the next part), or _DONE."""
         self.titles.append(sheet_title(sheet.title, self.taken, part))
         out = _entry(self.book, f"xl/worksheets/sheet{len(self.titles)}.xml")
+        if not self.started:  # the download begins before the first row is read
+            self.started = True
+            yield self.sink.take()
         size, batch, number = 0, [_sheet_head(sheet)], 0
         if sheet.header:
             number = 1
             batch.append(writer.header(sheet.titles))
-        row, leftover = first, None
-        while row is not None:
+        leftover = _DONE
+        for row in rows:
             if number >= self.max_rows or size >= MAX_SHEET_BYTES:
                 leftover = row
                 break
@@ -270,11 +276,8 @@ class _Writer:
             if len(batch) >= ROWS_PER_WRITE:
                 size += out.write("".join(batch).encode())
                 batch.clear()
-                # the first piece goes out after the first rows: the download starts at once
-                if self.sink.size >= FLUSH_BYTES or not self.started:
-                    self.started = True
+                if self.sink.size >= FLUSH_BYTES:
                     yield self.sink.take()
-            row = next(rows, None)
         batch.append(SHEET_TAIL)
         out.write("".join(batch).encode())
         out.close()
