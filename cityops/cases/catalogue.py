@@ -89,7 +89,7 @@ def _read_csv(data: bytes) -> Table:
 
 
 def _read_xlsx(data: bytes) -> Table:
-    import openpyxl  # only XLSX imports and exports pay for loading it
+    import openpyxl  # only XLSX imports pay for loading it
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -3,9 +3,10 @@ the rows are still being read.
 
 Python's ``zipfile`` writes to an unseekable stream by itself (each entry's sizes follow its data in
 a data descriptor), so no library is needed (``docs/architecture.md`` says why not one). The
-workbook is the smallest package Excel, WPS, LibreOffice and openpyxl open: the sheets, a styles
-part with the number formats below, the workbook and its relationships, and the content types,
-written last, when the number of sheets is known (a zip's entries may come in any order).
+workbook is the minimal SpreadsheetML package (ECMA-376): the sheets, a styles part with the
+number formats below, the workbook and its relationships, and the content types, written last,
+when the number of sheets is known (a zip's entries may come in any order). Every cell carries its
+reference and no entry uses ZIP64, for the readers that are stricter than Excel.
 
 Cells: numbers are numbers, dates and date-times real Excel dates in the town's time zone with a
 date format, text inline strings (XML-escaped, without the characters XML cannot hold, cut at
