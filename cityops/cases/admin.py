@@ -1,17 +1,12 @@
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 import cityops.cases.open311.admin  # noqa: F401 - registers Open311Client
 from cityops.audit.admin_mixins import AuditedAdmin
-from cityops.cases.catalogue import catalogue_export
+from cityops.cases.catalogue import catalogue_download
 from cityops.cases.models import DepartmentWebhook, ItemCategory, PatrolItem, WebhookDelivery
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 EXPORT_LABELS = {"csv": _("Export the selected items as CSV"), "xlsx": _("Export the selected items as XLSX")}
 
 
@@ -88,9 +83,7 @@ class PatrolItemForm(forms.ModelForm):
 
 def _export(fmt: str):
     def action(modeladmin, request, queryset):
-        response = HttpResponse(catalogue_export(fmt=fmt, queryset=queryset), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="patrol-items.{fmt}"'
-        return response
+        return catalogue_download(fmt=fmt, queryset=queryset)
 
     action.__name__ = f"export_{fmt}"
     action.short_description = EXPORT_LABELS[fmt]

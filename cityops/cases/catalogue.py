@@ -13,11 +13,13 @@ from dataclasses import asdict, dataclass
 from typing import NoReturn
 
 from django.db import transaction
+from django.http import StreamingHttpResponse
 
 from cityops.audit.services import audit_record
 from cityops.cases.catalogue_rows import CODES, ItemRow, Table, check_stored, error, parse_items
 from cityops.cases.models import ItemCategory, PatrolItem
 from cityops.core.errors import ValidationFailed
+from cityops.core.export import Sheet, columns, csv_unescape, download, file_bytes
 from cityops.core.upsert import Outcome, upsert_by_code
 from cityops.org.models import Department
 
@@ -78,15 +80,16 @@ def _rows(records) -> list[tuple[int, list[str]]]:
 
 def _read_csv(data: bytes) -> Table:
     reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    unescaped = ([csv_unescape(v) for v in record] for record in reader)  # what the export escaped
     try:
-        header = [_cell(v) for v in next(reader, [])]
-        return Table(header, _rows(reader))
+        header = [_cell(v) for v in next(unescaped, [])]
+        return Table(header, _rows(unescaped))
     except csv.Error as exc:
         raise FileError(f"the CSV cannot be read: {exc}", row=reader.line_num) from None
 
 
 def _read_xlsx(data: bytes) -> Table:
-    import openpyxl  # only XLSX imports and exports pay for loading it
+    import openpyxl  # only XLSX imports pay for loading it
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -250,45 +253,31 @@ def _record(item: PatrolItem) -> dict:
     }
 
 
-def _csv(rows: Iterable[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read the Chinese as UTF-8
-
-
-def _xlsx(rows: Iterable[list]) -> bytes:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET_NAME)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text such as "=…" stays text, never becomes a formula
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def catalogue_sheet(records: Iterable[dict]) -> Sheet:
+    """A catalogue table in the import format from records keyed by column code."""
+    return Sheet(SHEET_NAME, columns(CODES), ([record[code] for code in CODES] for record in records))
 
 
 def catalogue_file(*, fmt: str, records: Iterable[dict]) -> bytes:
     """A catalogue file in the import format from records keyed by column code."""
-    rows = [CODES, *([record[code] for code in CODES] for record in records)]
-    if fmt == "csv":
-        return _csv(rows)
-    if fmt == "xlsx":
-        return _xlsx(rows)
-    raise ValueError(f"unknown catalogue format {fmt!r}; use csv or xlsx")
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"unknown catalogue format {fmt!r}; use csv or xlsx")
+    return file_bytes(fmt=fmt, sheets=[catalogue_sheet(records)])
+
+
+def _items(queryset=None):
+    items = (queryset if queryset is not None else PatrolItem.objects.all()).select_related(
+        "category", "big_category", "department"
+    )
+    return items.order_by("code")
+
+
+def catalogue_download(*, fmt: str, queryset=None) -> StreamingHttpResponse:
+    """The items (all, or those of ``queryset``) as a streamed download that imports back unchanged."""
+    records = (_record(item) for item in _items(queryset).iterator(chunk_size=2000))
+    return download(name="patrol-items", fmt=fmt, sheets=[catalogue_sheet(records)], stamp_format=None)
 
 
 def catalogue_export(*, fmt: str, queryset=None) -> bytes:
     """The items (all, or those of ``queryset``) as a CSV or XLSX file that imports back unchanged."""
-    items = (queryset if queryset is not None else PatrolItem.objects.all()).select_related(
-        "category", "big_category", "department"
-    )
-    return catalogue_file(fmt=fmt, records=(_record(item) for item in items.order_by("code")))
+    return catalogue_file(fmt=fmt, records=(_record(item) for item in _items(queryset)))

@@ -558,6 +558,19 @@ def kpi_table(
     return out
 
 
+def kpi_row_count(*, user, group: str | Sequence[str], period: str, start: date, end: date) -> int:
+    """How many rows ``kpi_table`` answers, from one query over the keys of the daily rollup of its
+    grain (a coarser grain's rows are sums of these, so they have the same keys)."""
+    dims = parse_group(group)
+    fields = [GROUPS[d] for d in dims]
+    grain = grain_for(user=user, dimensions=dims, period=period)
+    model = CaseDailyStat if grain == "fine" else CaseVillageDailyStat
+    qs = model.objects.restrict(user, "cases.view").filter(day__gte=start, day__lte=end)
+    if "inspector" in fields:
+        qs = qs.filter(inspector__isnull=False)
+    return qs.annotate(bucket=_bucket(period)).values("bucket", *fields).order_by().distinct().count()
+
+
 # Sums behind KPIs that are not counters, recovered from a row's KPI parts so rows can be added up.
 PART_SUMS = {
     "registered_resident": ("resident_report_share", "numerator"),

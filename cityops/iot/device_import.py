@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cityops.audit.services import audit_record
 from cityops.core.errors import Forbidden, ValidationFailed
+from cityops.core.export import Sheet, columns, csv_unescape, file_bytes
 from cityops.iot.models import Device, DeviceLocation, DeviceType
 from cityops.iot.services import DeviceIn, device_errors, device_write_new, point_errors
 
@@ -112,7 +113,10 @@ def _records(data: bytes, filename: str) -> list[list[str]]:
             book.close()
     try:
         reader = csv.reader(io.StringIO(_decode(data), newline=""))
-        return [[_cell(v) for v in row] for _, row in zip(range(MAX_ROWS + 2), reader, strict=False)]
+        # csv_unescape: what the export escaped (formula-looking text) reads back as it was
+        return [
+            [_cell(csv_unescape(v)) for v in row] for _, row in zip(range(MAX_ROWS + 2), reader, strict=False)
+        ]
     except csv.Error as exc:
         raise ValueError(f"the CSV cannot be read: {exc}") from None
 
@@ -346,26 +350,7 @@ def _record(device: Device) -> list:
 def device_export(*, fmt: str, queryset=None) -> bytes:
     """The devices (all, or ``queryset``) as a CSV or XLSX file that imports back unchanged."""
     devices = (queryset if queryset is not None else Device.objects.all()).select_related("device_type")
-    rows = [CODES, *(_record(d) for d in devices.order_by("code"))]
-    if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\r\n").writerows(rows)
-        return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read the Chinese as UTF-8
-    if fmt == "xlsx":
-        import openpyxl
-        from openpyxl.cell import WriteOnlyCell
-
-        book = openpyxl.Workbook(write_only=True)
-        sheet = book.create_sheet(SHEET_NAME)
-        for row in rows:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # "=…" stays text, never a formula
-                cells.append(cell)
-            sheet.append(cells)
-        buf = io.BytesIO()
-        book.save(buf)
-        return buf.getvalue()
+    rows = (_record(d) for d in devices.order_by("code").iterator(chunk_size=2000))
+    if fmt in ("csv", "xlsx"):
+        return file_bytes(fmt=fmt, sheets=[Sheet(SHEET_NAME, columns(CODES), rows)])
     raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")

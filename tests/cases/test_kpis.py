@@ -271,7 +271,7 @@ def test_the_export_opens_with_one_sheet_per_grouping(staffed):
     assert header[:5] == ["周期", "开始日期", "结束日期", "编码", "名称"] and "结案率" in header
     col = header.index("结案率") + 1
     v1 = next(r for r in ws.iter_rows(min_row=2) if r[3].value == "V1")
-    assert v1[col - 1].value == 1.0 and v1[col - 1].number_format == "0.00%"
+    assert v1[col - 1].value == 1.0 and v1[col - 1].number_format == "0.0%"
     assert "综合得分" in [c.value for c in wb["部门"][1]]
 
 

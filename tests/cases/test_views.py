@@ -189,7 +189,9 @@ def test_export_downloads_the_filtered_list(client, two_villages):
     assert resp.status_code == 200
     assert resp["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="cases-all-' in resp["Content-Disposition"]
-    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active.iter_rows(values_only=True)
+    )
     assert rows[0][0] == "案件编号" and {r[0] for r in rows[1:]} == {v1_case.number, v4_case.number}
 
     resp = client.get("/cases/export/?tab=all&grid=G7&format=csv")
