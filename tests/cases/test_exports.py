@@ -162,7 +162,7 @@ def test_the_kpi_workbook_has_percentages_dates_and_numbers(client, staffed):
     today = timezone.localdate()
     resp = _kpi(client, staffed["officer"], f"group=village,department&period=day&start={today}&end={today}")
     assert resp["Content-Disposition"] == f'attachment; filename="kpis-day-{today}-{today}.xlsx"'
-    ws = load_workbook(io.BytesIO(_body(resp)))["村(社区)×部门"]
+    ws = load_workbook(io.BytesIO(_body(resp)))["村（社区）×部门"]
     header = [c.value for c in ws[1]]
     row = dict(zip(header, ws[2], strict=True))
     assert row["开始日期"].value == datetime(today.year, today.month, today.day)
