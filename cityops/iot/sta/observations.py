@@ -30,6 +30,7 @@ from cityops.iot.models import (
 )
 from cityops.iot.sta.entities import TYPES
 from cityops.iot.sta.filter import BinOp, Lit, Path
+from cityops.iot.sta.literals import INT64_MAX, MIN_TIME
 from cityops.iot.sta.pyfilter import PyFilter
 from cityops.iot.sta.sqlfilter import SqlFilter, compile_filter
 
@@ -114,7 +115,7 @@ def block_queryset(ds_ids, start, end):
     qs = ReadingBlock.objects.all()
     if ds_ids is not None:
         qs = qs.filter(datastream_id__in=ds_ids)
-    if start:
+    if start and start > MIN_TIME + BLOCK_SPAN:  # before that, every block starts after it
         qs = qs.filter(start__gt=start - BLOCK_SPAN)
     if end:
         qs = qs.filter(start__lte=end)
@@ -284,7 +285,7 @@ def select_grouped(groups: dict[int, list[int]], query: ObsQuery, partition: str
     order = _order_by(query.order, id_order(query.order, None))
     ranked = raw.annotate(
         sta_parent=F(partition), sta_rank=Window(RowNumber(), partition_by=[F(partition)], order_by=order)
-    ).filter(sta_rank__gt=query.skip, sta_rank__lte=query.skip + query.top + 1)
+    ).filter(sta_rank__gt=query.skip, sta_rank__lte=min(query.skip + query.top + 1, INT64_MAX))
     rows: dict[int, list[Reading]] = {}
     for row in ranked.order_by("sta_parent", "sta_rank"):
         rows.setdefault(row.sta_parent, []).append(row)

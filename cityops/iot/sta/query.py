@@ -8,6 +8,7 @@ from django.conf import settings
 from cityops.iot.sta.entities import TYPES, EntityType
 from cityops.iot.sta.errors import bad_request
 from cityops.iot.sta.filter import parse
+from cityops.iot.sta.literals import INT64_MAX
 from cityops.iot.sta.sqlfilter import resolve
 
 KNOWN = {
@@ -106,8 +107,11 @@ def _apply(opts: Options, name: str, value: str) -> None:
 
 
 def _count_value(name: str, value: str) -> int:
-    if not value.isdigit():
-        raise bad_request(f"{name} must be a non-negative integer, not {value!r}.")
+    if not (value.isascii() and value.isdigit()):
+        raise bad_request(f"{name} must be a non-negative integer, not {value[:40]!r}.")
+    # compared before int(): Python refuses to convert over 4,300 digits, and SQL holds 64 bits
+    if len(value.lstrip("0")) > len(str(INT64_MAX)) or int(value) > INT64_MAX:
+        raise bad_request(f"{name} must be at most {INT64_MAX}, not {value[:40]}.")
     return int(value)
 
 
