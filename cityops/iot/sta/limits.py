@@ -51,6 +51,9 @@ class Budget:
         self.used += count
 
     def refuse(self, asked: int):
+        # what was read to get here is spent: the later reads of a $batch are refused at once,
+        # so a batch of refused requests cannot repeat the work a thousand times
+        self.used = self.limit
         raise bad_request(
             f"This response would hold at least {asked} entities; at most {self.limit} are allowed "
             "(CITYOPS_STA_MAX_ENTITIES; a $batch shares one budget). Ask for less: a smaller $top "
