@@ -54,9 +54,9 @@ def requests() -> list[tuple[str, str, str, object]]:
             None,
         ),
         (
-            "largest allowed: Datastreams?$top=99&$expand=Observations",
+            "largest allowed: Datastreams?$top=49&$expand=Observations",
             "GET",
-            "Datastreams?$top=99&$expand=Observations",
+            "Datastreams?$top=49&$expand=Observations",
             None,
         ),
         ("$batch of 20 depth-5 expands", "POST", "$batch", deep_batch),
