@@ -92,7 +92,6 @@ def collection(ctx: Ctx, etype: EntityType, qs, opts: Options, url: str, params:
 
 
 def obs_query(ds_ids, opts: Options) -> observations.ObsQuery:
-    # a page is at most max_top rows, far below any entity budget: counted once it is read
     return observations.ObsQuery(
         ds_ids, opts.filter, opts.order, opts.skip, opts.limit, opts.skiptoken, opts.count
     )
