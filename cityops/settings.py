@@ -243,6 +243,11 @@ CITYOPS_IOT_ALARM_QUIET_S = env_int("CITYOPS_IOT_ALARM_QUIET_S", 300, minimum=0)
 CITYOPS_STA_MAX_TOP = env_int("CITYOPS_STA_MAX_TOP", 100, minimum=1)
 # The most requests one SensorThings $batch may hold.
 CITYOPS_STA_MAX_BATCH = env_int("CITYOPS_STA_MAX_BATCH", 1000, minimum=1)
+# How deep a SensorThings $expand may nest (Things?$expand=Datastreams/Observations is 2).
+CITYOPS_STA_MAX_EXPAND_DEPTH = env_int("CITYOPS_STA_MAX_EXPAND_DEPTH", 5, minimum=1)
+# The most entities one SensorThings response may hold, expanded ones included; a $batch's
+# requests share one such budget. Counted while the response is built: beyond it, a 400.
+CITYOPS_STA_MAX_ENTITIES = env_int("CITYOPS_STA_MAX_ENTITIES", 5000, minimum=1)
 # The SensorThings MQTT extension: new Observations published to v1.1/… topics on the project broker.
 CITYOPS_STA_MQTT = env_bool("CITYOPS_STA_MQTT", False)
 # The address users reach this server at, for links in messages that leave a request (MQTT payloads).

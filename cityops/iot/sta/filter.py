@@ -5,8 +5,9 @@ and to a Python predicate (cityops.iot.sta.pyfilter) for readings decoded from c
 so an Observation query answers the same before and after compaction.
 """
 
+import math
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from functools import lru_cache
 
 from lark import Lark, Transformer, v_args
@@ -14,6 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from shapely import wkt
 from shapely.errors import ShapelyError
 
+from cityops.iot.sta import literals
 from cityops.iot.sta.errors import bad_request
 
 GRAMMAR = r"""
@@ -97,11 +99,6 @@ COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
 ARITHMETIC = {"add", "sub", "mul", "div", "mod"}
 
 
-def parse_datetime(text: str) -> datetime:
-    """An ISO 8601 instant with an offset (``Z`` or ``±hh:mm``)."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 @v_args(inline=True)
 class _ToTree(Transformer):
     def logical(self, left, op, right):
@@ -129,10 +126,10 @@ class _ToTree(Transformer):
 
     def number(self, token):
         text = str(token)
-        return Lit(float(text) if any(c in text for c in ".eE") else int(text))
+        return Lit(literals.finite(text) if any(c in text for c in ".eE") else literals.integer(text))
 
     def datetime(self, token):
-        return Lit(parse_datetime(str(token)))
+        return Lit(literals.instant(str(token)))
 
     def date(self, token):
         return Lit(date.fromisoformat(str(token)))
@@ -146,9 +143,14 @@ class _ToTree(Transformer):
         if ";" in body:  # an SRID prefix (SRID=4326;POINT(…)); we only hold WGS84
             body = body.split(";", 1)[1]
         try:
-            return Lit(wkt.loads(body))
+            shape = wkt.loads(body)
         except (ShapelyError, ValueError) as exc:
             raise ValueError(f"the geography literal {text!r} is not valid WKT") from exc
+        if not all(math.isfinite(c) for c in shape.bounds):
+            raise literals.OutOfRange(
+                f"the geography literal {text[:40]!r} has coordinates that are not finite"
+            )
+        return Lit(shape)
 
     def true(self, _token):
         return Lit(True)

@@ -157,7 +157,9 @@ def _remove(document, path: list[str]):
 
 def _index(token: str, highest: int) -> int | None:
     """An array index (no leading zeros) up to ``highest``, else None."""
-    if not token.isdigit() or (token != "0" and token.startswith("0")):
+    if not (token.isascii() and token.isdigit()) or (token != "0" and token.startswith("0")):
+        return None
+    if len(token) > len(str(highest)):  # before int(): it refuses over 4,300 digits
         return None
     return int(token) if int(token) <= highest else None
 

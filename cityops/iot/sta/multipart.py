@@ -15,6 +15,7 @@ from http import HTTPStatus
 from cityops.iot.sta.batch import Item, RolledBack, check_items, check_size, segments
 from cityops.iot.sta.dispatch import Answer
 from cityops.iot.sta.errors import bad_request
+from cityops.iot.sta.literals import OutOfRange, json_loads
 
 CRLF = b"\r\n"
 
@@ -89,7 +90,9 @@ def _request(part_headers: dict, message: bytes, where: str, group: str | None) 
     ident = part_headers.get("content-id") or headers.get("content-id") or ""
     content_type = headers.get("content-type", "application/json").split(";")[0].strip()
     try:
-        body = json.loads(payload) if payload.strip() else None
+        body = json_loads(payload) if payload.strip() else None
+    except OutOfRange as exc:
+        raise bad_request(f"{where}: the body holds a number we cannot store: {exc}.") from None
     except (ValueError, UnicodeDecodeError):
         raise bad_request(f"{where}: the body is not valid JSON.") from None
     return Item(ident.strip("<>"), words[0].upper(), words[1], body, content_type, group)

@@ -30,6 +30,7 @@ from cityops.iot.models import (
 )
 from cityops.iot.sta.entities import TYPES
 from cityops.iot.sta.filter import BinOp, Lit, Path
+from cityops.iot.sta.literals import INT64_MAX, MIN_TIME
 from cityops.iot.sta.pyfilter import PyFilter
 from cityops.iot.sta.sqlfilter import SqlFilter, compile_filter
 
@@ -114,7 +115,7 @@ def block_queryset(ds_ids, start, end):
     qs = ReadingBlock.objects.all()
     if ds_ids is not None:
         qs = qs.filter(datastream_id__in=ds_ids)
-    if start:
+    if start and start > MIN_TIME + BLOCK_SPAN:  # before that, every block starts after it
         qs = qs.filter(start__gt=start - BLOCK_SPAN)
     if end:
         qs = qs.filter(start__lte=end)
@@ -266,8 +267,11 @@ def count_blocks(ds_ids) -> bool:
     return block_queryset(ds_ids, None, None).exists()
 
 
-def select_grouped(groups: dict[int, list[int]], query: ObsQuery, partition: str) -> dict[int, ObsPage]:
-    """A page per parent (``groups``: parent key → its datastream ids), for $expand.
+def select_grouped(
+    groups: dict[int, list[int]], query: ObsQuery, partition: str, cap: int
+) -> dict[int, ObsPage] | None:
+    """A page per parent (``groups``: parent key → its datastream ids), for $expand; None when the
+    pages together would reach ``cap`` rows (those read to tell "more" included), stopping there.
 
     Without candidate blocks this is one windowed query (ROW_NUMBER per parent) plus one grouped
     count; with blocks each parent is paged through ``select`` so the tiers merge the same way.
@@ -275,7 +279,7 @@ def select_grouped(groups: dict[int, list[int]], query: ObsQuery, partition: str
     all_ds = sorted({ds for ids in groups.values() for ds in ids})
     ds_ids, start, end = narrow(query.tree, all_ds)
     if not groups or block_queryset(ds_ids, start, end).exists():
-        return {key: select(_for_group(query, ids)) for key, ids in groups.items()}
+        return _select_each(groups, query, cap)
     from django.db.models import Count, Window
     from django.db.models.functions import RowNumber
 
@@ -284,9 +288,12 @@ def select_grouped(groups: dict[int, list[int]], query: ObsQuery, partition: str
     order = _order_by(query.order, id_order(query.order, None))
     ranked = raw.annotate(
         sta_parent=F(partition), sta_rank=Window(RowNumber(), partition_by=[F(partition)], order_by=order)
-    ).filter(sta_rank__gt=query.skip, sta_rank__lte=query.skip + query.top + 1)
+    ).filter(sta_rank__gt=query.skip, sta_rank__lte=min(query.skip + query.top + 1, INT64_MAX))
+    fetched = list(ranked.order_by("sta_parent", "sta_rank")[:cap])
+    if len(fetched) == cap:
+        return None
     rows: dict[int, list[Reading]] = {}
-    for row in ranked.order_by("sta_parent", "sta_rank"):
+    for row in fetched:
         rows.setdefault(row.sta_parent, []).append(row)
     counts = {}
     if query.count:
@@ -296,6 +303,16 @@ def select_grouped(groups: dict[int, list[int]], query: ObsQuery, partition: str
         found = rows.get(key, [])
         count = counts.get(key, 0) if query.count else None
         pages[key] = ObsPage(found[: query.top], count, len(found) > query.top, False)
+    return pages
+
+
+def _select_each(groups: dict[int, list[int]], query: ObsQuery, cap: int) -> dict[int, ObsPage] | None:
+    pages, read = {}, 0
+    for key, ids in groups.items():
+        pages[key] = select(_for_group(query, ids))
+        read += len(pages[key].rows) + pages[key].more
+        if read >= cap:
+            return None
     return pages
 
 

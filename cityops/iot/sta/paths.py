@@ -7,6 +7,7 @@ from cityops.iot.sta import observations
 from cityops.iot.sta.access import base_queryset, visible_datastreams
 from cityops.iot.sta.entities import BY_PLURAL, TYPES, EntityType
 from cityops.iot.sta.errors import bad_request, not_found
+from cityops.iot.sta.literals import entity_id
 
 SEGMENT = re.compile(r"^(?P<name>[A-Za-z]+)(?:\((?P<id>[^)]*)\))?$")
 
@@ -27,10 +28,10 @@ class Target:
 
 
 def parse_id(raw: str) -> int:
-    text = raw.strip().strip("'")
-    if not text.isdigit():
-        raise not_found(f"{raw!r} is not an id of this service (ids are integers).")
-    return int(text)
+    pk = entity_id(raw.strip().strip("'"))
+    if pk is None:
+        raise not_found(f"{raw!r} is not an id of this service (ids are 64-bit integers).")
+    return pk
 
 
 def resolve(path: str, user, root: str) -> Target:

@@ -14,26 +14,7 @@ from cityops.iot.sta import geo
 from cityops.iot.sta.entities import TYPES, EntityType
 from cityops.iot.sta.errors import bad_request
 from cityops.iot.sta.filter import ARITHMETIC, COMPARISONS, BinOp, Call, Lit, Neg, Not, Path
-from cityops.iot.sta.sqlfilter import MAX_TIME, MIN_TIME, PARTS
-
-
-def compare(op: str, a, b):
-    """True, False or None (unknown) like SQL."""
-    if a is None or b is None:
-        return None
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        a, b = a.astimezone(UTC), b.astimezone(UTC)
-    try:
-        return {
-            "eq": a == b,
-            "ne": a != b,
-            "gt": a > b,
-            "ge": a >= b,
-            "lt": a < b,
-            "le": a <= b,
-        }[op]
-    except TypeError:
-        return None
+from cityops.iot.sta.literals import MAX_TIME, MIN_TIME, PARTS, compare
 
 
 class PyFilter:

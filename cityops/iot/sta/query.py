@@ -3,11 +3,11 @@ checked against the entity type they apply to, recursively for $expand."""
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
 from cityops.iot.sta.entities import TYPES, EntityType
 from cityops.iot.sta.errors import bad_request
 from cityops.iot.sta.filter import parse
+from cityops.iot.sta.limits import check_depth, max_top
+from cityops.iot.sta.literals import INT64_MAX
 from cityops.iot.sta.sqlfilter import resolve
 
 KNOWN = {
@@ -21,10 +21,6 @@ KNOWN = {
     "$resultformat",
     "$skiptoken",
 }
-
-
-def max_top() -> int:
-    return getattr(settings, "CITYOPS_STA_MAX_TOP", 100)
 
 
 @dataclass
@@ -67,8 +63,9 @@ def split(text: str, sep: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def parse_options(params: dict[str, str], etype: EntityType) -> Options:
-    """Options from query parameters (names case-insensitive); a 400 names the bad one."""
+def parse_options(params: dict[str, str], etype: EntityType, level: int = 0) -> Options:
+    """Options from query parameters (names case-insensitive); a 400 names the bad one. ``level``:
+    how deep inside ``$expand`` these options are."""
     opts = Options(etype)
     for raw_name, value in params.items():
         name = raw_name.lower()
@@ -76,11 +73,11 @@ def parse_options(params: dict[str, str], etype: EntityType) -> Options:
             continue
         if name not in KNOWN:
             raise bad_request(f"Unknown query option {raw_name}.")
-        _apply(opts, name, value)
+        _apply(opts, name, value, level)
     return opts
 
 
-def _apply(opts: Options, name: str, value: str) -> None:
+def _apply(opts: Options, name: str, value: str, level: int) -> None:
     if name == "$filter":
         opts.filter, opts.filter_text = parse(value), value
     elif name == "$top":
@@ -98,7 +95,7 @@ def _apply(opts: Options, name: str, value: str) -> None:
     elif name == "$orderby":
         opts.order = _orderby(opts.etype, value)
     elif name == "$expand":
-        _expand(opts, value)
+        _expand(opts, value, level)
     elif name == "$resultformat":
         if value != "dataArray" or opts.etype.name != "Observation":
             raise bad_request("$resultFormat=dataArray is supported on Observations only.")
@@ -106,8 +103,11 @@ def _apply(opts: Options, name: str, value: str) -> None:
 
 
 def _count_value(name: str, value: str) -> int:
-    if not value.isdigit():
-        raise bad_request(f"{name} must be a non-negative integer, not {value!r}.")
+    if not (value.isascii() and value.isdigit()):
+        raise bad_request(f"{name} must be a non-negative integer, not {value[:40]!r}.")
+    # compared before int(): Python refuses to convert over 4,300 digits, and SQL holds 64 bits
+    if len(value.lstrip("0")) > len(str(INT64_MAX)) or int(value) > INT64_MAX:
+        raise bad_request(f"{name} must be at most {INT64_MAX}, not {value[:40]}.")
     return int(value)
 
 
@@ -135,12 +135,14 @@ def _orderby(etype: EntityType, value: str) -> list[tuple[tuple[str, ...], bool]
     return order
 
 
-def _expand(opts: Options, value: str) -> None:
+def _expand(opts: Options, value: str, level: int) -> None:
     for item in split(value, ","):
         head, inner = item, ""
         if item.endswith(")") and "(" in item:
             head, inner = item[: item.index("(")], item[item.index("(") + 1 : -1]
         names = head.strip().split("/")
+        # before anything below is parsed: a deep $expand is refused without being built
+        check_depth(level + len(names), head.strip())
         target = opts
         for i, nav_name in enumerate(names):
             nav = target.etype.navs.get(nav_name)
@@ -152,7 +154,7 @@ def _expand(opts: Options, value: str) -> None:
                 for part in split(inner, ";"):
                     key, _, val = part.partition("=")
                     params[key.strip()] = val
-                child = _merge(child, parse_options(params, TYPES[nav.target]))
+                child = _merge(child, parse_options(params, TYPES[nav.target], level + len(names)))
             target.expand[nav_name] = child
             target = child
 

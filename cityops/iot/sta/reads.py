@@ -1,15 +1,18 @@
 """Reading entities and collections into SensorThings JSON, with $expand one query per level."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import F
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 
 from cityops.iot.models import Datastream
 from cityops.iot.sta import observations
 from cityops.iot.sta.access import base_queryset, visible_datastreams
 from cityops.iot.sta.entities import TYPES, EntityType
 from cityops.iot.sta.filter import Path
+from cityops.iot.sta.limits import Budget
+from cityops.iot.sta.literals import INT64_MAX
 from cityops.iot.sta.query import Options
 from cityops.iot.sta.sqlfilter import SqlFilter, compile_filter
 
@@ -21,6 +24,7 @@ class Ctx:
     root: str  # absolute, ends with '/'
     host: str  # scheme://host
     user: object
+    budget: Budget = field(default_factory=Budget)  # entities the response may still hold
 
     def self_link(self, etype: EntityType, obj) -> str:
         return f"{self.root}{etype.plural}({obj.pk})"
@@ -81,6 +85,7 @@ def collection(ctx: Ctx, etype: EntityType, qs, opts: Options, url: str, params:
     if len(rows) > limit:
         rows = rows[:limit]
         out["@iot.nextLink"] = next_link(url, params, **{"$top": limit, "$skip": opts.skip + limit})
+    ctx.budget.take(len(rows))
     out["value"] = [entity_json(ctx, etype, r, opts) for r in rows]
     expand(ctx, etype, rows, out["value"], opts)
     return out
@@ -105,6 +110,7 @@ def observation_collection(ctx: Ctx, ds_ids, opts: Options, url: str, params: di
         else:
             change = {"$top": opts.limit, "$skip": opts.skip + opts.limit}
         out["@iot.nextLink"] = next_link(url, params, **change)
+    ctx.budget.take(len(page.rows))
     if opts.result_format == "dataArray":
         out["value"] = data_array(ctx, page.rows, opts)
         return out
@@ -150,6 +156,9 @@ def expand(ctx: Ctx, etype: EntityType, objs: list, dicts: list[dict], opts: Opt
             pages = _expand_observations(ctx, etype, keys, child_opts)
         else:
             pages = _expand_rows(ctx, target, nav.lookup, keys, child_opts)
+        # a child is encoded once per parent that holds it (the same Thing under each of its
+        # Datastreams): count them all before encoding any
+        ctx.budget.take(sum(len(pages[k][0]) for k in keys if k in pages))
         children, child_dicts = [], []
         for obj, key, out in zip(objs, keys, dicts, strict=True):
             rows, count, more = pages.get(key, ([], 0, False))
@@ -172,17 +181,30 @@ def expand(ctx: Ctx, etype: EntityType, objs: list, dicts: list[dict], opts: Opt
 
 
 def _expand_rows(ctx: Ctx, target: EntityType, lookup: str, keys: list, opts: Options) -> dict:
-    """Children of every parent in one query, grouped by the parent's key, then paged per parent."""
+    """A page of children per parent in one windowed query (ROW_NUMBER per parent key), plus one
+    grouped count when ``$count`` asks; {parent key: (rows, count, more)}.
+
+    The query fetches at most the budget that remains plus one row per parent (which only tells
+    that a parent has more): a fuller answer is refused before it is read."""
     wanted = {k for k in keys if k is not None}
-    qs = filtered(target, base_queryset(target, ctx.user), opts)
-    qs = qs.filter(**{f"{lookup}__in": wanted}).annotate(sta_parent=F(lookup))
-    grouped: dict = {}
-    for row in qs.order_by(*order_exprs(target, opts)):
-        grouped.setdefault(row.sta_parent, []).append(row)
+    qs = filtered(target, base_queryset(target, ctx.user), opts).filter(**{f"{lookup}__in": wanted})
     limit = opts.limit
-    return {
-        key: (rows[opts.skip : opts.skip + limit], len(rows), len(rows) > opts.skip + limit)
-        for key, rows in grouped.items()
+    ranked = qs.annotate(
+        sta_parent=F(lookup),
+        sta_rank=Window(RowNumber(), partition_by=[F(lookup)], order_by=order_exprs(target, opts)),
+    ).filter(sta_rank__gt=opts.skip, sta_rank__lte=min(opts.skip + limit + 1, INT64_MAX))
+    cap = ctx.budget.remaining + len(wanted) + 1
+    fetched = list(ranked.order_by("sta_parent", "sta_rank")[:cap])
+    if len(fetched) == cap:
+        ctx.budget.refuse(ctx.budget.used + cap - len(wanted))
+    grouped: dict = {}
+    for row in fetched:
+        grouped.setdefault(row.sta_parent, []).append(row)
+    counts = {}
+    if opts.count:
+        counts = dict(qs.order_by().values_list(lookup).annotate(n=Count("pk", distinct=True)))
+    return {key: (rows[:limit], counts.get(key, 0), len(rows) > limit) for key, rows in grouped.items()} | {
+        key: ([], counts[key], False) for key in counts if key not in grouped
     }
 
 
@@ -197,5 +219,8 @@ def _expand_observations(ctx: Ctx, parent: EntityType, keys: list, opts: Options
             if visible is None or ds_id in visible:
                 groups.setdefault(device_id, []).append(ds_id)
         partition = "datastream__device_id"
-    pages = observations.select_grouped(groups, obs_query(None, opts), partition)
+    cap = ctx.budget.remaining + len(groups) + 1
+    pages = observations.select_grouped(groups, obs_query(None, opts), partition, cap)
+    if pages is None:
+        ctx.budget.refuse(ctx.budget.used + cap - len(groups))
     return {key: (page.rows, page.count, page.more) for key, page in pages.items()}

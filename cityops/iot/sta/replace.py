@@ -11,7 +11,7 @@ as in a PATCH; a link left out stays as it is.
 from cityops.iot.sta import reads
 from cityops.iot.sta.entities import EntityType, iso
 from cityops.iot.sta.errors import bad_request
-from cityops.iot.sta.filter import parse_datetime
+from cityops.iot.sta.literals import instant
 from cityops.iot.sta.paths import Target
 from cityops.iot.sta.query import Options
 from cityops.iot.sta.updates import apply_changes, body_changes, editable, is_writable
@@ -60,7 +60,7 @@ def _same(etype: EntityType, key: str, current: dict, value) -> bool:
     if prop is None or prop.dump is not iso or not isinstance(value, str):
         return False
     try:
-        when = parse_datetime(value)
+        when = instant(value)
     except ValueError:
         return False
     return when.tzinfo is not None and iso(when) == current[key]

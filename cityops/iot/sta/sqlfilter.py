@@ -1,18 +1,23 @@
 """Compile a $filter tree (cityops.iot.sta.filter) into a Django ``Q`` over an entity type's model."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from types import NoneType
 
-from django.db.models import CharField, ExpressionWrapper, F, FloatField, Q, Value
+from django.db.models import CharField, ExpressionWrapper, F, FloatField, IntegerField, Q, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import (
+    Cast,
     Ceil,
     Concat,
     Extract,
     Floor,
+    Greatest,
+    Least,
     Length,
     Lower,
     Mod,
+    NullIf,
     Power,
     Right,
     Round,
@@ -25,6 +30,7 @@ from django.db.models.functions import (
     Upper,
 )
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull, LessThan, LessThanOrEqual
+from django.db.models.sql import Query
 from django.utils import timezone
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -33,14 +39,12 @@ from cityops.iot.sta import geo
 from cityops.iot.sta.entities import TYPES, EntityType, Prop
 from cityops.iot.sta.errors import bad_request
 from cityops.iot.sta.filter import ARITHMETIC, COMPARISONS, BinOp, Call, Lit, Neg, Not, Path
+from cityops.iot.sta.literals import MAX_TIME, MIN_TIME, PARTS, compare
 
 LOOKUPS = {"eq": Exact, "gt": GreaterThan, "ge": GreaterThanOrEqual, "lt": LessThan, "le": LessThanOrEqual}
 JSON_LOOKUPS = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}
 MIRROR = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
 ALWAYS, NEVER = Q(pk__isnull=False), Q(pk__in=[])
-MIN_TIME = datetime(1, 1, 1, tzinfo=UTC)
-MAX_TIME = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
-PARTS = ("year", "month", "day", "hour", "minute", "second")
 BOOLEAN_FUNCTIONS = {"substringof", "contains", "startswith", "endswith", *geo.PREDICATES}
 
 
@@ -111,21 +115,27 @@ class SqlFilter:
             return ALWAYS if _python_compare(op, left.value, right.value) else NEVER
         ref = self._ref(left) if isinstance(left, Path) else None
         if ref is not None and ref.keys and isinstance(right, Lit):
-            return self._compare_json(op, ref, right.value)
-        lhs = self.value(left)
+            return self._compare_json(op, ref, left, right.value)
+        lhs, lkind = self.typed(left)
         if isinstance(right, Lit) and right.value is None:
             if op not in ("eq", "ne"):
                 raise bad_request("null can only be compared with eq or ne.")
             q = Q(IsNull(lhs, True))
             return q if op == "eq" else ~q
-        rhs = right.value if isinstance(right, Lit) else self.value(right)
-        if isinstance(rhs, BaseGeometry):
-            raise bad_request("A geography literal can only be an argument of a geo function.")
+        rhs, rkind = self.typed(right)
+        _comparable(lkind, rkind, left, right)
+        if isinstance(right, Lit):
+            rhs = right.value
         if op == "ne":
             return ~Q(Exact(lhs, rhs))
         return Q(LOOKUPS[op](lhs, rhs))
 
-    def _compare_json(self, op, ref: Ref, value) -> Q:
+    def _compare_json(self, op, ref: Ref, path: Path, value) -> Q:
+        if not isinstance(value, str | int | float | bool | NoneType):
+            raise bad_request(
+                f"{'/'.join(path.segments)} is a JSON member: compare it with a string, a number, "
+                "true, false or null."
+            )
         if ref.prop.db is None:  # a computed object without stored keys: nothing matches
             return NEVER
         # the ordinary lookup string lets Django encode the literal as JSON on each database
@@ -151,86 +161,122 @@ class SqlFilter:
 
     def value(self, node):
         """A Django expression for a value node."""
+        return self.typed(node)[0]
+
+    def typed(self, node) -> tuple[object, str]:
+        """(Django expression, kind) of a value node. Kinds are checked here, before any SQL runs,
+        so that no comparison, operator or function meets a type its database refuses."""
         if isinstance(node, Lit):
             if isinstance(node.value, BaseGeometry):
                 raise bad_request("A geography literal can only be an argument of a geo function.")
-            return Value(node.value)
+            return Value(node.value), literal_kind(node.value)
         if isinstance(node, Path):
             return self._path_value(self._ref(node), node)
         if isinstance(node, Neg):
-            return ExpressionWrapper(Value(0) - self.value(node.operand), output_field=FloatField())
+            inner = self._operand(node.operand, "-")
+            return ExpressionWrapper(Value(0.0) - inner, output_field=FloatField()), NUMBER
         if isinstance(node, BinOp) and node.op in ARITHMETIC:
-            return self._arith(node)
+            return self._arith(node), NUMBER
         if isinstance(node, Call):
             return self._call(node)
         raise bad_request("A condition cannot be used as a value in $filter.")
 
     def _path_value(self, ref: Ref, node: Path):
+        name = "/".join(node.segments)
         if ref.prop.geo is not None:
-            raise bad_request(f"{'/'.join(node.segments)} is a geometry: use it in a geo function.")
+            raise bad_request(f"{name} is a geometry: use it in a geo function.")
         if ref.prop.db is None:
-            raise bad_request(f"{'/'.join(node.segments)} cannot be used in $filter.")
+            raise bad_request(f"{name} cannot be used in $filter.")
         if ref.keys:
-            return KeyTextTransform(ref.keys[-1], self._json_base(ref))
-        return ref.prop.db(ref.prefix)
+            return KeyTextTransform(ref.keys[-1], self._json_base(ref)), JSON
+        if ref.prop.json:
+            raise bad_request(f"{name} is an object: filter on one of its members, e.g. {name}/code.")
+        expr = ref.prop.db(ref.prefix)
+        return expr, field_kind(self.etype.model, expr)
+
+    def _operand(self, node, op: str):
+        expr, kind = self.typed(node)
+        if kind not in (NUMBER, NULL):
+            raise bad_request(f"{op} takes numbers; {describe(node)} is {KIND_NAMES[kind]}.")
+        return expr
 
     def _arith(self, node: BinOp):
-        lhs, rhs = self.value(node.left), self.value(node.right)
-        if node.op == "mod":
-            return Mod(lhs, rhs)
-        combined = {"add": lhs + rhs, "sub": lhs - rhs, "mul": lhs * rhs, "div": lhs / rhs}[node.op]
+        lhs, rhs = self._operand(node.left, node.op), self._operand(node.right, node.op)
+        if node.op in ("div", "mod"):
+            rhs = NullIf(rhs, Value(0))  # x div 0 is null (unknown), as in pyfilter, not an error
+            return (
+                Mod(lhs, rhs) if node.op == "mod" else ExpressionWrapper(lhs / rhs, output_field=FloatField())
+            )
+        # in double precision: 64-bit integer arithmetic would overflow on PostgreSQL
+        lhs, rhs = Cast(lhs, FloatField()), Cast(rhs, FloatField())
+        combined = {"add": lhs + rhs, "sub": lhs - rhs, "mul": lhs * rhs}[node.op]
         return ExpressionWrapper(combined, output_field=FloatField())
 
-    def _args(self, call: Call, low: int, high: int | None = None):
-        high = low if high is None else high
+    def _args(self, call: Call, *kinds: tuple[str, ...], optional: int = 0):
+        """The expressions of the arguments, each of one of the ``kinds`` given for its position."""
+        low, high = len(kinds) - optional, len(kinds)
         if not low <= len(call.args) <= high:
             want = str(low) if low == high else f"{low} to {high}"
             raise bad_request(f"{call.name}() takes {want} argument(s), not {len(call.args)}.")
-        return [self.value(a) for a in call.args]
+        exprs = []
+        for i, (node, allowed) in enumerate(zip(call.args, kinds, strict=False), start=1):
+            expr, kind = self.typed(node)
+            if kind not in allowed and kind != NULL:
+                raise bad_request(
+                    f"Argument {i} of {call.name}() must be {' or '.join(KIND_NAMES[k] for k in allowed)}; "
+                    f"{describe(node)} is {KIND_NAMES[kind]}."
+                )
+            exprs.append(expr)
+        return exprs
 
-    def _call(self, call: Call):
+    def _call(self, call: Call) -> tuple[object, str]:
         name = call.name
-        simple = {"length": Length, "tolower": Lower, "toupper": Upper, "trim": Trim}
-        simple |= {"round": Round, "floor": Floor, "ceiling": Ceil}
-        if name in simple:
-            return simple[name](*self._args(call, 1))
+        if name in TEXT_FUNCTIONS:
+            function, result = TEXT_FUNCTIONS[name]
+            return function(*self._args(call, TEXT)), result
+        if name in ("round", "floor", "ceiling"):
+            function = {"round": Round, "floor": Floor, "ceiling": Ceil}[name]
+            return function(*self._args(call, (NUMBER,))), NUMBER
         if name == "concat":
-            return Concat(*self._args(call, 2), output_field=CharField())
+            return Concat(*self._args(call, TEXT, TEXT), output_field=CharField()), STRING
         if name == "indexof":
-            text, part = self._args(call, 2)
-            return StrIndex(text, part) - Value(1)
+            text, part = self._args(call, TEXT, TEXT)
+            return StrIndex(text, part) - Value(1), NUMBER
         if name == "substring":
-            args = self._args(call, 2, 3)
-            return Substr(args[0], args[1] + Value(1), *args[2:])
+            text, *bounds = self._args(call, TEXT, (NUMBER,), (NUMBER,), optional=1)
+            bounds = [_position(b) for b in bounds]
+            return Substr(text, bounds[0] + Value(1), *bounds[1:]), STRING
         if name in PARTS:
-            part = Extract(self._args(call, 1)[0], name, tzinfo=UTC)
-            return Floor(part) if name == "second" else part  # PostgreSQL keeps the fraction
+            times = (DATETIME, DATE) if name in ("year", "month", "day") else (DATETIME, TIME)
+            part = Extract(self._args(call, times)[0], name, tzinfo=UTC)
+            return (Floor(part) if name == "second" else part), NUMBER  # PostgreSQL keeps the fraction
         if name in ("date", "time"):
             trunc = TruncDate if name == "date" else TruncTime
-            return trunc(self._args(call, 1)[0], tzinfo=UTC)
+            return trunc(self._args(call, (DATETIME,))[0], tzinfo=UTC), (DATE if name == "date" else TIME)
         if name == "now":
-            self._args(call, 0)
-            return Value(timezone.now())
+            self._args(call)
+            return Value(timezone.now()), DATETIME
         if name in ("mindatetime", "maxdatetime"):
-            return self._min_max_time(call)
+            return self._min_max_time(call), DATETIME
         if name == "geo.distance":
-            return self._distance(call)
+            return self._distance(call), NUMBER
         if name == "geo.length":
             self._geo_args(call)
-            return Value(0.0)  # every geometry we hold is a point
+            return Value(0.0), NUMBER  # every geometry we hold is a point
         raise bad_request(f"Unknown function {name}() in $filter.")
 
     def _min_max_time(self, call: Call):
         if not call.args:
             return Value(MIN_TIME if call.name == "mindatetime" else MAX_TIME)
-        return self._args(call, 1)[0]  # our times are instants: the interval bounds are the instant
+        # our times are instants: the interval bounds are the instant
+        return self._args(call, (DATETIME,), optional=1)[0]
 
     # boolean functions
 
     def _boolean_call(self, call: Call) -> Q:
         if call.name in geo.PREDICATES:
             return self._geo_predicate(call)
-        text, part = self._args(call, 2)
+        text, part = self._args(call, TEXT, TEXT)
         if call.name == "substringof":
             text, part = part, text
         if call.name in ("substringof", "contains"):
@@ -270,6 +316,99 @@ class SqlFilter:
         return Sqrt(Power(dx, 2) + Power(dy, 2))
 
 
+NUMBER, STRING, DATETIME, DATE, TIME, BOOLEAN, JSON, NULL = (
+    "number",
+    "string",
+    "datetime",
+    "date",
+    "time",
+    "boolean",
+    "json",
+    "null",
+)
+KIND_NAMES = {
+    NUMBER: "a number",
+    STRING: "a string",
+    DATETIME: "a datetime",
+    DATE: "a date",
+    TIME: "a time",
+    BOOLEAN: "a boolean",
+    JSON: "a JSON member",
+    NULL: "null",
+}
+TEXT = (STRING, JSON)  # a JSON member is read as text (KeyTextTransform)
+TEXT_FUNCTIONS = {"length": (Length, NUMBER), "tolower": (Lower, STRING), "toupper": (Upper, STRING)}
+TEXT_FUNCTIONS["trim"] = (Trim, STRING)
+FIELD_KINDS = {
+    "AutoField": NUMBER,
+    "BigAutoField": NUMBER,
+    "BigIntegerField": NUMBER,
+    "IntegerField": NUMBER,
+    "PositiveIntegerField": NUMBER,
+    "PositiveSmallIntegerField": NUMBER,
+    "PositiveBigIntegerField": NUMBER,
+    "SmallIntegerField": NUMBER,
+    "FloatField": NUMBER,
+    "DecimalField": NUMBER,
+    "CharField": STRING,
+    "TextField": STRING,
+    "SlugField": STRING,
+    "DateTimeField": DATETIME,
+    "DateField": DATE,
+    "TimeField": TIME,
+    "BooleanField": BOOLEAN,
+}
+SAME = ({NUMBER}, {STRING, JSON}, {DATETIME, DATE}, {TIME}, {BOOLEAN})
+MAX_POSITION = 2**31 - 2  # PostgreSQL's substr() takes 32-bit positions; beyond the end is the end
+
+
+def literal_kind(value) -> str:
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return BOOLEAN
+    if isinstance(value, int | float):
+        return NUMBER
+    if isinstance(value, datetime):
+        return DATETIME
+    if isinstance(value, date):
+        return DATE
+    if isinstance(value, time):
+        return TIME
+    return STRING
+
+
+def field_kind(model, expr) -> str:
+    """The kind of a property's expression, from the model field it resolves to."""
+    resolved = expr.resolve_expression(Query(model), allow_joins=True)
+    return FIELD_KINDS.get(resolved.output_field.get_internal_type(), STRING)
+
+
+def describe(node) -> str:
+    if isinstance(node, Path):
+        return "/".join(node.segments)
+    if isinstance(node, Lit):
+        return repr(node.value) if isinstance(node.value, str) else str(node.value)
+    if isinstance(node, Call):
+        return f"{node.name}()"
+    return "the expression"
+
+
+def _comparable(lkind: str, rkind: str, left, right) -> None:
+    if NULL in (lkind, rkind) or any(lkind in group and rkind in group for group in SAME):
+        return
+    raise bad_request(
+        f"$filter cannot compare {describe(left)} ({KIND_NAMES[lkind]}) with {describe(right)} "
+        f"({KIND_NAMES[rkind]})."
+    )
+
+
+def _position(expr):
+    """A substring position or length as a 32-bit integer within [0, MAX_POSITION] (pyfilter: from
+    the start at least, and never negative)."""
+    return Cast(Least(Greatest(expr, Value(0)), Value(MAX_POSITION)), IntegerField())
+
+
 def _is_condition(node) -> bool:
     if isinstance(node, BinOp):
         return node.op in COMPARISONS or node.op in ("and", "or")
@@ -277,8 +416,6 @@ def _is_condition(node) -> bool:
 
 
 def _python_compare(op, a, b) -> bool:
-    from cityops.iot.sta.pyfilter import compare
-
     return compare(op, a, b) is True
 
 

@@ -10,7 +10,7 @@ from cityops.iot.models import DeviceTypeQuantity, Reading
 from cityops.iot.sta.access import CHANGE, base_queryset
 from cityops.iot.sta.entities import EntityType
 from cityops.iot.sta.errors import StaError, bad_request, not_found
-from cityops.iot.sta.filter import parse_datetime
+from cityops.iot.sta.literals import OutOfRange, instant
 from cityops.iot.sta.paths import Target
 from cityops.iot.sta.writes import _audit, _location_point, move_device, point_of, require_change
 
@@ -153,7 +153,9 @@ def _observation_result(ctx, reading, value) -> None:
 
 def _historical_time(ctx, row, value) -> None:
     try:
-        row.time = parse_datetime(value)
+        row.time = instant(value)
+    except OutOfRange as exc:
+        raise bad_request(f"time: {exc}.") from None
     except (TypeError, ValueError):
         raise bad_request("time must be an ISO 8601 instant with an offset.") from None
     _save(row, ["time"])

@@ -2,7 +2,6 @@
 view (which hands each request to ``dispatch``)."""
 
 import base64
-import json
 from functools import wraps
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from cityops.accounts.services import token_authenticate
 from cityops.iot.sta import batch, dispatch, multipart, reads
 from cityops.iot.sta.entities import TYPES
 from cityops.iot.sta.errors import StaError, error_response
+from cityops.iot.sta.literals import OutOfRange, json_loads
 
 SPEC = "http://www.opengis.net/spec/iot_sensing/1.1/req/"
 CONFORMANCE = [
@@ -162,6 +162,8 @@ def resource(request, user, path: str):
 
 def _body(request):
     try:
-        return json.loads(request.body or b"null")
+        return json_loads(request.body or b"null")
+    except OutOfRange as exc:
+        raise StaError(400, f"The request body holds a number we cannot store: {exc}.") from None
     except (ValueError, UnicodeDecodeError):
         raise StaError(400, "The request body is not valid JSON.") from None

@@ -30,7 +30,7 @@ from cityops.iot.services import DeviceIn, device_create, device_move
 from cityops.iot.sta.access import CHANGE, VIEW, base_queryset
 from cityops.iot.sta.entities import TYPES
 from cityops.iot.sta.errors import StaError, bad_request
-from cityops.iot.sta.filter import parse_datetime
+from cityops.iot.sta.literals import OutOfRange, entity_id, instant
 from cityops.iot.sta.paths import Target
 
 GENERIC_TYPE = "generic"
@@ -89,7 +89,10 @@ def linked(ctx, type_name: str, ref, action: str = VIEW):
         return None
     if len(ref) > 1:
         raise bad_request(f"A link to a {type_name} holds only @iot.id.")
-    obj = base_queryset(TYPES[type_name], ctx.user, action).filter(pk=ref["@iot.id"]).first()
+    pk = entity_id(ref["@iot.id"])
+    if pk is None:
+        raise bad_request(f"@iot.id of a {type_name} link must be an integer id, not {ref['@iot.id']!r}.")
+    obj = base_queryset(TYPES[type_name], ctx.user, action).filter(pk=pk).first()
     if obj is None:
         raise bad_request(
             f"The linked {type_name} {ref['@iot.id']!r} does not exist or is not in your scope."
@@ -352,12 +355,11 @@ def _instant(value, key: str) -> datetime:
     if not isinstance(value, str) or "/" in value:
         raise bad_request(f"{key} must be one ISO 8601 instant with an offset (intervals are not stored).")
     try:
-        when = parse_datetime(value)
+        return instant(value)
+    except OutOfRange as exc:
+        raise bad_request(f"{key}: {exc}.") from None
     except ValueError:
-        raise bad_request(f"{key} {value!r} is not an ISO 8601 instant.") from None
-    if when.tzinfo is None:
-        raise bad_request(f"{key} {value!r} has no UTC offset.")
-    return when
+        raise bad_request(f"{key} {value!r} is not an ISO 8601 instant with a UTC offset.") from None
 
 
 def observation_row(ctx, datastream: Datastream, body: dict) -> tuple[datetime, object]:

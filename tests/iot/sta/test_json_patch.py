@@ -53,6 +53,12 @@ def test_rfc_6902_operations_on_a_document():
         ([{"op": "replace", "path": "/list/5", "value": 0}], "/list/5 does not exist."),
         ([{"op": "add", "path": "/list/01", "value": 0}], "/list/01 is not a position in the array."),
         ([{"op": "add", "path": "/n/x", "value": 0}], "/n is neither an object nor an array."),
+        # an index of 5,000 digits (Python's int() refuses over 4,300) or a non-ASCII digit
+        (
+            [{"op": "replace", "path": "/list/" + "9" * 5000, "value": 0}],
+            f"/list/{'9' * 5000} does not exist.",
+        ),
+        ([{"op": "add", "path": "/list/²", "value": 0}], "/list/² is not a position in the array."),
     ],
 )
 def test_conflicting_operations(ops, message):

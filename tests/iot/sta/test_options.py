@@ -53,6 +53,18 @@ def test_expand_has_no_n_plus_one(sta, sta_data, django_assert_max_num_queries):
     assert all(ds["Sensor"] for t in body["value"] for ds in t["Datastreams"])
 
 
+def test_expand_pages_and_counts_per_parent(sta, sta_data):
+    """Each parent's page is its own (ranked per parent in one query), with its own count and link."""
+    body = sta().json("Things", {"$expand": "Datastreams($orderby=id desc;$skip=1;$top=1;$count=true)"})
+    by_name = {t["name"]: t for t in body["value"]}
+    air, water = by_name["AIR-G1"], by_name["WL-G2"]
+    assert air["Datastreams@iot.count"] == 3 and water["Datastreams@iot.count"] == 1
+    ids = sorted(ds.id for (code, _), ds in sta_data["streams"].items() if code == "AIR-G1")
+    assert [ds["@iot.id"] for ds in air["Datastreams"]] == [ids[1]]
+    assert "$skip=2" in air["Datastreams@iot.nextLink"] or "%24skip=2" in air["Datastreams@iot.nextLink"]
+    assert water["Datastreams"] == [] and "Datastreams@iot.nextLink" not in water
+
+
 def test_select(sta, sta_data):
     body = sta().json("Things", {"$select": "name,description", "$top": "1"})
     assert body["value"] == [{"name": "AIR-G1", "description": "east gate"}]
