@@ -71,7 +71,7 @@ def test_map_on_a_phone(users, new_page):
 
 def test_resident_has_no_map(users, page):
     login(page, "resident", PASSWORD)
-    page.wait_for_url("**/accounts/profile/")
+    page.wait_for_url("**/report/mine/")
     assert page.locator(".mainnav").get_by_text("地图").count() == 0
     response = page.goto("/map/")
     assert response.status == 403
