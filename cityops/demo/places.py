@@ -4,19 +4,13 @@ The counts are the seed's figures: 50 schools with 51 canteens ("明厨亮灶"),
 service centre in each of the 23 villages plus the town's government service centre, one library.
 """
 
-from __future__ import annotations
-
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 from shapely.geometry import Point
 
 from cityops.demo import names
-from cityops.demo.plane import lon_lat
-
-if TYPE_CHECKING:
-    from cityops.demo.town import Region
+from cityops.demo.plane import Region, lon_lat
 
 SCHOOLS = 50
 CANTEENS = 51

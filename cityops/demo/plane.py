@@ -1,9 +1,11 @@
 """The local plane the demo town is drawn on: metres east and north of the town centre."""
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from shapely.geometry import Polygon
 
 from cityops.geo.geometry import M_PER_DEG_LAT, M_PER_DEG_LON_EQUATOR
 
@@ -11,6 +13,18 @@ CENTRE_LON, CENTRE_LAT = 113.83, 22.90
 PRECISION = 7  # decimals of a degree, about 1 cm
 
 _KX = M_PER_DEG_LON_EQUATOR * math.cos(math.radians(CENTRE_LAT))
+
+
+@dataclass
+class Region:
+    """A town, area, village or grid drawn on the plane (the town draws them, the places fill them)."""
+
+    level: str
+    code: str
+    name: str
+    shape: Polygon  # in local metres
+    parent: str | None = None
+    props: dict = field(default_factory=dict)
 
 
 def lon_lat(x: float, y: float) -> tuple[float, float]:

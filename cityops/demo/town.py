@@ -7,7 +7,7 @@ A fixed seed makes every run produce the same town, byte for byte.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -16,7 +16,7 @@ from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
 from cityops.demo import names
 from cityops.demo.places import place_features
-from cityops.demo.plane import PRECISION, to_wgs84
+from cityops.demo.plane import PRECISION, Region, to_wgs84
 
 SEED = 441900
 TOWN_M2 = 95e6
@@ -24,16 +24,6 @@ GRIDS = 125
 MIN_GRIDS_PER_VILLAGE = 5
 LLOYD_STEPS = 3
 AREA_SEED_REACH = 0.6  # share of the way from the town centre to its edge
-
-
-@dataclass
-class Region:
-    level: str
-    code: str
-    name: str
-    shape: Polygon  # in local metres
-    parent: str | None = None
-    props: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -1,7 +1,10 @@
-"""The one place where the ingest hands freshly stored readings to the rules engine.
+"""The one place where the ingest hands freshly stored readings on: to the rules engine inside
+its transaction, and to the listeners registered for after the commit.
 
 ``cityops.iot.rules`` is written separately; until it provides ``evaluate_readings`` this hook
-does nothing, so the ingest works (and is tested) without it.
+does nothing, so the ingest works (and is tested) without it. The SensorThings notifications are a
+listener (registered in ``IotConfig.ready``) rather than a call of the ingest, because SensorThings
+sits above the ingest: it writes its Observations through it.
 """
 
 import importlib
@@ -9,6 +12,7 @@ import importlib.util
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 
@@ -17,6 +21,7 @@ from cityops.iot.types import StoredReading
 logger = logging.getLogger(__name__)
 _MISSING = object()
 _evaluator: object = None
+_committed: list[Callable[[list[StoredReading]], None]] = []
 
 
 def _load() -> Callable | None:
@@ -52,3 +57,16 @@ def readings_stored(stored: list[StoredReading], *, now: datetime) -> bool:
         logger.exception("rule evaluation failed for %d readings", len(stored))
         return False
     return True
+
+
+def on_committed(listener: Callable[[list[StoredReading]], None]) -> None:
+    """Have ``listener(stored)`` called after each transaction that stored readings commits."""
+    if listener not in _committed:
+        _committed.append(listener)
+
+
+def readings_committed(stored: list[StoredReading]) -> None:
+    """Schedule the listeners for after the commit of the caller's transaction (none if nothing new)."""
+    if stored:
+        for listener in _committed:
+            transaction.on_commit(partial(listener, stored))

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from cityops.audit.services import audit_record
 from cityops.core.upsert import Outcome, upsert_by_code
+from cityops.iot import rule_cache
 from cityops.iot.models import DeviceType, DeviceTypeQuantity, Quantity, Rule
 
 DAY_START_HOUR, DAY_END_HOUR = 6, 22  # GB 3096-2008: 昼间 06:00–22:00
@@ -510,8 +511,7 @@ def profiles_install(*, by=None, actor_name: str = "") -> dict[str, int]:
                 object_type="iot.devicetype",
                 after=changed,
             )
-    from cityops.iot import rules  # the rule cache must see the new rules at once in this process
-
-    rules.invalidate()
-    transaction.on_commit(rules.invalidate)
+    # The rule cache must see the new rules at once in this process.
+    rule_cache.invalidate()
+    transaction.on_commit(rule_cache.invalidate)
     return counts

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cityops.audit.services import audit_record
 from cityops.core.errors import Forbidden, NotFound, ValidationFailed
 from cityops.geo.selectors import locate_point
-from cityops.iot import credentials, rules
+from cityops.iot import credentials, rule_cache
 from cityops.iot.choices import DeviceStatus
 from cityops.iot.models import Datastream, DeadLetter, Device, DeviceLocation, DeviceType, Quantity, Rule
 from cityops.iot.profiles import property_errors
@@ -322,8 +322,8 @@ def _rule_targets(r: RuleIn) -> tuple[DeviceType, Device | None]:
 
 
 def _after_rule_write() -> None:
-    rules.invalidate()
-    transaction.on_commit(rules.invalidate)
+    rule_cache.invalidate()
+    transaction.on_commit(rule_cache.invalidate)
 
 
 def rule_create(*, data: RuleIn, by=None, actor_name: str = "") -> Rule:

@@ -5,9 +5,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from cityops.iot import hooks
@@ -20,7 +18,6 @@ from cityops.iot.ingest import (
     topic_device_code,
 )
 from cityops.iot.models import OBSERVATION_EPOCH, TIME_BITS, Datastream, DeadLetter, Device, Reading
-from cityops.iot.sta import publish as sta_publish
 from cityops.iot.types import StoredReading
 
 SQLITE_ROWS = 200  # 4 parameters a row under SQLite's 999-parameter limit
@@ -125,8 +122,7 @@ def _write(messages: list[Message], parsed: list[Parsed], now: datetime) -> Batc
     # holds readings of the same devices), so their locks are held for as short a time as may be.
     _update_datastreams(stored)
     _update_devices({p.device.id for p in parsed if p.readings}, now)
-    if stored and settings.CITYOPS_STA_MQTT:
-        transaction.on_commit(partial(sta_publish.readings_stored, stored))
+    hooks.readings_committed(stored)
     return BatchResult(
         outcomes=outcomes,
         stored=len(stored),

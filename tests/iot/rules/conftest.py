@@ -16,11 +16,11 @@ T0 = datetime(2026, 11, 24, 10, 0, tzinfo=SH)  # a Tuesday morning: daytime for 
 @pytest.fixture(autouse=True)
 def _fresh_rules():
     """The rule cache is per process and the database is rolled back between tests."""
-    from cityops.iot import rules
+    from cityops.iot import rule_cache
 
-    rules.invalidate()
+    rule_cache.invalidate()
     yield
-    rules.invalidate()
+    rule_cache.invalidate()
 
 
 def make_alarm_items():

@@ -21,7 +21,7 @@ def _info(device):
 
 
 def _compiled(type_code: str, code: str):
-    from cityops.iot.rules import rule_sets
+    from cityops.iot.rule_cache import rule_sets
 
     rule = Rule.objects.get(device_type__code=type_code, code=code, device__isnull=True)
     return rule_sets()[rule.device_type_id].base[code]

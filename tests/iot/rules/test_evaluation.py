@@ -219,11 +219,11 @@ def test_a_device_override_applies_to_that_device_only(devices, world):
 
 def test_state_survives_a_restart(devices):
     """The pending duration lives in the database: a new process (empty cache) continues it."""
-    from cityops.iot import rules
+    from cityops.iot import rule_cache
 
     mh = devices["manhole"]
     feed(mh, {"tilt": 20}, T0)
-    rules.invalidate()
+    rule_cache.invalidate()
     feed(mh, {"tilt": 20}, T0 + 60 * S)
     assert alarms_of(mh, "cover-tilt").count() == 1
 
