@@ -9,15 +9,13 @@ from cityops.cases import selectors
 from cityops.cases.choices import Channel
 from cityops.cases.choices import Status as CaseStatus
 from cityops.cases.intake import IntakeIn, Reporter, case_intake
-from cityops.cases.photos import read_photo
+from cityops.cases.photos import photos_of
 from cityops.cases.schemas import CaseDetail, CasePage, HotlineIn, IntakeOut, NotificationOut
 from cityops.cases.services import ActionIn, case_transition
 from cityops.core.api import PageQuery, paginate
-from cityops.core.errors import ValidationFailed
 from cityops.core.inputs import Moment
 
 router = Router(tags=["cases"])
-MAX_PHOTOS = 9
 
 
 class CaseQuery(Schema):
@@ -58,15 +56,6 @@ class ActionForm(Schema):
 def _require(request, action: str) -> None:
     if not request.user.can(action):
         raise PermissionDenied(f"Your role may not do {action}.")
-
-
-def photos_of(files) -> list:
-    files = files or []
-    if len(files) > MAX_PHOTOS:
-        raise ValidationFailed(
-            f"at most {MAX_PHOTOS} photos", errors=[{"field": "photos", "message": "too many"}]
-        )
-    return [read_photo(f.name or "photo", f.read()) for f in files]
 
 
 def row(c) -> dict:

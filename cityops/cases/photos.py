@@ -14,6 +14,7 @@ from cityops.core.errors import PayloadTooLarge, ValidationFailed
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 THUMB_PX = 320
 MAX_PIXELS = 50_000_000
+MAX_PHOTOS = 9  # per report or action
 
 
 @dataclass
@@ -121,3 +122,13 @@ def save_photo(photo: Photo, *, case, event=None, by=None):
     att.thumbnail.save(f"{stem}.jpg", ContentFile(photo.thumbnail), save=False)
     att.save()
     return att
+
+
+def photos_of(files) -> list[Photo]:
+    """The uploaded files of one report or action, each checked (the API and the pages share this)."""
+    files = files or []
+    if len(files) > MAX_PHOTOS:
+        raise ValidationFailed(
+            f"at most {MAX_PHOTOS} photos", errors=[{"field": "photos", "message": "too many"}]
+        )
+    return [read_photo(f.name or "photo", f.read()) for f in files]

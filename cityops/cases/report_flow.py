@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from cityops.cases.api import photos_of
 from cityops.cases.intake import IntakeResult, case_intake
 from cityops.cases.item_search import codes_by_pinyin
+from cityops.cases.photos import photos_of
 from cityops.cases.views import explain
 from cityops.core.errors import DomainError
 from cityops.core.pages import is_htmx

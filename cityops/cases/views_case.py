@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cityops.cases import selectors
-from cityops.cases.api import photos_of
 from cityops.cases.choices import Status
 from cityops.cases.forms import RESULT_CHOICES, ActionForm
 from cityops.cases.models import Attachment
+from cityops.cases.photos import photos_of
 from cityops.cases.services import MAX_EXTENSION_DAYS, ActionIn, case_transition
 from cityops.cases.views import case_or_404, event_label, explain, present, staff_page
 from cityops.cases.workflow import TRANSITIONS
