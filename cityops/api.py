@@ -9,14 +9,14 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from cityops.accounts.api import router as accounts_router
 from cityops.accounts.services import token_authenticate
-from cityops.cases.api import router as cases_router
-from cityops.cases.api_kpis import router as kpis_router
-from cityops.cases.api_patrols import router as patrols_router
+from cityops.cases.api.cases import router as cases_router
+from cityops.cases.api.kpis import router as kpis_router
+from cityops.cases.api.patrols import router as patrols_router
 from cityops.core.api import LocalSwagger, problem
 from cityops.core.errors import DomainError
 from cityops.geo.api import router as geo_router
-from cityops.iot.api import router as iot_router
-from cityops.iot.api_ingest import router as ingest_router
+from cityops.iot.api.ingest import router as ingest_router
+from cityops.iot.api.iot import router as iot_router
 from cityops.org.api import router as org_router
 
 

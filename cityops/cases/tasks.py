@@ -5,7 +5,7 @@ Each recomputes from rows and is idempotent, so a second worker or a restart cha
 
 from django.utils.translation import gettext_lazy as _
 
-from cityops.cases.patrols import patrol_sweep
+from cityops.cases.patrols.services import patrol_sweep
 from cityops.cases.rollup import rollup_recent
 from cityops.cases.sweeper import sweep
 from cityops.cases.webhooks import deliver_due
@@ -18,7 +18,7 @@ def escalate_overdue() -> str:
     return f"escalated {swept.escalated} of {swept.checked} overdue" if swept.escalated else ""
 
 
-@job("cases.patrols", every=30, title=_("Close stale patrols, refresh patrol coverage"))
+@job("cases.patrols.services", every=30, title=_("Close stale patrols, refresh patrol coverage"))
 def patrols() -> str:
     done = patrol_sweep()  # recomputes coverage itself every 5 minutes
     return f"stale patrols closed {done['closed']}" if done["closed"] else ""

@@ -24,8 +24,8 @@ from cityops.accounts.models import User
 from cityops.accounts.roles import Role
 from cityops.cases.models import PatrolCoverage, PatrolPlan, PatrolSession
 from cityops.cases.models.patrol import PlanKind
-from cityops.cases.patrol_tracks import CELL_M, Raster, grid_raster, grid_shape, local_day
-from cityops.cases.patrols import PlanIn, TrackIn, coverage_compute, plan_set, sessions_import
+from cityops.cases.patrols.services import PlanIn, TrackIn, coverage_compute, plan_set, sessions_import
+from cityops.cases.patrols.tracks import CELL_M, Raster, grid_raster, grid_shape, local_day
 from cityops.core.workcalendar import get_calendar
 from cityops.demo.people import ACTOR, Progress, Tally, no_progress
 from cityops.geo.geometry import M_PER_DEG_LAT, M_PER_DEG_LON_EQUATOR

@@ -10,9 +10,10 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cityops.cases import kpi_export, views_workbench
+from cityops.cases import kpi_export
 from cityops.cases.kpis import kpi_table
 from cityops.cases.models import Case
+from cityops.cases.views import workbench
 from cityops.core.export import xlsx as xlsx_module
 from cityops.core.scoping import SYSTEM_READER
 from tests.cases.test_kpis import _scenario
@@ -118,14 +119,14 @@ def test_the_first_bytes_leave_after_the_first_rows(client, catalogue, monkeypat
     spread(users, 30)
     monkeypatch.setattr(xlsx_module, "ROWS_PER_WRITE", 5)
     read = []
-    rows = views_workbench._rows
+    rows = workbench._rows
 
     def counted(qs):
         for row in rows(qs):
             read.append(row)
             yield row
 
-    monkeypatch.setattr(views_workbench, "_rows", counted)
+    monkeypatch.setattr(workbench, "_rows", counted)
     resp = as_user(client, users, "officer").get(XLSX)
     chunks = iter(resp.streaming_content)
     assert next(chunks).startswith(b"PK\x03\x04") and read == []

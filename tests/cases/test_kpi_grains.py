@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja.testing import TestClient
 from openpyxl import load_workbook
 
-from cityops.cases.api_kpis import router
+from cityops.cases.api.kpis import router
 from cityops.cases.kpis import grain_for, group_label, kpi_table, month_split, parse_group
 from cityops.cases.models import CaseDailyStat
 from cityops.cases.models.stats import COUNTERS, CaseVillageDailyStat, CaseVillageMonthlyStat

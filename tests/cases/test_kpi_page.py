@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cityops.cases.kpis import kpi_table, merge_rows
 from cityops.cases.rollup import local_day, month_start, rollup_all
-from cityops.cases.views_kpis import trend_start
+from cityops.cases.views.kpis import trend_start
 from cityops.core.scoping import SYSTEM_READER
 from tests.cases.test_kpis import _scenario
 from tests.cases.test_lifecycle import report

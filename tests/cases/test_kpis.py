@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja.testing import TestClient
 from openpyxl import load_workbook
 
-from cityops.cases.api_kpis import router
+from cityops.cases.api.kpis import router
 from cityops.cases.kpis import (
     KPI_BY_KEY,
     KPIS,

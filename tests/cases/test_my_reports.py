@@ -64,9 +64,9 @@ def test_a_signed_in_resident_lands_on_their_reports(client, catalogue):
 
 
 def test_the_residents_list_pages_by_twenty(client, catalogue, monkeypatch):
-    from cityops.cases import views_public
+    from cityops.cases.views import public
 
-    monkeypatch.setattr(views_public, "MY_REPORTS_PER_PAGE", 2)
+    monkeypatch.setattr(public, "MY_REPORTS_PER_PAGE", 2)
     signed_in(client, catalogue, "resident")
     lon, lat = grid_centre(5)
     for i in range(3):
@@ -151,7 +151,7 @@ def test_the_inspector_lists_their_own_reports_newest_first(client, catalogue):
 
 
 def test_the_inspectors_list_is_scoped_and_paged(client, catalogue, monkeypatch):
-    from cityops.cases import views_phone
+    from cityops.cases.views import phone
 
     users = catalogue
     # reported by them in their grid, then re-located to a grid not theirs (a corrected position):
@@ -163,7 +163,7 @@ def test_the_inspectors_list_is_scoped_and_paged(client, catalogue, monkeypatch)
     )
     for i in range(3):
         patrol_report(users, dx=-0.004 + 0.004 * i)
-    monkeypatch.setattr(views_phone, "MY_REPORTS_PER_PAGE", 2)
+    monkeypatch.setattr(phone, "MY_REPORTS_PER_PAGE", 2)
     client = signed_in(client, users, "inspector_g1")
     first = client.get("/cases/m/reports/").content.decode()
     assert first.count('class="card my-report') == 2 and 'href="?page=2"' in first
@@ -199,7 +199,7 @@ def test_phone_pages_link_to_the_phone_view(client, catalogue):
 
 
 def test_the_sketch_fits_the_grid_and_its_point():
-    from cityops.cases.views_phone import SKETCH_H, SKETCH_W, grid_sketch
+    from cityops.cases.views.phone import SKETCH_H, SKETCH_W, grid_sketch
 
     square = '{"type": "Polygon", "coordinates": [[[113.80, 22.88], [113.81, 22.88], [113.81, 22.90], [113.80, 22.88]]]}'
     sketch = grid_sketch(square, 113.805, 22.89)

@@ -22,10 +22,10 @@ from ninja.security import django_auth
 from cityops import api as main_api
 from cityops.accounts.services import user_create
 from cityops.audit.models import AuditRecord
-from cityops.cases.api_patrols import router
+from cityops.cases.api.patrols import router
 from cityops.cases.models import PatrolCoverage, PatrolPlan, PatrolSession, PatrolTrackChunk
-from cityops.cases.patrol_selectors import SessionFilter, coverage_list, session_list
-from cityops.cases.patrols import (
+from cityops.cases.patrols.selectors import SessionFilter, coverage_list, session_list
+from cityops.cases.patrols.services import (
     PlanIn,
     coverage_compute,
     patrol_sweep,

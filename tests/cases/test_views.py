@@ -456,7 +456,7 @@ def test_a_phone_report_without_a_place_names_the_field(client, catalogue):
 
 
 def test_the_patrol_page_waits_for_the_patrol_api(client, catalogue, monkeypatch):
-    from cityops.cases import views_phone
+    from cityops.cases.views import phone as views_phone
 
     as_user(client, catalogue, "inspector_g1")
     monkeypatch.setattr(views_phone, "patrol_api_ready", lambda: False)

@@ -304,7 +304,7 @@ def test_resident_reports_and_tracks(cases_town, context_of):
 
 def test_the_inspector_patrols_with_gps(cases_town, context_of):
     from cityops.cases.models import PatrolSession
-    from cityops.cases.views_phone import patrol_api_ready
+    from cityops.cases.views.phone import patrol_api_ready
 
     if not patrol_api_ready():
         pytest.skip("the patrols API is not mounted at /api/v1/patrols")

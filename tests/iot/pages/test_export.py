@@ -65,7 +65,7 @@ def test_device_export_has_every_matching_row_not_one_page(
     client, users, iot_devices, iot_types, django_assert_max_num_queries, monkeypatch
 ):
     add_devices(iot_devices, iot_types, 120)
-    monkeypatch.setattr("cityops.iot.views.EXPORT_CHUNK", 50)  # three chunks
+    monkeypatch.setattr("cityops.iot.views.devices.EXPORT_CHUNK", 50)  # three chunks
     client.force_login(users["officer"])
     with django_assert_max_num_queries(12):  # the session and the user, the form's choices, one read
         rows = read_csv(client.get("/iot/devices/export.csv", {"q": "X-"}))
@@ -78,7 +78,7 @@ def test_device_export_streams_outside_a_transaction(client, users, iot_devices,
     """As in production: autocommit, so the rows come through a holdable server-side cursor on
     PostgreSQL, read while the response is sent."""
     add_devices(iot_devices, iot_types, 120)
-    monkeypatch.setattr("cityops.iot.views.EXPORT_CHUNK", 50)
+    monkeypatch.setattr("cityops.iot.views.devices.EXPORT_CHUNK", 50)
     client.force_login(users["officer"])
     rows = read_csv(client.get("/iot/devices/export.csv"))
     assert len(rows) == 1 + 124 and [r[0] for r in rows[1:]] == sorted(r[0] for r in rows[1:])
@@ -149,7 +149,7 @@ def test_exports_send_strangers_to_sign_in(client, url):
 
 
 def test_alarm_export_follows_the_console_filters_order_and_scope(client, users, iot_alarms, monkeypatch):
-    monkeypatch.setattr("cityops.iot.views_alarms.EXPORT_CHUNK", 2)  # the cases are read per chunk
+    monkeypatch.setattr("cityops.iot.views.alarms.EXPORT_CHUNK", 2)  # the cases are read per chunk
     client.force_login(users["officer"])
     response = client.get("/iot/alarms/export.csv")
     assert filename(response) == f"alarms-{stamp()}.csv"

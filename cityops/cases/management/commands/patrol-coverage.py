@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from cityops.cases.patrols import coverage_compute, sessions_close_stale
+from cityops.cases.patrols.services import coverage_compute, sessions_close_stale
 from cityops.core.inputs import cli_day, cli_whole
 
 MAX_DAYS = 366

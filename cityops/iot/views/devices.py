@@ -1,7 +1,7 @@
 """IoT pages: what they share (access, paging, colours), and the device list and map.
 
-The other pages live beside this module by concept: ``views_device`` (one device and its charts),
-``views_alarms`` (the alarm console) and ``views_deadletters`` (refused messages). Every read goes
+The other pages live beside this module by concept: ``device`` (one device and its charts),
+``alarms`` (the alarm console) and ``deadletters`` (refused messages). Every read goes
 through ``cityops.iot.selectors`` (scope in one place); a device or alarm outside the user's scope
 is a 404, a role without the action a 403.
 """

@@ -18,8 +18,8 @@ from cityops.cases.choices import Channel, Status
 from cityops.cases.forms import ResidentReportForm, TrackForm
 from cityops.cases.intake import IntakeIn, Reporter
 from cityops.cases.models import CaseReport, PatrolItem
-from cityops.cases.report_flow import ReportPage, intake_fields, item_choices
-from cityops.cases.views import event_label
+from cityops.cases.views.common import event_label
+from cityops.cases.views.report_flow import ReportPage, intake_fields, item_choices
 from cityops.core import ratelimit
 from cityops.core.middleware import client_ip
 from cityops.core.pages import pager, querystring

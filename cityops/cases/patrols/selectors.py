@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cityops.accounts.roles import Role
 from cityops.cases.models import PatrolCoverage, PatrolPlan, PatrolSession
-from cityops.cases.patrol_tracks import local_day, session_track
+from cityops.cases.patrols.tracks import local_day, session_track
 from cityops.core.errors import NotFound
 
 ACTION = "cases.view"

@@ -4,7 +4,7 @@ The phone sends its track in numbered chunks of ``[lon, lat, unix seconds, accur
 A chunk is stored once per (session, seq), so a resend after a bad network changes nothing.
 Distance and minutes inside the grid are sums over consecutive points in time order: a chunk that
 continues the track adds to them, a late chunk that fills a hole has them recomputed from all
-chunks. The track maths live in ``patrol_tracks``, the daily coverage in ``patrol_coverage``;
+chunks. The track maths live in ``tracks``, the daily coverage in ``coverage``;
 both are re-exported here. ``docs/patrols.md`` gives every formula.
 """
 
@@ -22,9 +22,9 @@ from cityops.accounts.roles import Role
 from cityops.audit.services import audit_record, changed_fields
 from cityops.cases.models import PatrolCoverage, PatrolPlan, PatrolSession, PatrolTrackChunk
 from cityops.cases.models.patrol import PlanKind, SessionState
-from cityops.cases.patrol_coverage import coverage_compute as coverage_compute  # re-exported
-from cityops.cases.patrol_coverage import coverage_recent
-from cityops.cases.patrol_tracks import (
+from cityops.cases.patrols.coverage import coverage_compute as coverage_compute  # re-exported
+from cityops.cases.patrols.coverage import coverage_recent
+from cityops.cases.patrols.tracks import (
     DEFAULT_MIN_MINUTES,
     MAX_ACCURACY_M,
     clean_points,
@@ -34,8 +34,8 @@ from cityops.cases.patrol_tracks import (
     to_datetime,
     track_stats,
 )
-from cityops.cases.patrol_tracks import TrackIn as TrackIn  # re-exported
-from cityops.cases.patrol_tracks import sessions_import as sessions_import  # re-exported
+from cityops.cases.patrols.tracks import TrackIn as TrackIn  # re-exported
+from cityops.cases.patrols.tracks import sessions_import as sessions_import  # re-exported
 from cityops.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cityops.core.upsert import Outcome
 from cityops.geo.models import Grid

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from cityops.cases.kpis import KPI_BY_KEY, KPIS, KpiRow, kpi_table, merge_rows
 from cityops.cases.rollup import month_start, next_month
-from cityops.cases.views import staff_page
+from cityops.cases.views.common import staff_page
 from cityops.core.inputs import DayField
 from cityops.core.pages import is_htmx
 

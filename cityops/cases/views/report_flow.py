@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from cityops.cases.intake import IntakeResult, case_intake
 from cityops.cases.item_search import codes_by_pinyin
 from cityops.cases.photos import photos_of
-from cityops.cases.views import explain
+from cityops.cases.views.common import explain
 from cityops.core.errors import DomainError
 from cityops.core.pages import is_htmx
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, WithJsonSchema
 
-from cityops.cases import patrol_selectors as selectors
 from cityops.cases.models.patrol import PlanKind, SessionState
-from cityops.cases.patrols import (
+from cityops.cases.patrols import selectors
+from cityops.cases.patrols.services import (
     PlanIn,
     plan_deactivate,
     plan_set,

@@ -15,7 +15,7 @@ from cityops.cases.forms import RESULT_CHOICES, ActionForm
 from cityops.cases.models import Attachment
 from cityops.cases.photos import photos_of
 from cityops.cases.services import MAX_EXTENSION_DAYS, ActionIn, case_transition
-from cityops.cases.views import case_or_404, event_label, explain, present, staff_page
+from cityops.cases.views.common import case_or_404, event_label, explain, present, staff_page
 from cityops.cases.workflow import TRANSITIONS
 from cityops.core.errors import DomainError
 from cityops.core.masking import mask_phone

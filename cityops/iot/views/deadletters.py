@@ -20,7 +20,7 @@ from cityops.iot.choices import DeadLetterReason, IngestSource
 from cityops.iot.forms import DeadLetterFilterForm
 from cityops.iot.models import DeadLetter
 from cityops.iot.services import dead_letter_resolve
-from cityops.iot.views import EXPORT_CHUNK, iot_page, paged
+from cityops.iot.views.devices import EXPORT_CHUNK, iot_page, paged
 
 PREVIEW_CHARS = 120
 TEXT_CHARS = 20_000

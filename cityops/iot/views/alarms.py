@@ -24,7 +24,7 @@ from cityops.iot import alarms, selectors
 from cityops.iot.alarm_text import alarm_html, alarm_text, duration_formats
 from cityops.iot.choices import SEVERITY_RANK, AlarmStatus, Severity
 from cityops.iot.forms import ALARM_STATUS_LABELS, AlarmFilterForm
-from cityops.iot.views import EXPORT_CHUNK, iot_page, is_htmx, number, paged
+from cityops.iot.views.devices import EXPORT_CHUNK, iot_page, is_htmx, number, paged
 
 REFRESH_SECONDS = 10
 ACTIONS = ("ack", "clear", "comment")

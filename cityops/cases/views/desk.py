@@ -16,9 +16,9 @@ from cityops.cases import selectors
 from cityops.cases.choices import OPEN_STATUSES, DeadlineColour
 from cityops.cases.choices import Status as S
 from cityops.cases.forms import CaseFilterForm
-from cityops.cases.views import case_or_404, event_label, present, staff_page
-from cityops.cases.views_case import detail_context
-from cityops.cases.views_workbench import Tab, filtered
+from cityops.cases.views.case import detail_context
+from cityops.cases.views.common import case_or_404, event_label, present, staff_page
+from cityops.cases.views.workbench import Tab, filtered
 from cityops.core.inputs import MAX_ID, InputError, parse_whole
 from cityops.core.pages import is_htmx
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cityops.cases.models import PatrolCoverage, PatrolPlan, PatrolSession
-from cityops.cases.patrol_tracks import DEFAULT_MIN_MINUTES, coverage_share, local_day, tracks_of_day
+from cityops.cases.patrols.tracks import DEFAULT_MIN_MINUTES, coverage_share, local_day, tracks_of_day
 from cityops.core.workcalendar import get_calendar
 from cityops.geo.models import Grid
 

@@ -14,9 +14,9 @@ from cityops.cases.choices import Status as S
 from cityops.cases.forms import PatrolReportForm
 from cityops.cases.intake import IntakeIn, Reporter
 from cityops.cases.models import PatrolItem
-from cityops.cases.report_flow import ReportPage, intake_fields, item_choices
-from cityops.cases.views import case_or_404, event_label, present, staff_page
-from cityops.cases.views_case import card_context
+from cityops.cases.views.case import card_context
+from cityops.cases.views.common import case_or_404, event_label, present, staff_page
+from cityops.cases.views.report_flow import ReportPage, intake_fields, item_choices
 from cityops.core.pages import pager, querystring
 
 TASK_STATUSES = [S.VERIFYING, S.DISPOSED]
@@ -142,7 +142,7 @@ PATROL_API = "/api/v1/patrols/sessions"
 
 def patrol_api_ready() -> bool:
     """Whether the patrols API is installed and mounted (the page is only a placeholder without it)."""
-    if importlib.util.find_spec("cityops.cases.api_patrols") is None:
+    if importlib.util.find_spec("cityops.cases.api.patrols") is None:
         return False
     try:
         resolve(PATROL_API)
@@ -156,7 +156,7 @@ def patrol(request):
     """Check in and out of a patrol; the page posts the GPS track every 30 seconds meanwhile."""
     context = {"tab": "patrol", "ready": patrol_api_ready(), "api": PATROL_API, "session": None}
     if context["ready"]:
-        from cityops.cases import patrol_selectors
+        from cityops.cases.patrols import selectors as patrol_selectors
 
         f = patrol_selectors.SessionFilter(mine=True, open=True)
         context["session"] = patrol_selectors.session_list(user=request.user, filters=f).first()

@@ -13,8 +13,8 @@ from cityops.iot import readings, selectors
 from cityops.iot.choices import Grain, RuleKind, Severity
 from cityops.iot.forms import BadParameter, parse_range
 from cityops.iot.models import Datastream, DeviceTypeQuantity
-from cityops.iot.views import device_or_404, iot_page, number, present_device
-from cityops.iot.views_alarms import present_alarm
+from cityops.iot.views.alarms import present_alarm
+from cityops.iot.views.devices import device_or_404, iot_page, number, present_device
 
 RECENT_ALARMS = 10
 RAW_SPAN = timedelta(days=2)

@@ -1,6 +1,6 @@
 """Grid governance pages: what every page shares (access, how a case is shown, error messages).
 
-The pages themselves live in ``views_*.py`` by concept: the workbench, one case, the inspector's
+The pages themselves live in this package by concept: the workbench, one case, the inspector's
 phone pages, the department page, the case map and inbox, and the public resident pages. Every read
 goes through the selectors (scope in one place) and every change through ``case_intake`` or
 ``case_transition``; a case outside the user's scope is a 404.

@@ -16,7 +16,7 @@ from cityops.cases.choices import Channel, DeadlineColour, EscalationLevel
 from cityops.cases.choices import Status as S
 from cityops.cases.forms import CaseFilterForm
 from cityops.cases.services import ActionIn, case_transition
-from cityops.cases.views import event_label, explain, present, staff_page
+from cityops.cases.views.common import event_label, explain, present, staff_page
 from cityops.cases.workflow import TRANSITIONS, who_may
 from cityops.core.errors import DomainError
 from cityops.core.export import Column, Sheet, download

@@ -1,0 +1,1 @@
+"""The JSON API routers of grid governance, one module per router, mounted in ``cityops/api.py``."""

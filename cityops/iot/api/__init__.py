@@ -1,0 +1,1 @@
+"""The JSON API routers of the IoT platform, mounted in ``cityops/api.py``."""
