@@ -18,7 +18,7 @@ def escalate_overdue() -> str:
     return f"escalated {swept.escalated} of {swept.checked} overdue" if swept.escalated else ""
 
 
-@job("cases.patrols.services", every=30, title=_("Close stale patrols, refresh patrol coverage"))
+@job("cases.patrols", every=30, title=_("Close stale patrols, refresh patrol coverage"))
 def patrols() -> str:
     done = patrol_sweep()  # recomputes coverage itself every 5 minutes
     return f"stale patrols closed {done['closed']}" if done["closed"] else ""

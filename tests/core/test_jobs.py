@@ -183,7 +183,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
     assert every == {
         "cases.escalate": 30,
         "cases.kpi_rollup": 3600,
-        "cases.patrols.services": 30,
+        "cases.patrols": 30,
         "cases.webhooks": 30,
         "core.prune_job_runs": 3600,
         "core.purge_rate_counts": 3600,
