@@ -16,16 +16,8 @@ from django.utils import translation
 
 from cityops.accounts.models import User
 from cityops.cases.choices import Channel
-from cityops.cases.kpis import (
-    COUNT_LABELS,
-    GROUP_LABELS,
-    KPIS,
-    PERIOD_LABELS,
-    group_label,
-    kpi_row_count,
-    kpi_table,
-    parse_group,
-)
+from cityops.cases.kpi_definitions import COUNT_LABELS, KPIS
+from cityops.cases.kpis import GROUP_LABELS, PERIOD_LABELS, group_label, kpi_row_count, kpi_table, parse_group
 from cityops.cases.models import ItemCategory
 from cityops.cases.rollup import next_month
 from cityops.core.errors import DomainError

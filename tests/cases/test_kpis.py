@@ -9,16 +9,16 @@ from ninja.testing import TestClient
 from openpyxl import load_workbook
 
 from cityops.cases.api.kpis import router
-from cityops.cases.kpis import (
+from cityops.cases.kpi_definitions import (
     KPI_BY_KEY,
     KPIS,
     department_count_score,
     department_score,
     grade,
     inspector_score,
-    kpi_table,
     rate,
 )
+from cityops.cases.kpis import kpi_table
 from cityops.cases.rollup import rollup_all
 from cityops.core.errors import ValidationFailed
 from cityops.core.scoping import SYSTEM_READER

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from cityops.cases.kpis import KPI_BY_KEY, KPIS, KpiRow, kpi_table, merge_rows
+from cityops.cases.kpi_definitions import KPI_BY_KEY, KPIS
+from cityops.cases.kpis import KpiRow, kpi_table, merge_rows
 from cityops.cases.rollup import month_start, next_month
 from cityops.cases.views.common import staff_page
 from cityops.core.inputs import DayField
