@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cityops.accounts",
     "cityops.cases",
     "cityops.iot",
+    "cityops.video",
     "cityops.demo",
 ]
 
@@ -255,6 +256,34 @@ CITYOPS_PUBLIC_URL = env_str("CITYOPS_PUBLIC_URL", "http://127.0.0.1:8000")
 # Where SensorThings clients reach the broker for those notifications, e.g. mqtt://broker.town:1883:
 # when set, the service root advertises it (set it where the workers have CITYOPS_STA_MQTT on).
 CITYOPS_STA_MQTT_ENDPOINT = env_str("CITYOPS_STA_MQTT_ENDPOINT", "")
+
+# Sealed secrets (camera passwords …): comma-separated keys, newest first; unset: derived from the
+# SECRET_KEY. Changing it without keeping the old key as the second one makes sealed secrets unreadable.
+CITYOPS_SEAL_KEY = env_str("CITYOPS_SEAL_KEY", "")
+
+# Video (docs/video.md). GB/T 28181 centre codes a channel ID may start with: GB/T 2260 division
+# prefixes of the town (2, 4, 6 or 8 digits).
+CITYOPS_VIDEO_DIVISIONS = env_list("CITYOPS_VIDEO_DIVISIONS", "441900")
+# The prober: one sweep every this many seconds; a channel is offline after this many failed probes
+# in a row (GB/T 28181's keepalive convention: 60 s × 3).
+CITYOPS_VIDEO_SWEEP_SECONDS = env_int("CITYOPS_VIDEO_SWEEP_SECONDS", 60, minimum=5)
+CITYOPS_VIDEO_OFFLINE_AFTER = env_int("CITYOPS_VIDEO_OFFLINE_AFTER", 3, minimum=1)
+CITYOPS_VIDEO_PROBE_CONCURRENCY = env_int("CITYOPS_VIDEO_PROBE_CONCURRENCY", 500, minimum=1)
+CITYOPS_VIDEO_CONNECT_TIMEOUT_MS = env_int("CITYOPS_VIDEO_CONNECT_TIMEOUT_MS", 2000, minimum=50)
+CITYOPS_VIDEO_READ_TIMEOUT_MS = env_int("CITYOPS_VIDEO_READ_TIMEOUT_MS", 3000, minimum=50)
+# An outage longer than this opens a maintenance case (0: never).
+CITYOPS_VIDEO_OUTAGE_CASE_MINUTES = env_int("CITYOPS_VIDEO_OUTAGE_CASE_MINUTES", 30, minimum=0)
+# The patrol item of that case.
+CITYOPS_VIDEO_OUTAGE_ITEM = env_str("CITYOPS_VIDEO_OUTAGE_ITEM", "camera_fault")
+# Snapshots through ffmpeg: on or off, the time allowed and the largest picture kept.
+CITYOPS_VIDEO_SNAPSHOTS = env_bool("CITYOPS_VIDEO_SNAPSHOTS", False)
+CITYOPS_VIDEO_SNAPSHOT_TIMEOUT_S = env_int("CITYOPS_VIDEO_SNAPSHOT_TIMEOUT_S", 10, minimum=1)
+CITYOPS_VIDEO_SNAPSHOT_MAX_BYTES = env_int("CITYOPS_VIDEO_SNAPSHOT_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+# Live view: the media server's HLS address of a channel; {gb_id} and {stream} (main/sub) are filled.
+CITYOPS_VIDEO_HLS_URL = env_str("CITYOPS_VIDEO_HLS_URL", "")
+# AI alerts: the shared HMAC key of the analytics webhook, and how old an event may be.
+CITYOPS_VIDEO_WEBHOOK_KEY = env_str("CITYOPS_VIDEO_WEBHOOK_KEY", "")
+CITYOPS_VIDEO_WEBHOOK_WINDOW_S = env_int("CITYOPS_VIDEO_WEBHOOK_WINDOW_S", 300, minimum=10)
 
 LOGGING = {
     "version": 1,

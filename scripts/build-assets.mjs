@@ -25,6 +25,11 @@ const FILES = {
     ["dist/MarkerCluster.Default.css", "MarkerCluster.Default.css"],
   ],
   echarts: [["dist/echarts.min.js", "echarts.min.js"]],
+  // live view of a camera (HLS from the media server); its .js names a source map, copied for the reason above
+  "hls.js": [
+    ["dist/hls.min.js", "hls.min.js"],
+    ["dist/hls.min.js.map", "hls.min.js.map"],
+  ],
   "htmx.org": [["dist/htmx.min.js", "htmx.min.js"]],
   // the API docs page (/api/v1/docs); its .css names a source map, copied for the reason above
   "swagger-ui-dist": [

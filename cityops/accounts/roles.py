@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     WINDOW_CLERK = "window_clerk", _("Service-window clerk")
     DATA_STEWARD = "data_steward", _("Data steward")
     AUDITOR = "auditor", _("Auditor / security officer")
+    FOOD_SAFETY = "food_safety", _("School food-safety officer")
     SYSADMIN = "sysadmin", _("System administrator")
 
     @property
@@ -29,6 +30,7 @@ ROLE_COLOURS = {
     "window_clerk": "#006d75",
     "data_steward": "#531dab",
     "auditor": "#614700",
+    "food_safety": "#a8071a",
     "sysadmin": "#262626",
 }
 
@@ -47,6 +49,11 @@ _CASES = {"cases.view"}
 # iot.view: devices, readings and alarms; iot.alarm: acknowledge, clear and comment on alarms;
 # iot.change: register devices, types and rules, issue device secrets; iot.admin: dead letters.
 _IOT_READ = {"iot.view"}
+
+# video.view: cameras, their health, online rates and AI alerts; video.live: watch a camera live;
+# video.change: the camera registry and its imports, alert kinds; video.kitchen: the bright-kitchen
+# pages (a food-safety officer sees only the schools they are an officer of).
+_VIDEO_READ = {"video.view", "video.kitchen"}
 
 # jobs.view: the background jobs page (what ran, what failed and why), for those who keep the town running.
 _JOBS = {"jobs.view"}
@@ -67,24 +74,40 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "iot.change",
             "iot.alarm",
             "iot.admin",
+            "video.change",
+            "video.live",
         }
+        | _VIDEO_READ
         | _JOBS
     ),
     Role.DUTY_OFFICER: frozenset(
-        _STAFF_READ | _CASES | _IOT_READ | _JOBS | {"accounts.view", "cases.intake", "iot.alarm"}
+        _STAFF_READ
+        | _CASES
+        | _IOT_READ
+        | _VIDEO_READ
+        | _JOBS
+        | {"accounts.view", "cases.intake", "iot.alarm", "video.live"}
     ),
     Role.DISPATCHER: frozenset(
-        _STAFF_READ | _CASES | _IOT_READ | {"accounts.view", "cases.intake", "iot.alarm"}
+        _STAFF_READ
+        | _CASES
+        | _IOT_READ
+        | _VIDEO_READ
+        | {"accounts.view", "cases.intake", "iot.alarm", "video.live"}
     ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES),
     Role.WINDOW_CLERK: frozenset(_STAFF_READ),
     Role.DATA_STEWARD: frozenset(
-        _STAFF_READ | _IOT_READ | {"geo.change", "admin.access", "cases.catalogue", "iot.change"}
+        _STAFF_READ
+        | _IOT_READ
+        | _VIDEO_READ
+        | {"geo.change", "admin.access", "cases.catalogue", "iot.change", "video.change"}
     ),
     Role.AUDITOR: frozenset(
-        _STAFF_READ | _CASES | _IOT_READ | {"accounts.view", "audit.view", "admin.access"}
+        _STAFF_READ | _CASES | _IOT_READ | _VIDEO_READ | {"accounts.view", "audit.view", "admin.access"}
     ),
+    Role.FOOD_SAFETY: frozenset({"video.kitchen"}),
     Role.RESIDENT: frozenset(),
 }
 
@@ -97,6 +120,7 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.WINDOW_CLERK: frozenset({"town", "village"}),
     Role.DATA_STEWARD: frozenset({"town"}),
     Role.AUDITOR: frozenset({"town"}),
+    Role.FOOD_SAFETY: frozenset({"town"}),
     Role.RESIDENT: frozenset({"town"}),
 }
 
