@@ -49,6 +49,7 @@ urlpatterns = [
     path("open311/v2/", include("cityops.cases.open311.urls")),
     path("sta/v1.1/", include("cityops.iot.sta.urls")),
     path("iot/", include("cityops.iot.urls")),
+    path("video/", include("cityops.video.urls")),
     path("jobs/", include("cityops.core.urls")),
 ]
 

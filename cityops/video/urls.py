@@ -1,0 +1,4 @@
+"""Video pages under /video/."""
+
+app_name = "video"
+urlpatterns = []
