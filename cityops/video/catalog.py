@@ -123,7 +123,7 @@ class Chunk:
 def problem(item: Item | None, fld: str, message: str, *, index: int | None = None) -> dict:
     index = item.index if item else index
     device_id = item.device_id if item else ""
-    where = f"item {index}" + (f" (DeviceID {device_id})" if device_id else "")
+    where = f"item {index}" + (f" (DeviceID {device_id})" if device_id else "") if index else "the catalog"
     return {
         "index": index,
         "device_id": device_id,
@@ -153,10 +153,11 @@ def _coordinate(raw: str, item_index: int, device_id: str, fld: str, lo: float, 
 
 def _item(el: ET.Element, index: int, probs: list) -> Item:
     device_id = _text(el, "DeviceID")
+    before = len(probs)
     lon = _coordinate(_text(el, "Longitude"), index, device_id, "Longitude", -180, 180, probs)
     lat = _coordinate(_text(el, "Latitude"), index, device_id, "Latitude", -90, 90, probs)
-    if lon == 0 and lat == 0:
-        lon = lat = None  # devices send 0, 0 for "not set"
+    if (lon == 0 and lat == 0) or len(probs) > before:
+        lon = lat = None  # devices send 0, 0 for "not set"; a bad one is reported once
     status = _text(el, "Status").upper()
     status = {"ONLINE": "ON", "OFFLINE": "OFF"}.get(status, status)
     if status not in ("", "ON", "OFF"):
