@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from cityops.core.errors import ValidationFailed
@@ -190,6 +190,8 @@ class AccessPoint:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self.catalogs:
             log.warning("stopping with %d catalog(s) incomplete; they are not applied", len(self.catalogs))
+        with contextlib.suppress(Exception):  # the database thread's connection, not left open
+            await self.db(connections.close_all)
         self._pool.shutdown(wait=True)
         log.info("GB/T 28181 access point stopped")
 
