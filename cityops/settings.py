@@ -284,6 +284,18 @@ CITYOPS_VIDEO_HLS_URL = env_str("CITYOPS_VIDEO_HLS_URL", "")
 # AI alerts: the shared HMAC key of the analytics webhook, and how old an event may be.
 CITYOPS_VIDEO_WEBHOOK_KEY = env_str("CITYOPS_VIDEO_WEBHOOK_KEY", "")
 CITYOPS_VIDEO_WEBHOOK_WINDOW_S = env_int("CITYOPS_VIDEO_WEBHOOK_WINDOW_S", 300, minimum=10)
+# The GB/T 28181 access point (`cityops video-sip`, docs/video-sip.md): the platform's own 20-digit
+# ID (type 200) and SIP domain (the digest realm), where it listens (UDP and TCP), the shared device
+# password (a device's own sealed password wins), whether an unknown device that knows the shared
+# password is added on its first REGISTER, and the project that channels new in a catalog join
+# (empty: new channels are reported and skipped).
+CITYOPS_VIDEO_SIP_ID = env_str("CITYOPS_VIDEO_SIP_ID", "44190000002000000001")
+CITYOPS_VIDEO_SIP_DOMAIN = env_str("CITYOPS_VIDEO_SIP_DOMAIN", "4419000000")
+CITYOPS_VIDEO_SIP_HOST = env_str("CITYOPS_VIDEO_SIP_HOST", "0.0.0.0")
+CITYOPS_VIDEO_SIP_PORT = env_int("CITYOPS_VIDEO_SIP_PORT", 5060, minimum=0)
+CITYOPS_VIDEO_SIP_PASSWORD = env_str("CITYOPS_VIDEO_SIP_PASSWORD", "")
+CITYOPS_VIDEO_SIP_AUTO_ADD = env_bool("CITYOPS_VIDEO_SIP_AUTO_ADD", False)
+CITYOPS_VIDEO_SIP_PROJECT = env_str("CITYOPS_VIDEO_SIP_PROJECT", "")
 
 LOGGING = {
     "version": 1,
