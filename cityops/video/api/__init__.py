@@ -1,0 +1,1 @@
+"""The video API's routers, one a module (``registry``: channels, sites, projects)."""
