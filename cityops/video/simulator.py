@@ -204,3 +204,48 @@ def post_alert(url: str, key: str, body: bytes, timeout: float = 5.0) -> int:
             return resp.status
     except urllib.error.HTTPError as exc:
         return exc.code
+
+
+# --- the registry side ------------------------------------------------------------------------------
+
+
+def rewrite_urls(host: str, port: int, mix: Mix) -> int:
+    """Point every channel in service at the simulator; set the Digest credentials where asked."""
+    from cityops.core.sealed import seal
+    from cityops.video.choices import IN_SERVICE
+    from cityops.video.models import Channel
+
+    channels = list(Channel.objects.filter(build_status__in=list(IN_SERVICE)).only("pk", "gb_id"))
+    for ch in channels:
+        ch.main_url = f"rtsp://{host}:{port}/{ch.gb_id}"
+        ch.credentials_sealed = (
+            seal(f"{USERNAME}:{password_for(ch.gb_id, mix.seed)}") if needs_auth(ch.gb_id, mix) else ""
+        )
+    Channel.objects.bulk_update(channels, ["main_url", "credentials_sealed"], batch_size=500)
+    return len(channels)
+
+
+def loopback_endpoints() -> list[tuple[str, int]]:
+    """The loopback (127.x) host and port pairs that channels in service name in their addresses."""
+    from cityops.video.choices import IN_SERVICE
+    from cityops.video.models import Channel
+
+    found = set()
+    for url in Channel.objects.filter(build_status__in=list(IN_SERVICE)).values_list("main_url", flat=True):
+        try:
+            parts = urlsplit(url)
+            if parts.scheme == "rtsp" and (parts.hostname or "").startswith("127."):
+                found.add((parts.hostname, parts.port or 554))
+        except ValueError:
+            continue
+    return sorted(found)
+
+
+def alert_candidates() -> tuple[list[str], list[str]]:
+    """The channels in service and the active alert kinds an alert may name."""
+    from cityops.video.choices import IN_SERVICE
+    from cityops.video.models import AlertKind, Channel
+
+    gb_ids = list(Channel.objects.filter(build_status__in=list(IN_SERVICE)).values_list("gb_id", flat=True))
+    kinds = list(AlertKind.objects.filter(active=True).values_list("code", flat=True))
+    return gb_ids, kinds
