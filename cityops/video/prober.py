@@ -107,19 +107,18 @@ def _request(method: str, url: str, cseq: int, extra: dict[str, str] | None = No
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-async def _read_line(reader: asyncio.StreamReader, limits: Limits) -> bytes:
+async def _read_line(reader: asyncio.StreamReader) -> bytes:
     try:
-        line = await asyncio.wait_for(reader.readline(), limits.read_s)
-    except TimeoutError:
-        raise ProbeFailed("read timeout") from None
+        return await reader.readline()
     except (ValueError, asyncio.LimitOverrunError):
         raise ProbeFailed("answer too large: a header line longer than the cap") from None
-    return line
 
 
 async def read_answer(reader: asyncio.StreamReader, limits: Limits, cseq: int) -> Answer:
-    """One RTSP answer: status line, headers (at most ``max_header`` bytes) and a capped body."""
-    first = await _read_line(reader, limits)
+    """One RTSP answer: status line, headers (at most ``max_header`` bytes) and a capped body.
+
+    The caller bounds the time it may take (``_exchange``: the read timeout)."""
+    first = await _read_line(reader)
     if not first:
         raise ProbeFailed("connection closed before an answer")
     match = re.match(rb"RTSP/1\.\d (\d{3})(?: (.*))?\r?\n$", first)
@@ -129,7 +128,7 @@ async def read_answer(reader: asyncio.StreamReader, limits: Limits, cseq: int) -
     headers: dict[str, list[str]] = {}
     size = len(first)
     while True:
-        line = await _read_line(reader, limits)
+        line = await _read_line(reader)
         size += len(line)
         if size > limits.max_header:
             raise ProbeFailed("answer too large: headers over the cap")
@@ -159,9 +158,7 @@ async def _read_body(reader: asyncio.StreamReader, answer: Answer, limits: Limit
     if not length:
         return b""
     try:
-        return await asyncio.wait_for(reader.readexactly(length), limits.read_s)
-    except TimeoutError:
-        raise ProbeFailed("read timeout") from None
+        return await reader.readexactly(length)
     except asyncio.IncompleteReadError:
         raise ProbeFailed("malformed answer: the connection closed inside the body") from None
 
@@ -265,19 +262,23 @@ def video_codec(sdp: bytes) -> str | None:
 
 
 async def _exchange(reader, writer, request: bytes, limits: Limits, cseq: int) -> Answer:
+    """Send a request and read its whole answer within the read timeout.
+
+    One timeout for the whole answer rather than one per read: cheaper (no task per read), and a
+    server that keeps sending a line now and then still has only the read timeout to finish."""
     writer.write(request)
     try:
-        await asyncio.wait_for(writer.drain(), limits.read_s)
+        async with asyncio.timeout(limits.read_s):
+            await writer.drain()
+            return await read_answer(reader, limits, cseq)
     except TimeoutError:
-        raise ProbeFailed("write timeout") from None
-    return await read_answer(reader, limits, cseq)
+        raise ProbeFailed("read timeout") from None
 
 
 async def _connect(host: str, port: int, limits: Limits):
     try:
-        return await asyncio.wait_for(
-            asyncio.open_connection(host, port, limit=limits.max_header), limits.connect_s
-        )
+        async with asyncio.timeout(limits.connect_s):
+            return await asyncio.open_connection(host, port, limit=limits.max_header)
     except TimeoutError:
         raise ProbeFailed("connect timeout") from None
     except ConnectionRefusedError:

@@ -140,7 +140,9 @@ def test_stopping_the_demo_leaves_no_process_and_frees_its_ports(migrated, tmp_p
         )
     try:
         wait_until(lambda: answers(port), 90, lambda: "the web server did not answer", log)
-        wanted = ["cityops worker", "cityops serve", "cityops simulate-video"] + (["cityops iot-ingest", "mosquitto"] if broker else [])
+        wanted = ["cityops worker", "cityops serve", "cityops simulate-video"] + (
+            ["cityops iot-ingest", "mosquitto"] if broker else []
+        )
         wait_until(
             lambda: all(any(w in cmd for cmd in marked(mark).values()) for w in wanted),
             30,
