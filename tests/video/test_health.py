@@ -334,3 +334,17 @@ def test_a_sweep_writes_with_few_statements_whatever_the_number_of_channels(
     seen = health.observe(rows, T0, prober)
     with django_assert_max_num_queries(8):
         health.apply(rows, seen, T0)
+
+
+def test_video_watch_once_runs_the_sweep_and_the_rollup(channels, monkeypatch):
+    from django.core.management import call_command
+
+    from cityops.core.models import JobRun
+
+    monkeypatch.setitem(health.sweep.__kwdefaults__, "runner", FakeProber())
+    call_command("video-watch", "--once")
+    assert set(JobRun.objects.filter(ok=True).values_list("job__name", flat=True)) == {
+        "video.sweep",
+        "video.rollup",
+    }
+    assert reload(channels["g2"]).health == "online"
