@@ -348,3 +348,23 @@ def test_video_watch_once_runs_the_sweep_and_the_rollup(channels, monkeypatch):
         "video.rollup",
     }
     assert reload(channels["g2"]).health == "online"
+
+
+def test_simulate_video_points_the_channels_at_itself(channels):
+    import socket
+
+    from django.core.management import call_command
+
+    from cityops.video.simulator import Mix, needs_auth
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    call_command("simulate-video", "--rewrite-urls", "--port", str(port), "--for", "0.2", "--auth", "50")
+    mix = Mix(auth=50)
+    for ch in Channel.objects.filter(build_status="built"):
+        assert ch.main_url == f"rtsp://127.0.0.1:{port}/{ch.gb_id}"
+        assert bool(ch.credentials_sealed) == needs_auth(ch.gb_id, mix)
+    assert (
+        reload(channels["g8"]).main_url == f"rtsp://127.0.0.1:1/{channels['g8'].gb_id}"
+    )  # planned: untouched
