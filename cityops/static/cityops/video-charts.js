@@ -60,7 +60,8 @@
         confine: true,
         formatter: function (items) {
           const rows = items.map((it) => html`<div>${it.seriesName}: <b>${pct(it.value)}</b></div>`);
-          return html`<div>${items.length ? items[0].axisValue : ""}</div>` + rows.join("");
+          const head = html`<div>${items.length ? items[0].axisValue : ""}</div>`;
+          return [head].concat(rows).join("");
         },
       },
       xAxis: { type: "category", data: data.days, axisLabel: { formatter: (d) => d.slice(5) } },
