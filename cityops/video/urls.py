@@ -2,10 +2,17 @@
 
 from django.urls import path
 
-from cityops.video.views import imports, registry
+from cityops.video.views import imports, overview, rates, registry
+from cityops.video.views import map as camera_map
 
 app_name = "video"
 urlpatterns = [
+    path("", overview.home, name="home"),
+    path("wall/", overview.wall, name="wall"),
+    path("map/", camera_map.camera_map, name="map"),
+    path("map/points.json", camera_map.map_points, name="map_points"),
+    path("rates/", rates.rate_charts, name="rates"),
+    path("rates/faults.<str:fmt>", rates.faults_export, name="faults_export"),
     path("channels/", registry.channels, name="channels"),
     path("channels/export.<str:fmt>", registry.channels_export, name="channels_export"),
     path("channels/import/", imports.registry_import_page, name="registry_import"),

@@ -1,2 +1,3 @@
-"""Video pages, one module a concept: ``registry`` (channels, projects, the group tree) and
-``registry_import`` (the upload, its dry run and the commit)."""
+"""Video pages, one module a concept: ``overview`` (home and status wall), ``map``, ``rates``
+(online-rate charts and the fault list), ``registry`` (channels, projects, the group tree) and
+``imports`` (the upload, its dry run and the commit)."""
