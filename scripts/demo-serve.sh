@@ -22,6 +22,7 @@ HOST=${1:-127.0.0.1}
 WEB_PORT=${2:-8000}
 MQTT_PORT=${CITYOPS_DEMO_MQTT_PORT:-1884}
 RTSP_PORT=${CITYOPS_DEMO_RTSP_PORT:-18554}
+SIP_PORT=${CITYOPS_DEMO_SIP_PORT:-15060}
 SIM="--speed ${CITYOPS_DEMO_SIM_SPEED:-10} --rain-in ${CITYOPS_DEMO_RAIN_IN:-600}"
 GRACE_TENTHS=60 # 6 s for a graceful stop, then KILL (the test allows 10 s in all)
 mkdir -p "$VAR"
@@ -132,6 +133,10 @@ fi
 start $BIN/cityops simulate-video --rewrite-urls --port "$RTSP_PORT" \
   --alerts-url "http://127.0.0.1:$WEB_PORT/api/v1/video/alerts"
 echo "Video: simulated cameras on rtsp://127.0.0.1:$RTSP_PORT/<channel id>, probed by the worker's video.sweep"
+# The GB/T 28181 access point, where NVRs and lower platforms register (UDP and TCP).
+CITYOPS_VIDEO_SIP_PASSWORD=${CITYOPS_VIDEO_SIP_PASSWORD:-$(secret "$VAR/video-sip.secret")}
+start env CITYOPS_VIDEO_SIP_PASSWORD="$CITYOPS_VIDEO_SIP_PASSWORD" $BIN/cityops video-sip --host "$HOST" --port "$SIP_PORT"
+echo "Video: GB/T 28181 access point on $HOST:$SIP_PORT (UDP and TCP); device password in $VAR/video-sip.secret"
 
 wait "$web"
 status=$?
