@@ -1,0 +1,1 @@
+"""The video API routers, one per concept (mounted in cityops/api.py)."""
