@@ -351,4 +351,3 @@ def snapshot_bytes(alert: Alert) -> tuple[bytes, str] | None:
         return None
     ext = alert.snapshot.name.rsplit(".", 1)[-1].lower()
     return data, {"jpg": "image/jpeg", "png": "image/png"}.get(ext, "application/octet-stream")
-

@@ -51,8 +51,8 @@ def jpeg(size=(64, 48), colour=(200, 40, 40)) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def alerting(settings, users, video_channels):
+@pytest.fixture(name="alerting")
+def alerting_fixture(settings, users, video_channels):
     """Channels, users, patrol items, workstations, the default kinds and the webhook key."""
     from cityops.video.alerts import alert_kinds_seed
     from tests.cases.conftest import make_workstations

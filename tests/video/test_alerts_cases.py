@@ -10,7 +10,7 @@ from cityops.cases.models import Attachment, Case, PatrolItem
 from cityops.core.cache import invalidate_all
 from cityops.video import alerts
 from cityops.video.models import Alert, AlertKind
-from tests.video.alerting import alerting, b64, event, jpeg, post  # noqa: F401
+from tests.video.alerting import alerting_fixture, b64, event, jpeg, post  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from cityops.cases.models import Case
 from cityops.video.models import Alert
 from cityops.video.signing import sign
-from tests.video.alerting import KEY, alerting, b64, event, jpeg, post  # noqa: F401
+from tests.video.alerting import KEY, alerting_fixture, b64, event, jpeg, post  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -92,7 +92,7 @@ def alert_out(alert) -> dict:
     auth=None,
     summary="Receive an alert of the video analytics",
     description=(
-        "Signed: `X-Cityops-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(key, \"{t}.{raw body}\")>`. "
+        'Signed: `X-Cityops-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(key, "{t}.{raw body}")>`. '
         "Idempotent by (source, event_id): a repeat is answered 200 with the stored alert. "
         "201 for a new alert (stored also when its kind is unknown, with status no_case)."
     ),
