@@ -112,7 +112,9 @@ def test_alert_and_kitchen_pages(alerting, new_page, client, locale, live_server
     from cityops.video.models import Alert
 
     page.click(f'tr[data-alert="{Alert.objects.get(event_id="k-1").pk}"] a >> nth=0')
-    page.wait_for_selector("img.video-snapshot")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.video-snapshot'); return i && i.complete; }"
+    )
     assert page.evaluate("document.querySelector('img.video-snapshot').naturalWidth") == 320
     screenshot(page, f"video-alert-{locale}.png")
     page.goto("/video/kitchens/S2/")
