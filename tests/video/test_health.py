@@ -338,7 +338,7 @@ def test_a_sweep_writes_with_few_statements_whatever_the_number_of_channels(
         health.apply(rows, seen, T0)
 
 
-def test_video_watch_once_runs_the_sweep_and_the_rollup(channels, monkeypatch):
+def test_video_watch_once_runs_the_video_jobs(channels, monkeypatch):
     from django.core.management import call_command
 
     from cityops.core.models import JobRun
@@ -348,6 +348,8 @@ def test_video_watch_once_runs_the_sweep_and_the_rollup(channels, monkeypatch):
     assert set(JobRun.objects.filter(ok=True).values_list("job__name", flat=True)) == {
         "video.sweep",
         "video.rollup",
+        "video.alert_cases",
+        "video.alert_follow",
     }
     assert reload(channels["g2"]).health == "online"
 
