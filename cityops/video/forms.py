@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cityops.geo.models import Area, Village
+from cityops.video import catalog
 from cityops.video.choices import BuildStatus, Health
 from cityops.video.models import Project
 from cityops.video.registry_import import MAX_BYTES
@@ -56,9 +57,16 @@ class ChannelFilterForm(forms.Form):
         )
 
 
+def is_catalog(filename: str, data: bytes) -> bool:
+    """A GB/T 28181 Catalog response (XML) rather than a table of sites and channels."""
+    return filename.lower().endswith(".xml") or data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV or XLSX)"))
-    project = forms.ChoiceField(label=_("Project of rows that name none"), required=False)
+    file = forms.FileField(label=_("File (CSV, XLSX or GB/T 28181 Catalog XML)"))
+    project = forms.ChoiceField(
+        label=_("Project of rows that name none (of new channels of a catalog)"), required=False
+    )
     update = forms.BooleanField(label=_("Rows of existing channels and sites change them"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -66,9 +74,22 @@ class ImportForm(forms.Form):
         self.fields["project"].choices = _any(_("Each row names its project")) + list(
             Project.objects.order_by("code").values_list("code", "name")
         )
+        self.data_bytes = b""
 
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
+        self.data_bytes = f.read()
+        if is_catalog(f.name, self.data_bytes) and len(self.data_bytes) > catalog.MAX_BYTES:
+            raise forms.ValidationError(
+                _("A catalog file is at most %(mb)s MB.") % {"mb": catalog.MAX_BYTES // 1024 // 1024}
+            )
         return f
+
+    def clean(self):
+        data = super().clean()
+        f = data.get("file")
+        if f is not None and is_catalog(f.name, self.data_bytes) and not data.get("project"):
+            self.add_error("project", _("A catalog import needs the project its new channels belong to."))
+        return data
