@@ -1,7 +1,9 @@
-"""Forms of the video pages: the channel list's filters and the registry import.
+"""Forms of the video pages: the channel list's filters, the registry import and the editing pages.
 
 They check what a person typed and turn it into the selectors' filters or the import's input; the
 services stay the authority on every change."""
+
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.geo.models import Area, Village
 from cityops.video import catalog
 from cityops.video.choices import BuildStatus, Health
-from cityops.video.models import Project
+from cityops.video.models import Group, Project
 from cityops.video.registry_import import MAX_BYTES
 from cityops.video.selectors import ChannelFilter
 
@@ -93,3 +95,136 @@ class ImportForm(forms.Form):
         if f is not None and is_catalog(f.name, self.data_bytes) and not data.get("project"):
             self.add_error("project", _("A catalog import needs the project its new channels belong to."))
         return data
+
+
+# ---- editing the registry (the services check every rule; these forms only shape the input) ----------
+
+USERINFO_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@")
+
+
+def without_userinfo(url: str) -> str:
+    """An address as typed, minus any ``user:password@``, so a form shown again never echoes them."""
+    return USERINFO_RE.sub(r"\1", url or "")
+
+
+def service_errors(form: forms.Form, exc, columns: dict[str, str]) -> None:
+    """Put a service's ``{field, message}`` problems next to the form's fields (else above the form)."""
+    for e in exc.errors or [{"field": None, "message": exc.detail}]:
+        name = columns.get(e.get("field"), e.get("field"))
+        form.add_error(name if name in form.fields else None, e.get("message", ""))
+
+
+CREDENTIALS = [("keep", _("Keep as they are")), ("set", _("Set new ones")), ("clear", _("Clear them"))]
+
+
+class ChannelEditForm(forms.Form):
+    """A channel's facts; the credentials are never filled in, only replaced or cleared."""
+
+    name = forms.CharField(label=_("Channel name"), max_length=150)
+    vendor = forms.CharField(label=_("Vendor"), max_length=60, required=False)
+    model = forms.CharField(label=_("Model"), max_length=60, required=False)
+    main_url = forms.CharField(label=_("Main stream (rtsp://)"), max_length=300, required=False)
+    sub_url = forms.CharField(label=_("Sub stream (rtsp://)"), max_length=300, required=False)
+    group = forms.ChoiceField(label=_("Virtual organisation"), required=False)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    credentials = forms.ChoiceField(
+        label=_("Stream credentials"), choices=CREDENTIALS, initial="keep", widget=forms.RadioSelect
+    )
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    # a service's field → the form's field
+    COLUMNS = {"location": "lon", "credentials": "username"}
+
+    def __init__(self, data=None, *, channel):
+        self.typed = data or {}
+        if data is not None:  # shown again after a problem: never echo what was typed as a secret
+            data = data.copy()
+            data["username"] = data["password"] = ""
+            for key in ("main_url", "sub_url"):
+                data[key] = without_userinfo(data.get(key, ""))
+        super().__init__(
+            data,
+            initial={
+                "name": channel.name,
+                "vendor": channel.vendor,
+                "model": channel.model,
+                "main_url": channel.main_url,
+                "sub_url": channel.sub_url,
+                "group": channel.group.gb_id if channel.group_id else "",
+                "lon": channel.lon,
+                "lat": channel.lat,
+            },
+        )
+        groups = (
+            Group.objects.filter(gb_id__regex=r"^\d{10}216").order_by("gb_id").values_list("gb_id", "name")
+        )
+        self.fields["group"].choices = _any(_("None")) + [(g, f"{n} ({g})") for g, n in groups]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("credentials") == "set" and not (
+            self.typed.get("username") or self.typed.get("password")
+        ):
+            self.add_error("username", _("Type the new user name and password, or keep the stored ones."))
+        return data
+
+    def changes(self) -> dict:
+        """``channel_update``'s keyword arguments from what was typed."""
+        d, typed = self.cleaned_data, self.typed
+        out = {k: d[k] for k in ("name", "vendor", "model", "lon", "lat")}
+        out["group"] = d["group"] or None
+        # the addresses as typed: a user:password in them is the service's to take out and seal
+        out["main_url"], out["sub_url"] = typed.get("main_url", "").strip(), typed.get("sub_url", "").strip()
+        if d["credentials"] == "set":
+            out["username"], out["password"] = typed.get("username", ""), typed.get("password", "")
+        elif d["credentials"] == "clear":
+            out["clear_credentials"] = True
+        return out
+
+
+class BuildStatusForm(forms.Form):
+    """Move a channel's build status: forward with its date, back with a reason."""
+
+    status = forms.ChoiceField(label=_("New build status"))
+    on = forms.DateField(
+        label=_("Date of the new stage"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to go back)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    COLUMNS = {"build_status": "status"}
+
+    def __init__(self, data=None, *, channel):
+        super().__init__(data)
+        self.fields["status"].choices = [
+            (s.value, s.label) for s in BuildStatus if s.value != channel.build_status
+        ]
+
+
+class SiteEditForm(forms.Form):
+    """A site's name, address and position (a move re-locates its channels)."""
+
+    name = forms.CharField(label=_("Site name"), max_length=150)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    COLUMNS = {"site_name": "name", "site_location": "lon"}
+
+    def __init__(self, data=None, *, site):
+        super().__init__(
+            data, initial={"name": site.name, "address": site.address, "lon": site.lon, "lat": site.lat}
+        )

@@ -1,5 +1,5 @@
 """Video fixtures shared by every video suite: two projects, four sites and six channels in the
-small town, a school with a canteen, and English messages (each suite adds its own fixtures).
+small town, a school with a canteen, and English messages and pages (each suite adds its own fixtures).
 
 Channels are written straight to the tables here (the registry's own services are tested in their
 own suite); what they hold is what the registry would have written: area, village and grid copied
@@ -21,6 +21,13 @@ def gb(type_code: str, serial: int, industry: str = "00", network: str = "7") ->
 def _english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client(client, settings):
+    """Pages in English too (the language cookie a user's choice sets)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture

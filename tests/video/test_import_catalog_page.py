@@ -10,7 +10,9 @@ from tests.video.test_catalog import BUSINESS, ORG, doc
 
 
 def _post(client, name, data, project="kjhcq"):
-    return client.post("/video/channels/import/", {"file": SimpleUploadedFile(name, data), "project": project})
+    return client.post(
+        "/video/channels/import/", {"file": SimpleUploadedFile(name, data), "project": project}
+    )
 
 
 def test_catalog_dry_run_then_commit(client, users, video_channels):
