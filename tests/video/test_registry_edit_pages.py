@@ -162,3 +162,13 @@ def test_site_edit_moves_the_site_and_its_channels(client, users, video_channels
     site = Site.objects.get(pk=site.pk)
     assert (site.name, site.grid.code) == ("一号路口·新", "G6")
     assert set(Channel.objects.filter(site=site).values_list("grid__code", flat=True)) == {"G6"}
+
+
+def test_problems_are_in_chinese_on_the_chinese_pages(client, users, video_channels, settings):
+    ch = video_channels["g1a"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(users["steward"])
+    r = client.post(f"/video/channels/{ch.gb_id}/edit/", _edit_data(ch, main_url="http://10.0.0.9/1"))
+    assert r.status_code == 422 and "地址必须以 rtsp:// 开头" in r.content.decode()
+    r = client.post(f"/video/channels/{video_channels['g8'].gb_id}/build/", {"status": "planned"})
+    assert "需要填写原因" in r.content.decode() or r.status_code == 422
