@@ -129,7 +129,7 @@ class ChannelEditForm(forms.Form):
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
     credentials = forms.ChoiceField(
-        label=_("Stream credentials"), choices=CREDENTIALS, initial="keep", widget=forms.RadioSelect
+        label=_("What to do with them"), choices=CREDENTIALS, initial="keep", widget=forms.RadioSelect
     )
     username = forms.CharField(
         label=_("User name"),
@@ -162,8 +162,8 @@ class ChannelEditForm(forms.Form):
                 "main_url": channel.main_url,
                 "sub_url": channel.sub_url,
                 "group": channel.group.gb_id if channel.group_id else "",
-                "lon": channel.lon,
-                "lat": channel.lat,
+                "lon": round(channel.lon, 7),
+                "lat": round(channel.lat, 7),
             },
         )
         groups = (
@@ -226,5 +226,11 @@ class SiteEditForm(forms.Form):
 
     def __init__(self, data=None, *, site):
         super().__init__(
-            data, initial={"name": site.name, "address": site.address, "lon": site.lon, "lat": site.lat}
+            data,
+            initial={
+                "name": site.name,
+                "address": site.address,
+                "lon": round(site.lon, 7),
+                "lat": round(site.lat, 7),
+            },
         )
