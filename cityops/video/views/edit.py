@@ -30,71 +30,67 @@ def _site(user, code: str):
         raise Http404(exc.detail) from None
 
 
-def _save(request, form, call, **kwargs) -> bool:
-    """Call the service with the form's input; its problems go next to the fields."""
-    if not form.is_valid():
-        return False
-    try:
-        call(by=request.user, **kwargs)
-    except DomainError as exc:
-        service_errors(form, exc, form.COLUMNS)
-        return False
-    return True
+def _form_page(request, form, template: str, context: dict, call, done: str, arguments) -> object:
+    """Show the form; on a valid POST call the service with ``arguments()`` and go to ``done``, or
+    show its problems next to the fields."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(by=request.user, **arguments())
+        except DomainError as exc:
+            service_errors(form, exc, form.COLUMNS)
+        else:
+            return redirect(done)
+    status = 422 if form.is_bound else 200
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
 
 
 @video_page(CHANGE)
 def channel_edit(request, gb_id: str):
     """A channel's name, vendor, model, streams, group, position and credentials."""
     channel = _channel(request.user, gb_id)
-    form = ChannelEditForm(request.POST if request.method == "POST" else None, channel=channel)
-    if request.method == "POST":
-        ok = form.is_valid() and _save(
-            request, form, services.channel_update, channel_id=channel.pk, **form.changes()
-        )
-        if ok:
-            return redirect(reverse("video:channel", args=[channel.gb_id]))
-    status = 422 if form.is_bound else 200
-    return render(request, "video/channel_edit.html", {"channel": channel, "form": form}, status=status)
+    form = ChannelEditForm(_posted(request), channel=channel)
+    return _form_page(
+        request,
+        form,
+        "video/channel_edit.html",
+        {"channel": channel},
+        services.channel_update,
+        reverse("video:channel", args=[channel.gb_id]),
+        lambda: {"channel_id": channel.pk, **form.changes()},
+    )
 
 
 @video_page(CHANGE)
 def channel_build(request, gb_id: str):
     """Move the build status forward (dated) or back (with a reason)."""
     channel = _channel(request.user, gb_id)
-    form = BuildStatusForm(request.POST if request.method == "POST" else None, channel=channel)
-    if request.method == "POST":
-        ok = form.is_valid() and _save(
-            request,
-            form,
-            services.channel_set_build_status,
-            channel_id=channel.pk,
-            status=form.cleaned_data["status"],
-            on=form.cleaned_data["on"],
-            reason=form.cleaned_data["reason"],
-        )
-        if ok:
-            return redirect(reverse("video:channel", args=[channel.gb_id]))
-    status = 422 if form.is_bound else 200
-    return render(request, "video/channel_build.html", {"channel": channel, "form": form}, status=status)
+    form = BuildStatusForm(_posted(request), channel=channel)
+    return _form_page(
+        request,
+        form,
+        "video/channel_build.html",
+        {"channel": channel},
+        services.channel_set_build_status,
+        reverse("video:channel", args=[channel.gb_id]),
+        lambda: {"channel_id": channel.pk, **form.cleaned_data},
+    )
 
 
 @video_page(CHANGE)
 def site_edit(request, code: str):
     """A site's name, address and position; moving it re-locates its channels."""
     site = _site(request.user, code)
-    form = SiteEditForm(request.POST if request.method == "POST" else None, site=site)
-    if request.method == "POST":
-        ok = form.is_valid() and _save(
-            request,
-            form,
-            services.site_update,
-            site_id=site.pk,
-            name=form.cleaned_data["name"],
-            address=form.cleaned_data["address"],
-            lon=form.cleaned_data["lon"],
-            lat=form.cleaned_data["lat"],
-        )
-        if ok:
-            return redirect(reverse("video:site", args=[site.code]))
-    status = 422 if form.is_bound else 200
-    return render(request, "video/site_edit.html", {"site": site, "form": form}, status=status)
+    form = SiteEditForm(_posted(request), site=site)
+    return _form_page(
+        request,
+        form,
+        "video/site_edit.html",
+        {"site": site},
+        services.site_update,
+        reverse("video:site", args=[site.code]),
+        lambda: {"site_id": site.pk, **form.cleaned_data},
+    )
