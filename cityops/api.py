@@ -18,6 +18,7 @@ from cityops.geo.api import router as geo_router
 from cityops.iot.api.ingest import router as ingest_router
 from cityops.iot.api.iot import router as iot_router
 from cityops.org.api import router as org_router
+from cityops.video.api.alerts import router as video_alerts_router
 from cityops.video.api.registry import router as video_registry_router
 
 
@@ -122,3 +123,4 @@ api.add_router("/kpis", kpis_router)
 api.add_router("/iot", iot_router)
 api.add_router("/iot/telemetry", ingest_router)
 api.add_router("/video", video_registry_router)
+api.add_router("/video/alerts", video_alerts_router)

@@ -273,8 +273,8 @@ CITYOPS_VIDEO_CONNECT_TIMEOUT_MS = env_int("CITYOPS_VIDEO_CONNECT_TIMEOUT_MS", 2
 CITYOPS_VIDEO_READ_TIMEOUT_MS = env_int("CITYOPS_VIDEO_READ_TIMEOUT_MS", 3000, minimum=50)
 # An outage longer than this opens a maintenance case (0: never).
 CITYOPS_VIDEO_OUTAGE_CASE_MINUTES = env_int("CITYOPS_VIDEO_OUTAGE_CASE_MINUTES", 30, minimum=0)
-# The patrol item of that case.
-CITYOPS_VIDEO_OUTAGE_ITEM = env_str("CITYOPS_VIDEO_OUTAGE_ITEM", "camera_fault")
+# The patrol item of that case (the standard catalogue's 视频监控（故障）, as the demo town has it).
+CITYOPS_VIDEO_OUTAGE_ITEM = env_str("CITYOPS_VIDEO_OUTAGE_ITEM", "BJ060801")
 # Snapshots through ffmpeg: on or off, the time allowed and the largest picture kept.
 CITYOPS_VIDEO_SNAPSHOTS = env_bool("CITYOPS_VIDEO_SNAPSHOTS", False)
 CITYOPS_VIDEO_SNAPSHOT_TIMEOUT_S = env_int("CITYOPS_VIDEO_SNAPSHOT_TIMEOUT_S", 10, minimum=1)

@@ -21,6 +21,8 @@ def home(request):
         return redirect("cases:workbench")
     if role == "resident":
         return redirect("report:mine")
+    if role == "food_safety":
+        return redirect("video:kitchens")
     if request.user.can("geo.view"):
         return redirect("geo:map")
     return redirect("accounts:profile")

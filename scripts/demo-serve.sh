@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo's serving processes, run by `make serve` (and so by `make demo`): the web server, the
-# background worker (every app's jobs, and the demo's live trickle of new cases) and the IoT side.
+# background worker (every app's jobs — the video health sweep among them —, and the demo's live
+# trickle of new cases), the IoT side, and the simulated cameras (RTSP responders on
+# CITYOPS_DEMO_RTSP_PORT or 18554, posting an AI alert to the webhook now and then).
 # With Mosquitto installed: the project's own broker (generated config in var/mqtt, port
 # CITYOPS_DEMO_MQTT_PORT or 1884), the ingest worker, and the simulator publishing as a gateway.
 # Without it: the simulator posts over HTTP to the served app.
@@ -19,6 +21,8 @@ VAR=${CITYOPS_VAR_DIR:-var}
 HOST=${1:-127.0.0.1}
 WEB_PORT=${2:-8000}
 MQTT_PORT=${CITYOPS_DEMO_MQTT_PORT:-1884}
+RTSP_PORT=${CITYOPS_DEMO_RTSP_PORT:-18554}
+SIP_PORT=${CITYOPS_DEMO_SIP_PORT:-15060}
 SIM="--speed ${CITYOPS_DEMO_SIM_SPEED:-10} --rain-in ${CITYOPS_DEMO_RAIN_IN:-600}"
 GRACE_TENTHS=60 # 6 s for a graceful stop, then KILL (the test allows 10 s in all)
 mkdir -p "$VAR"
@@ -105,6 +109,10 @@ if [ -n "$MQTT" ]; then
   export CITYOPS_STA_MQTT_ENDPOINT="mqtt://127.0.0.1:$MQTT_PORT"
 fi
 
+# The AI-alert webhook's key, shared by the web server and the camera simulator.
+CITYOPS_VIDEO_WEBHOOK_KEY=${CITYOPS_VIDEO_WEBHOOK_KEY:-$(secret "$VAR/video-webhook.secret")}
+export CITYOPS_VIDEO_WEBHOOK_KEY
+
 start env CITYOPS_DEMO_TRICKLE_SECONDS="${CITYOPS_DEMO_TRICKLE_SECONDS:-30}" $BIN/cityops worker
 start $BIN/cityops serve --host "$HOST" --port "$WEB_PORT"
 web=$!
@@ -120,6 +128,15 @@ else
   start $BIN/cityops simulate-iot --transport http --url "http://127.0.0.1:$WEB_PORT" $SIM
   echo "IoT: no mosquitto installed; the simulator posts to http://127.0.0.1:$WEB_PORT/api/v1/iot/telemetry"
 fi
+
+# The cameras in service point at the simulator; the worker's video.sweep probes them.
+start $BIN/cityops simulate-video --rewrite-urls --port "$RTSP_PORT" \
+  --alerts-url "http://127.0.0.1:$WEB_PORT/api/v1/video/alerts"
+echo "Video: simulated cameras on rtsp://127.0.0.1:$RTSP_PORT/<channel id>, probed by the worker's video.sweep"
+# The GB/T 28181 access point, where NVRs and lower platforms register (UDP and TCP).
+CITYOPS_VIDEO_SIP_PASSWORD=${CITYOPS_VIDEO_SIP_PASSWORD:-$(secret "$VAR/video-sip.secret")}
+start env CITYOPS_VIDEO_SIP_PASSWORD="$CITYOPS_VIDEO_SIP_PASSWORD" $BIN/cityops video-sip --host "$HOST" --port "$SIP_PORT"
+echo "Video: GB/T 28181 access point on $HOST:$SIP_PORT (UDP and TCP); device password in $VAR/video-sip.secret"
 
 wait "$web"
 status=$?

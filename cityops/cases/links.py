@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cityops.audit.services import audit_record
@@ -72,3 +73,62 @@ def case_add_source_note(*, case_id: int, channel: str, note: str, data: dict | 
 def active_item_codes(codes) -> set[str]:
     """Which of these patrol item codes name an active item (an alarm rule may open cases of them)."""
     return set(PatrolItem.objects.filter(code__in=list(codes), active=True).values_list("code", flat=True))
+
+
+RESOLVE_ACTION = "source_resolved"
+
+
+def case_resolve_by_source(*, case_id: int, channel: str, note: str, data: dict | None = None) -> str:
+    """Close a case whose source says the problem has gone (a camera back online); a case already
+    closed or cancelled only gets the note. Returns "closed", "noted" or "missing".
+
+    The fields are those a re-check that passes sets (closed_at, on-time flags, no step deadline),
+    so the KPI rollups count the case like any other closed case; a case never disposed of counts
+    as disposed now, as a disposal on the spot does."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            return "missing"
+        if case.status in FINAL_STATUSES:
+            case_add_source_note(case_id=case_id, channel=channel, note=note, data=data)
+            return "noted"
+        now = timezone.now()
+        on_time = case.due_at is None or now <= case.due_at
+        before = case.status
+        upd = {
+            "status": Status.CLOSED,
+            "closed_at": now,
+            "closed_on_time": on_time,
+            "step_deadline": None,
+            "step_warn_at": None,
+            "extension_requested": None,
+            "held_from": "",
+        }
+        if case.disposed_at is None:
+            upd.update(disposed_at=now, disposed_on_time=on_time)
+        Case.objects.filter(pk=case.pk).update(version=F("version") + 1, **upd)
+        CaseEvent.objects.create(
+            case=case,
+            action=RESOLVE_ACTION,
+            from_status=before,
+            to_status=Status.CLOSED,
+            actor=None,
+            actor_name=channel,
+            at=now,
+            note=note[:MAX_NOTE],
+            data={"channel": channel, **(data or {})},
+        )
+        case.status = Status.CLOSED
+        audit_record(
+            action=f"cases.case.{RESOLVE_ACTION}",
+            actor_name=channel,
+            obj=case,
+            after={
+                "status": Status.CLOSED,
+                "from": before,
+                "channel": channel,
+                "note": note[:200],
+                **(data or {}),
+            },
+        )
+    return "closed"

@@ -8,11 +8,12 @@ from cityops.geo.choices import PlaceKind
 from cityops.geo.selectors import geo_counts
 from cityops.iot.selectors import iot_counts
 from cityops.org.selectors import org_counts
+from cityops.video.rates import video_counts
 
 
 def entity_counts() -> dict:
     """Towns to grids, places by kind (with schools and canteens), org units, people, cases, devices and
-    readings, audit records."""
+    readings, video cameras, audit records."""
     geo = geo_counts()
     by_kind = {kind: geo["places_by_kind"].get(kind, 0) for kind in PlaceKind.values}
     return {
@@ -29,5 +30,6 @@ def entity_counts() -> dict:
         "inspectors": User.objects.filter(role=Role.INSPECTOR).count(),
         **case_counts(),
         **iot_counts(),
+        **video_counts(),
         "audit_records": AuditRecord.objects.count(),
     }

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.utils.translation import gettext as _
 
-from cityops.core.sealed import seal, unseal
+from cityops.core.sealed import SealBroken, seal, unseal
 
 SCHEMES = ("rtsp", "rtsps")
 MAX_URL = 300
@@ -67,8 +67,11 @@ def open_credentials(sealed: str) -> Credentials:
     """The credentials of a channel, for the prober and the media server only."""
     if not sealed:
         return NONE
-    data = json.loads(unseal(sealed))
-    return Credentials(data.get("u", ""), data.get("p", ""))
+    try:
+        data = json.loads(unseal(sealed))
+        return Credentials(str(data["u"]), str(data["p"]))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SealBroken("the sealed credentials are not in the registry's form") from exc
 
 
 def with_credentials(url: str, sealed: str) -> str:

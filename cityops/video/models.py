@@ -405,6 +405,9 @@ class Alert(models.Model):
     )
     case_id = models.BigIntegerField(null=True, blank=True)
     case_number = models.CharField(max_length=30, blank=True)
+    # A refused intake is tried again (cityops.video.alerts.alerts_retry_cases): attempts so far and when next.
+    case_attempts = models.PositiveSmallIntegerField(default=0)
+    case_retry_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     area_id = models.BigIntegerField()

@@ -58,6 +58,13 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
         "departments_with_services": 28,
         "workstations": 30,
         "users": 446 + len(DEMO_LOGINS),
+        "video_projects": 2,
+        "video_sites": 589 + 51,
+        "video_channels": 1017 + 357,
+        "video_channels_by_project": {"kjhcq": 1017, "mcld": 357},
+        "video_schools": 50,
+        "video_canteens": 51,
+        "video_channel_days": 1374 * 31,
     }
     assert {k: stats[k] for k in expected} == expected
     assert stats["places_by_kind"]["service_centre"] == 24
@@ -65,6 +72,7 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
     assert set(stats["devices_by_type"]) >= {"air_quality", "water_level", "smoke", "streetlight"}
     assert stats["devices_by_connectivity"] == {"never": stats["devices"]}  # nothing has reported yet
     assert stats["readings"] == stats["active_alarms"] == 0
+    assert sum(stats["video_channels_by_health"].values()) == 1374
     assert stats["audit_records"] == AuditRecord.objects.count() > 446
     table = _run("stats")
     assert "grids" in table and "places_by_kind.canteen" in table

@@ -24,6 +24,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CITYOPS = ROOT / ".venv" / "bin" / "cityops"
 MQTT_PORT = int(os.environ.get("CITYOPS_DEMO_MQTT_PORT", "18783"))
+RTSP_PORT = int(os.environ.get("CITYOPS_DEMO_RTSP_PORT", "18784"))
+SIP_PORT = int(os.environ.get("CITYOPS_DEMO_SIP_PORT", "18785"))
 MARK = "CITYOPS_DEMO_STOP_MARK"
 
 pytestmark = pytest.mark.skipif(
@@ -47,7 +49,7 @@ def free_port() -> int:
     lo, _, hi = os.environ.get("CITYOPS_TEST_PORT_RANGE", "").partition("-")
     if lo and hi:
         for port in range(int(lo), int(hi) + 1):
-            if port != MQTT_PORT and port_free(port):
+            if port not in (MQTT_PORT, RTSP_PORT, SIP_PORT) and port_free(port):
                 return port
         pytest.fail(f"no free port in CITYOPS_TEST_PORT_RANGE={lo}-{hi}")
     with socket.socket() as s:
@@ -80,6 +82,8 @@ def env_for(var: Path, mark: str) -> dict:
         "CITYOPS_VAR_DIR": str(var),
         "DATABASE_URL": "",  # the demo's SQLite, in the temporary directory
         "CITYOPS_DEMO_MQTT_PORT": str(MQTT_PORT),
+        "CITYOPS_DEMO_RTSP_PORT": str(RTSP_PORT),
+        "CITYOPS_DEMO_SIP_PORT": str(SIP_PORT),
         MARK: mark,
     }
 
@@ -122,6 +126,8 @@ def test_stopping_the_demo_leaves_no_process_and_frees_its_ports(migrated, tmp_p
     shutil.copytree(migrated, var)
     port, mark = free_port(), uuid.uuid4().hex
     assert port_free(MQTT_PORT), f"port {MQTT_PORT} is taken before the demo starts"
+    assert port_free(RTSP_PORT), f"port {RTSP_PORT} is taken before the demo starts"
+    assert port_free(SIP_PORT), f"port {SIP_PORT} is taken before the demo starts"
     log = tmp_path / "demo.log"
     broker = shutil.which("mosquitto") is not None
     with log.open("wb") as out:
@@ -137,7 +143,9 @@ def test_stopping_the_demo_leaves_no_process_and_frees_its_ports(migrated, tmp_p
         )
     try:
         wait_until(lambda: answers(port), 90, lambda: "the web server did not answer", log)
-        wanted = ["cityops worker", "cityops serve"] + (["cityops iot-ingest", "mosquitto"] if broker else [])
+        wanted = ["cityops worker", "cityops serve", "cityops simulate-video", "cityops video-sip"] + (
+            ["cityops iot-ingest", "mosquitto"] if broker else []
+        )
         wait_until(
             lambda: all(any(w in cmd for cmd in marked(mark).values()) for w in wanted),
             30,
@@ -148,7 +156,7 @@ def test_stopping_the_demo_leaves_no_process_and_frees_its_ports(migrated, tmp_p
         os.killpg(make.pid, signum)
         wait_until(lambda: not marked(mark), 10, lambda: f"still alive: {marked(mark)}; not ended", log)
         assert make.wait(timeout=5) != 0  # make reports the interruption
-        assert port_free(port) and port_free(MQTT_PORT)
+        assert port_free(port) and port_free(MQTT_PORT) and port_free(RTSP_PORT) and port_free(SIP_PORT)
         assert len(before) >= len(wanted)
         assert "Stopping the demo's processes" in log.read_text()
     finally:

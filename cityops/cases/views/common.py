@@ -27,6 +27,7 @@ EVENT_LABELS = {
     "report": gettext_lazy("Case reported"),
     "duplicate_report": gettext_lazy("Reported again (merged into this case)"),
     "escalate": gettext_lazy("Escalated: overdue"),
+    "source_resolved": gettext_lazy("Closed by its source: the fault has cleared"),
 }
 
 

@@ -1,1 +1,1 @@
-"""The video API's routers, one a module (``registry``: channels, sites, projects)."""
+"""The video API routers, one a module (``registry``: channels, sites, projects; ``alerts``: the analytics webhook), mounted in cityops/api.py."""
