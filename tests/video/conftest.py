@@ -1,5 +1,5 @@
 """Video fixtures shared by every video suite: two projects, four sites and six channels in the
-small town, a school with a canteen, and English messages and pages (each suite adds its own fixtures).
+small town, a school with a canteen, and English messages (each suite adds its own fixtures).
 
 Channels are written straight to the tables here (the registry's own services are tested in their
 own suite); what they hold is what the registry would have written: area, village and grid copied
@@ -24,8 +24,9 @@ def _english():
 
 
 @pytest.fixture
-def client(client, settings):
-    """Pages in English too (the language cookie a user's choice sets)."""
+def english_pages(client, settings):
+    """Pages in English too (the language cookie a user's choice sets), for suites that read
+    messages on pages; use with ``pytest.mark.usefixtures("english_pages")``."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

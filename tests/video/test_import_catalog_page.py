@@ -1,5 +1,6 @@
 """The import page takes a GB/T 28181 Catalog XML: dry run listing every bad item, then commit."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cityops.video.models import Channel, Group
@@ -7,6 +8,8 @@ from tests.builders import grid_centre
 from tests.video.conftest import gb
 from tests.video.sipdevice import item
 from tests.video.test_catalog import BUSINESS, ORG, doc
+
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 def _post(client, name, data, project="kjhcq"):

@@ -8,6 +8,8 @@ from cityops.video.credentials import open_credentials
 from cityops.video.models import Channel, Site
 from tests.builders import grid_centre
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 SECRET = "Typed-S3cret!"
 
 
