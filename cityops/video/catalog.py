@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityops.audit.services import audit_record
-from cityops.core.errors import PayloadTooLarge, ValidationFailed
+from cityops.core.errors import Forbidden, PayloadTooLarge, ValidationFailed
 from cityops.geo.selectors import locate_point
 from cityops.video import gbid
 from cityops.video.choices import BuildStatus
@@ -594,7 +594,14 @@ def _create_channel(item: Item, fields: dict, plan: _Plan, result: CatalogResult
 
 
 def catalog_import(data: bytes, *, project_code: str, by=None, actor_name: str = "", dry_run: bool = False):
-    """Import a Catalog XML file (the import page and ``cityops video-catalog``); all or nothing."""
+    """Import a Catalog XML file (the import page and ``cityops video-catalog``); all or nothing.
+
+    A catalog places cameras wherever its devices stand, so a person importing one needs
+    ``video.change`` over the whole town (the command line runs as the system)."""
+    if by is not None and not (by.can("video.change") and by.scope_level == "town"):
+        raise Forbidden(
+            _("Importing a catalog needs the right to change the camera registry of the whole town.")
+        )
     project = Project.objects.filter(code=project_code).first()
     if project is None:
         raise ValidationFailed(
