@@ -1,0 +1,33 @@
+"""Fixtures of the duty desk: the two default shifts, leaders and officers."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cityops.ops.models import ShiftTemplate
+from tests.conftest import _user
+
+
+@pytest.fixture
+def shifts(db):
+    return {t.code: t for t in ShiftTemplate.objects.all()}
+
+
+@pytest.fixture
+def people(users):
+    """Two leaders (town duty officers) and three duty officers, besides the named users."""
+    return {
+        **users,
+        "lead1": _user("lead1", "duty_officer"),
+        "lead2": _user("lead2", "duty_officer"),
+        "duty1": _user("duty1", "duty_officer"),
+        "duty2": _user("duty2", "duty_officer"),
+        "duty3": _user("duty3", "duty_officer"),
+        "area_officer": _user("area_officer", "duty_officer", "area", "A1"),
+    }
+
+
+@pytest.fixture
+def future_day():
+    return timezone.localdate() + timedelta(days=3)
