@@ -3,10 +3,18 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cityops.ops.models import ShiftTemplate
+from tests.cases.conftest import catalogue  # noqa: F401 (the cases' catalogue and workstations)
 from tests.conftest import _user
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages in English in tests; the pages ask for their language themselves."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

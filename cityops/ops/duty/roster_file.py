@@ -38,12 +38,18 @@ SPEC = tabular.Spec(
     max_rows=5_000,
 )
 SPLIT = re.compile(r"[,，、;；\s]+")
+PHONE_SPLIT = re.compile(r"[,，、;；]")
 # a field of a roster check → the column that holds it
 FIELD_COLUMN = {"leader": "leader", "officers": "officers"}
 
 
 def _names(text: str) -> list[str]:
     return [n for n in SPLIT.split(text) if n]
+
+
+def _phones(text: str) -> list[str]:
+    """The officers' phones in their order; an empty place keeps the phone of the account."""
+    return [p.strip() for p in PHONE_SPLIT.split(text)] if text.strip() else []
 
 
 def export_sheet(start: date, end: date) -> Sheet:
@@ -94,7 +100,7 @@ def _parse(number: int, get, templates: dict, users: dict) -> tuple[list[dict], 
         leader=people["leader"][0] if people["leader"] else None,
         officers=people["officers"],
         leader_phone=get("leader_phone"),
-        officer_phones=_names(get("officer_phones")),
+        officer_phones=_phones(get("officer_phones")),
     )
     return [], (day, template, slot)
 
@@ -111,13 +117,23 @@ def import_roster(data: bytes, filename: str, *, by) -> int:
         get = tabular.getter(cells, index)
         wanted.update(_names(get("leader")) + _names(get("officers")))
     users = {u.username: u for u in User.objects.filter(username__in=wanted)}
-    errors, written = [], 0
+    errors, written, rows_of = [], 0, {}
     for number, cells in table.rows:
         problems, parsed = _parse(number, tabular.getter(cells, index), templates, users)
         errors += problems
         if parsed is None or problems:
             continue
         day, template, slot = parsed
+        if (day, template.pk) in rows_of:
+            errors.append(
+                error(
+                    number,
+                    "shift",
+                    _("this shift is also in row %(row)s") % {"row": rows_of[day, template.pk]},
+                )
+            )
+            continue
+        rows_of[day, template.pk] = number
         try:
             with transaction.atomic():
                 roster_set(day=day, template=template, slot=slot, by=by)

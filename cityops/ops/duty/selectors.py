@@ -72,7 +72,7 @@ def ack_overdue(handover: Handover, now: datetime | None = None) -> bool:
     )
 
 
-def handover_log(limit: int = 30) -> list[Handover]:
+def handover_log(limit: int = 30, now: datetime | None = None) -> list[Handover]:
     """The latest handovers, each with ``new_items`` it raised and ``carried`` items still open
     from earlier ones when it was written, and ``overdue`` when its acknowledgement is late."""
     log = list(
@@ -91,7 +91,7 @@ def handover_log(limit: int = 30) -> list[Handover]:
     raised = {}
     for item in HandoverItem.objects.filter(handover__in=log).select_related("closed_by"):
         raised.setdefault(item.handover_id, []).append(item)
-    now = timezone.now()
+    now = now or timezone.now()
     for h in log:
         h.new_items = raised.get(h.pk, [])
         h.carried = [
