@@ -190,6 +190,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "demo.trickle": 0,  # off unless the demo asks for it
         "iot.case_retries": 30,
         "iot.compact": 300,
+        "ops.duty_decisions": 30,
         "iot.follow_cases": 30,
         "iot.offline": 30,
         "video.alert_cases": 30,
