@@ -1,1 +1,11 @@
 """The operations centre's tables, one module a domain (each imported here so Django finds it)."""
+
+from cityops.ops.models.emergency import (  # noqa: F401
+    Incident,
+    IncidentGrid,
+    IncidentTask,
+    PlanTask,
+    Resource,
+    ResponsePlan,
+    TimelineEntry,
+)
