@@ -1,9 +1,17 @@
 """Emergency command fixtures: workstations of the small town, a water-level alarm, two plans."""
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.iot.conftest import iot_devices, iot_types  # noqa: F401 — fixtures used here
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Messages in English in these tests, from services and on pages alike."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

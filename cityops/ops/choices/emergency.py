@@ -50,7 +50,7 @@ class IncidentStatus(models.TextChoices):
 
 class TaskStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Taken on")
     DONE = "done", _("Done")
     BLOCKED = "blocked", _("Blocked")
 

@@ -44,7 +44,12 @@ class RaiseForm(forms.Form):
 
 class LevelForm(forms.Form):
     level = forms.ChoiceField(label=_("New level"), choices=Level.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Reason")}),
+    )
 
 
 class NoteForm(forms.Form):
