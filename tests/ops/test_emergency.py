@@ -185,3 +185,28 @@ def test_incident_page_and_board(users, workstations, plans, water_alarm, client
     task = incident.tasks.first()
     client.post(f"/ops/incidents/{incident.pk}/tasks/{task.pk}/", {"status": "accepted"})
     assert IncidentTask.objects.get(pk=task.pk).status == "accepted"
+
+
+def test_plans_are_edited_in_the_admin_with_an_audit_record(users, client):
+    from cityops.org.models import Department
+
+    client.force_login(users["admin"])
+    dept = Department.objects.get(code="D-XF")
+    page = client.post(
+        "/admin/ops/responseplan/add/",
+        {
+            "code": "typhoon-4",
+            "name": "防台风Ⅳ级应急响应",
+            "kind": "typhoon",
+            "level": "4",
+            "tasks-TOTAL_FORMS": "1",
+            "tasks-INITIAL_FORMS": "0",
+            "tasks-0-order": "1",
+            "tasks-0-title": "加固户外广告牌",
+            "tasks-0-department": str(dept.pk),
+            "tasks-0-deadline_minutes": "180",
+        },
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    record = AuditRecord.objects.get(action="ops.responseplan.tasks")
+    assert record.after["tasks"][0]["title"] == "加固户外广告牌"
