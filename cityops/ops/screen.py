@@ -1,10 +1,12 @@
-"""The operations centre's own panels on the screen."""
+"""The operations centre's own panels on the screen (a domain with a package keeps its panels
+there: ``emergency/screen.py``)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.screen import panel
 from cityops.ops.duty.selectors import on_duty
+from cityops.ops.emergency import screen as emergency_screen  # noqa: F401 — registers ops.incidents
 
 
 @panel("ops.duty_leader", title=_("On duty"), action="ops.screen", order=5)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityops.ops.views import duty
+from cityops.ops.views import duty, emergency
 
 app_name = "ops"
 urlpatterns = [
@@ -12,4 +12,16 @@ urlpatterns = [
     path("duty/handover/", duty.handover, name="handover"),
     path("duty/decisions/<int:pk>/", duty.decide, name="decide"),
     path("duty/<str:day>/<slug:code>/", duty.entry_edit, name="entry"),
+    path("incidents/", emergency.incident_list, name="incidents"),
+    path("incidents/new/", emergency.incident_raise, name="incident_raise"),
+    path("incidents/<int:pk>/", emergency.incident_detail, name="incident"),
+    path("incidents/<int:pk>/board/", emergency.task_board, name="incident_board"),
+    path("incidents/<int:pk>/level/", emergency.incident_level, name="incident_level"),
+    path("incidents/<int:pk>/plan/", emergency.plan_activate, name="incident_plan"),
+    path("incidents/<int:pk>/note/", emergency.note_add, name="incident_note"),
+    path("incidents/<int:pk>/close/", emergency.incident_close, name="incident_close"),
+    path("incidents/<int:pk>/tasks/", emergency.task_add, name="incident_task_add"),
+    path("incidents/<int:pk>/tasks/<int:task_pk>/", emergency.task_update, name="incident_task"),
+    path("incidents/<int:pk>/resources/", emergency.resource_deploy, name="incident_deploy"),
+    path("incidents/<int:pk>/report/", emergency.after_action_report, name="incident_report"),
 ]

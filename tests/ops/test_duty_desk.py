@@ -1,7 +1,7 @@
 """The handover log, the leader's decisions and their trigger, the screen panel, the roster file."""
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import openpyxl
 import pytest
@@ -142,13 +142,13 @@ def test_with_no_leader_on_duty_the_officers_are_asked_and_the_gap_is_kept(peopl
 
 def test_a_case_escalated_to_the_town_asks_the_leader_once(catalogue, people, shifts):
     case = new_case(catalogue)
-    later = case.step_deadline + timedelta(days=10)
+    # ten days after the deadline, at 10:00 local time: inside that day's day shift (08:30–17:30)
+    day = timezone.localtime(case.step_deadline).date() + timedelta(days=10)
+    later = timezone.make_aware(datetime.combine(day, time(10, 0)))
     sweep(now=later)
-    day = timezone.localtime(later).date()
-    template = shifts["day"] if 9 <= timezone.localtime(later).hour < 17 else shifts["night"]
-    if template.code == "night" and timezone.localtime(later).hour < 9:
-        day -= timedelta(days=1)
-    roster_set(day=day, template=template, slot=Slot(people["lead1"], [people["duty1"]]), by=people["admin"])
+    roster_set(
+        day=day, template=shifts["day"], slot=Slot(people["lead1"], [people["duty1"]]), by=people["admin"]
+    )
     assert ask_leader(now=later) == 1
     assert ask_leader(now=later) == 0  # asked once
     d = Decision.objects.get()

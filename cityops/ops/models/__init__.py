@@ -9,3 +9,12 @@ from cityops.ops.models.duty import (  # noqa: F401
     RosterOfficer,
     ShiftTemplate,
 )
+from cityops.ops.models.emergency import (  # noqa: F401
+    Incident,
+    IncidentGrid,
+    IncidentTask,
+    PlanTask,
+    Resource,
+    ResponsePlan,
+    TimelineEntry,
+)

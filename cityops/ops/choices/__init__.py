@@ -1,0 +1,1 @@
+"""The operations centre's enums, one module a domain (as its models)."""
