@@ -1,0 +1,27 @@
+"""The operations centre's background jobs, run by `cityops worker`: thin wrappers over services."""
+
+import time
+
+from django.utils.translation import gettext_lazy as _
+
+from cityops.core.jobs import job
+from cityops.ops.reports.services import report_claim, report_make, schedule
+
+REPORTS_BUDGET_S = 120  # a tick makes reports for about this long; the next tick goes on
+
+
+@job("ops.reports", every=10, title=_("Make the operations reports: closed periods and requests"))
+def reports() -> str:
+    """Queue the reports of the periods that closed, then make queued reports, oldest first. A
+    short tick, so that a report asked for on the page starts within seconds."""
+    queued = schedule()
+    began, made = time.monotonic(), []
+    while time.monotonic() - began < REPORTS_BUDGET_S:
+        report = report_claim()
+        if report is None:
+            break
+        made.append(f"{report.kind} {report.start}")
+        report_make(report)
+    parts = [f"queued {len(queued)}"] if queued else []
+    parts += [f"made {', '.join(made)}"] if made else []
+    return "; ".join(parts)
