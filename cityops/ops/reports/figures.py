@@ -128,7 +128,7 @@ def patrol(reader, period: Period) -> dict:
         missed=Count("id", filter=Q(missed=True)),
         coverage=Avg("coverage"),
     )
-    return {k: v or 0 for k, v in sums.items()}
+    return {k: v if k == "coverage" else v or 0 for k, v in sums.items()}  # no rows: no mean
 
 
 def alarms(reader, period: Period) -> dict:
