@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityops.ops.views import duty, emergency
+from cityops.ops.views import duty, emergency, reports
 
 app_name = "ops"
 urlpatterns = [
@@ -24,4 +24,8 @@ urlpatterns = [
     path("incidents/<int:pk>/tasks/<int:task_pk>/", emergency.task_update, name="incident_task"),
     path("incidents/<int:pk>/resources/", emergency.resource_deploy, name="incident_deploy"),
     path("incidents/<int:pk>/report/", emergency.after_action_report, name="incident_report"),
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/generate/", reports.report_generate, name="report_generate"),
+    path("reports/<int:pk>/row/", reports.report_progress, name="report_progress"),
+    path("reports/<int:pk>/<str:fmt>/", reports.report_file, name="report_file"),
 ]

@@ -193,6 +193,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "ops.duty_decisions": 30,
         "iot.follow_cases": 30,
         "iot.offline": 30,
+        "ops.reports": 10,
         "video.alert_cases": 30,
         "video.alert_follow": 60,
         "video.rollup": 600,

@@ -18,3 +18,4 @@ from cityops.ops.models.emergency import (  # noqa: F401
     ResponsePlan,
     TimelineEntry,
 )
+from cityops.ops.models.reports import Report, ReportKind, ReportStatus  # noqa: F401
