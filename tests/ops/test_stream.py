@@ -75,7 +75,7 @@ def test_only_the_lines_of_the_users_scope(client, users, short_streams):
     v1 = lines(users, "V1", n=1)
     lines(users, "V4", n=1)
     client.force_login(users["dispatcher_v1"])
-    got = frames(client.get(URL + "?last=0"))
+    got = frames(client.get(URL + f"?last={v1[0].id - 1}"))
     assert [int(f["id"]) for f in got if f["event"] == "message"] == [v1[0].id]
 
 

@@ -30,8 +30,8 @@ def labels() -> dict:
         "today": _("Today"),
         "month": _("This month"),
         "year": _("This year"),
-        "reported": _("Reported"),
-        "closed": _("Closed"),
+        "reported": _("Cases reported"),
+        "closed": _("Cases closed"),
         "effective_rate": _("Effective disposal rate"),
         "target": _("target %(t)s"),
         "open_now": _("Open now"),
@@ -52,7 +52,6 @@ def labels() -> dict:
         "layer_cases": _("Open cases"),
         "layer_sensors": _("Sensors"),
         "layer_cameras": _("Cameras"),
-        "grid_tip": _("%(name)s: %(open)s open, %(overdue)s overdue"),
         "map_failed": _("The map could not be loaded."),
     }
 

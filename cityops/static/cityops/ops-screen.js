@@ -63,7 +63,7 @@
     box.append(node("h3", "sc-period-title", T[key]));
     const row = node("div", "sc-figs");
     const rate = p.effective_disposal_rate;
-    const cls = rate === null ? "" : rate >= target ? "is-good" : "is-bad";
+    const cls = rate === null ? "is-none" : rate >= target ? "is-good" : "is-bad";
     row.append(
       figure(T.reported, num(p.reported)),
       figure(T.closed, num(p.closed)),
@@ -272,7 +272,6 @@
           const next = nextLevel(f.properties);
           if (next) go(next);
         });
-        layer.bindTooltip(fmt(T.grid_tip, f.properties), { sticky: true, className: "sc-tip" });
       },
     });
     if (drawn.grids.getLayers().length) map.fitBounds(drawn.grids.getBounds(), { padding: [10, 10] });
