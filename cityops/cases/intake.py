@@ -8,16 +8,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cityops.audit.services import audit_record
-from cityops.cases.choices import OPEN_STATUSES, RESIDENT_CHANNELS, Channel, Status
+from cityops.cases.choices import OPEN_STATUSES, RESIDENT_CHANNELS, Channel, Status, Urgency
 from cityops.cases.deadlines import check_deadline, step_deadline
 from cityops.cases.models import Case, CaseCounter, CaseEvent, CaseReport, PatrolItem
 from cityops.cases.notify import Pending
 from cityops.cases.photos import Photo, save_photo
 from cityops.core.cache import ProcessCache
 from cityops.core.errors import ValidationFailed
+from cityops.core.events import emit
 from cityops.geo.selectors import locate_point
 from cityops.org.models import Workstation
 
@@ -337,6 +340,20 @@ def _open_case(item, data: IntakeIn, lon, lat, where, now, by) -> IntakeResult:
     # behind each other short.
     case.number = number_case(case.pk, now)
     pending.send(f"New case {case.number}: {item.name} in {where.grid_name}")
+    emit(
+        "case_new",
+        title=gettext_noop("New case %(number)s: %(item)s in %(grid)s"),
+        params={"number": case.number, "item": item.name, "grid": where.grid_name},
+        severity="major" if case.urgency == Urgency.URGENT else "info",
+        area_id=where.area_id,
+        village_id=where.village_id,
+        grid_id=where.grid_id,
+        lon=lon,
+        lat=lat,
+        link=reverse("cases:detail", args=[case.number]),
+        data={"case": case.number, "channel": data.channel},
+        at=now,
+    )
     audit_record(
         action="cases.case.report",
         actor=by,

@@ -138,3 +138,41 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.window_start}: {self.hits}"
+
+
+class ScreenEvent(models.Model):
+    """One line of the operations centre's live feed: a new case, a raised alarm, a camera that went
+    offline or came back (``core/events.py`` writes and reads them; the screen streams them).
+
+    The title is stored language-neutral: ``title`` is the English message id (marked for
+    translation where it is emitted) and ``params`` its named values, so each reader sees the line
+    in their own language. Area, village and grid are plain ids (the core knows no geography), set
+    by the emitter from the row the event is about, so a user's scope is an equality filter.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("at"))
+    kind = models.CharField(_("kind"), max_length=30)
+    severity = models.CharField(_("severity"), max_length=10, default="info")
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(_("title values"), default=dict, blank=True)
+    area_id = models.BigIntegerField(_("area"), null=True, blank=True)
+    village_id = models.BigIntegerField(_("village"), null=True, blank=True)
+    grid_id = models.BigIntegerField(_("grid"), null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("screen event")
+        verbose_name_plural = _("screen events")
+        indexes = [
+            models.Index(fields=["at"], name="%(app_label)s_%(class)s_at"),
+            models.Index(fields=["village_id", "id"], name="%(app_label)s_%(class)s_village"),
+            models.Index(fields=["grid_id", "id"], name="%(app_label)s_%(class)s_grid"),
+        ]
+
+    def __str__(self):
+        return f"{self.id} {self.kind}"

@@ -1,7 +1,9 @@
-"""The core's own background jobs: keeping job runs and rate-limit counts to their useful length."""
+"""The core's own background jobs: keeping job runs, rate-limit counts and the screen's feed to
+their useful length."""
 
 from django.utils.translation import gettext_lazy as _
 
+from cityops.core.events import prune as events_prune
 from cityops.core.jobs import job, runs_prune
 from cityops.core.ratelimit import purge as ratelimit_purge
 
@@ -16,3 +18,9 @@ def prune_job_runs() -> str:
 def purge_rate_counts() -> str:
     deleted = ratelimit_purge()
     return f"deleted {deleted:,} ended rate-limit counts" if deleted else ""
+
+
+@job("core.prune_screen_events", every=3600, title=_("Delete old lines of the screen's live feed"))
+def prune_screen_events() -> str:
+    deleted = events_prune()
+    return f"deleted {deleted:,} old screen events" if deleted else ""

@@ -24,12 +24,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case as Cases
 from django.db.models import DateTimeField, F, IntegerField, Value, When
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cityops.audit.services import audit_record
 from cityops.cases import links
 from cityops.cases.intake import intake_alarm
 from cityops.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from cityops.core.events import emit
 from cityops.iot.choices import SEVERITY_RANK, AlarmStatus, Connectivity
 from cityops.iot.models import Alarm, AlarmComment, Device
 from cityops.iot.profiles import cover_item
@@ -223,6 +226,20 @@ def raise_alarm(rule, device: DeviceInfo, severity: str, value, at: datetime, me
                 area_id=device.area_id,
                 village_id=device.village_id,
                 grid_id=device.grid_id,
+            )
+            emit(
+                "alarm_raised",
+                title=gettext_noop("Alarm at %(device)s: %(message)s"),
+                params={"device": device.name, "message": alarm.message},
+                severity=severity,
+                area_id=device.area_id,
+                village_id=device.village_id,
+                grid_id=device.grid_id,
+                lon=device.lon,
+                lat=device.lat,
+                link=reverse("iot:alarm", args=[alarm.pk]),
+                data={"alarm": alarm.pk, "device": device.code},
+                at=at,
             )
     except IntegrityError:
         # another worker raised it first (the partial unique index): this is a repeat trigger of it

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityops.ops.views import duty, emergency, reports
+from cityops.ops.views import duty, emergency, events, reports, screen
 
 app_name = "ops"
 urlpatterns = [
@@ -28,4 +28,9 @@ urlpatterns = [
     path("reports/generate/", reports.report_generate, name="report_generate"),
     path("reports/<int:pk>/row/", reports.report_progress, name="report_progress"),
     path("reports/<int:pk>/<str:fmt>/", reports.report_file, name="report_file"),
+    path("events", events.stream, name="events"),
+    path("screen/", screen.screen_page, name="screen"),
+    path("screen/figures.json", screen.figures, name="screen_figures"),
+    path("screen/map.json", screen.map_data, name="screen_map"),
+    path("screen/feed.json", screen.feed, name="screen_feed"),
 ]

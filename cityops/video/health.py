@@ -27,11 +27,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cityops.cases import links
 from cityops.cases.intake import intake_alarm
 from cityops.core.errors import DomainError
+from cityops.core.events import emit_many
+from cityops.core.events import event as screen_event
 from cityops.core.sealed import SealBroken
 from cityops.video.choices import IN_SERVICE, Health, HealthSource
 from cityops.video.credentials import open_credentials
@@ -283,9 +287,45 @@ def apply(
         HealthChange.objects.bulk_create(history, batch_size=500)
         _open_outages(went_offline, now)
         ended = _end_outages([r.id for r in came_back], now)
+        _screen_events([r for r, _ in went_offline], came_back, now)
     summary.went_online += len(came_back)
     summary.went_offline += len(went_offline)
     return ended
+
+
+def _screen_events(offline: list[Row], online: list[Row], now: datetime) -> None:
+    """A line in the operations centre's feed for each camera that went offline or came back."""
+    ids = [r.id for r in offline] + [r.id for r in online]
+    if not ids:
+        return
+    named = {}
+    for i in range(0, len(ids), CHUNK):
+        part = Channel.objects.filter(pk__in=ids[i : i + CHUNK]).values_list("pk", "name", "lon", "lat")
+        named.update({pk: (name, lon, lat) for pk, name, lon, lat in part})
+    out = []
+    for rows, kind, severity, title in (
+        (offline, "camera_offline", "warning", gettext_noop("Camera %(name)s went offline")),
+        (online, "camera_online", "info", gettext_noop("Camera %(name)s is back online")),
+    ):
+        for r in rows:
+            name, lon, lat = named.get(r.id, (r.gb_id, None, None))
+            out.append(
+                screen_event(
+                    kind,
+                    title=title,
+                    params={"name": name},
+                    severity=severity,
+                    area_id=r.area_id,
+                    village_id=r.village_id,
+                    grid_id=r.grid_id,
+                    lon=lon,
+                    lat=lat,
+                    link=reverse("video:channel", args=[r.gb_id]),
+                    data={"channel": r.gb_id},
+                    at=now,
+                )
+            )
+    emit_many(out)
 
 
 def _open_outages(rows: list[tuple[Row, str]], now: datetime) -> None:

@@ -223,6 +223,41 @@ def unit_rates(
     return sorted(units.values(), key=lambda u: (u.rate if u.rate is not None else 101, u.key))
 
 
+def _unit_filter(unit, channel_path: str = "") -> dict:
+    """A screen unit's filter on ChannelDay (``channel_path`` "channel__" for the grid) or Channel."""
+    if unit.level == "town":
+        return {}
+    prefix = channel_path if unit.level == "grid" else ""
+    return {f"{prefix}{unit.level}_id": unit.id}
+
+
+def unit_rate(*, user, unit, start: date, end: date) -> Rate:
+    """The online rate of one screen unit (``cityops.core.screen.Unit``: the town, an area, a village
+    or a grid) from ``start`` to ``end``, held to the strictest target of its projects."""
+    projects = _projects()
+    qs = days_in_scope(user).filter(day__range=(start, end), **_unit_filter(unit, "channel__"))
+    out = Rate(unit.code or "town", unit.name)
+    for r in _sums(qs, "project_id"):
+        out.online_s += r["on"] or 0
+        out.offline_s += r["off"] or 0
+        out.unknown_s += r["unk"] or 0
+        out.channels += r["n"]
+        target = projects[r["project_id"]].target_rate if r["project_id"] in projects else None
+        if target is not None:
+            out.target = max(out.target or 0, target)
+    return out
+
+
+def unit_health_now(*, user, unit) -> dict[str, int]:
+    """Channels in service in one screen unit by their health now: {online, offline, unknown}."""
+    counts = dict.fromkeys(Health.values, 0)
+    qs = channels_in_scope(user).filter(build_status__in=IN_SERVICE, **_unit_filter(unit))
+    for r in qs.order_by().values("health").annotate(n=Count("id")):
+        if r["health"] in counts:
+            counts[r["health"]] = r["n"]
+    return counts
+
+
 def daily_rates(*, user, start: date, end: date) -> dict[str, list[float | None]]:
     """Each project's online rate day by day from ``start`` to ``end``: {project code: [rate per day]}."""
     projects = _projects()

@@ -6,7 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
+from cityops.cases.choices import Channel
+from cityops.cases.intake import IntakeIn, Reporter, case_intake
 from cityops.ops.models import ShiftTemplate
+from tests.builders import grid_centre
 from tests.cases.conftest import catalogue  # noqa: F401 (the cases' catalogue and workstations)
 from tests.conftest import _user
 from tests.iot.conftest import iot_devices, iot_types  # noqa: F401 — fixtures used here
@@ -111,3 +114,13 @@ def plans(town):
     flood1 = ResponsePlan.objects.create(code="flood-1", name="防汛Ⅰ级应急响应", kind="flood", level="1")
     PlanTask.objects.create(plan=flood1, order=1, title="全员上岗", department=dept, deadline_minutes=15)
     return {"flood2": flood2, "flood1": flood1}
+
+
+def new_case(users, grid: int, item: str = "E-GARBAGE", by: str = "officer"):
+    """A case opened through the intake at the middle of grid ``grid`` (the big screen's tests)."""
+    lon, lat = grid_centre(grid)
+    user = users[by]
+    return case_intake(
+        IntakeIn(channel=Channel.PATROL, item_code=item, lon=lon, lat=lat, reporter=Reporter(user=user)),
+        by=user,
+    ).case
