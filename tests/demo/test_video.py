@@ -96,3 +96,41 @@ def test_seeding_again_changes_nothing(seeded):
     again = seed_video(now=NOW)
     assert again.created == 0 and again.unchanged == 1374
     assert list(Channel.objects.values_list("gb_id", "name", "lon", "lat", "health")) == ids
+
+
+def test_the_registry_is_written_through_the_import_and_the_history_through_outages(seeded):
+    from cityops.audit.models import AuditRecord
+    from cityops.video.models import HealthChange, Outage
+
+    imports = AuditRecord.objects.filter(action="video.channel.import")
+    assert imports.count() == 1
+    assert imports.get().after["channels_created"] == 1374 and imports.get().after["sites_created"] == 640
+    assert AuditRecord.objects.filter(action="video.project.create").count() == 2
+    assert AuditRecord.objects.filter(action="video.group.create").count() == 2 + 23 + 6
+    # each camera offline now has its one open outage, begun when its health says
+    offline = Channel.objects.filter(health="offline")
+    open_ = Outage.objects.filter(ended_at__isnull=True)
+    assert set(open_.values_list("channel_id", flat=True)) == set(offline.values_list("pk", flat=True))
+    for outage in open_.select_related("channel"):
+        assert outage.started_at == outage.channel.health_since and outage.case_id is None
+    # every outage went offline once, and every ended one came back once
+    assert HealthChange.objects.filter(health="offline").count() == Outage.objects.count()
+    assert (
+        HealthChange.objects.filter(health="online").count() == Outage.objects.exclude(ended_at=None).count()
+    )
+
+
+def test_the_alert_kinds_step_maps_kinds_to_the_catalogue_once(db):
+    from cityops.demo.catalogue import catalogue_seed
+    from cityops.demo.people import org_seed
+    from cityops.demo.video import seed_alert_kinds
+    from cityops.video.models import AlertKind
+
+    geography_seed()
+    org_seed()
+    catalogue_seed()
+    first = seed_alert_kinds()
+    assert first.created == AlertKind.objects.count() == 10
+    assert not AlertKind.objects.filter(item_code="").exists()
+    again = seed_alert_kinds()
+    assert (again.created, again.unchanged) == (0, 10)
