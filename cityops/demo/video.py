@@ -16,7 +16,8 @@
   security) or per area (kitchens).
 - Streams: ``rtsp://127.0.0.1:8554/<gb_id>``, no credentials, so a loopback simulator on one port
   can answer every camera by its path.
-- History: ``ChannelDay`` rows for the last 30 days and today so far, drawn from outages: short
+- History: the last 30 days and today so far as health changes and outages (rolled up into
+  ``ChannelDay`` rows), drawn from outages: short
   blips everywhere, flaky cameras in two villages (which miss the 98 %), a few long outages that
   ended, faults waiting days for a repair crew (about
   1 % of the cameras are down at any time, and those down at the end are offline now (``Channel.health`` says so).
@@ -26,9 +27,10 @@ and the virtual-organisation tree one by one, and every site and channel in one 
 all-or-nothing import (``registry_import``: every ID, point, date and build status checked, one
 audit record). The schools and canteens are reference data kept in the admin (no service writes
 them), and the import has no column for a channel's canteen and room, so those are written
-directly, as are the measured parts: the month of ``ChannelDay`` rows, the health now, and the
-``HealthChange`` and ``Outage`` rows of the outages drawn (without cases: they are history; the
-worker's sweep opens the cases of those still open). Seeding again when the projects exist changes
+directly, as are the measured parts: the health now, and the ``HealthChange`` and ``Outage`` rows
+of the outages drawn (without cases: they are history; the worker's sweep opens the cases of those
+still open). The ``ChannelDay`` rows are then rolled up from that history by the app's own rollup,
+so the worker's rollup of yesterday and today finds the same figures. Seeding again when the projects exist changes
 nothing.
 """
 
@@ -57,13 +59,13 @@ from cityops.video.models import (
     AlertKind,
     Canteen,
     Channel,
-    ChannelDay,
     HealthChange,
     Outage,
     Project,
     School,
 )
 from cityops.video.registry_import import registry_import
+from cityops.video.rollup import rollup_days
 from cityops.video.services import group_create, project_create
 
 SEED = 2026_14
@@ -372,16 +374,6 @@ def _outages(rng, channels: list[Channel], window_s: int, bad: set[int]) -> list
     return [(i, max(0.0, s), min(float(window_s), e)) for i, s, e in out if s < window_s and e > 0]
 
 
-def _meal_seconds(hours: list[str], upto_s: int) -> int:
-    total = 0
-    for span in hours:
-        a, b = span.split("-")
-        start = int(a[:2]) * 3600 + int(a[3:]) * 60
-        end = int(b[:2]) * 3600 + int(b[3:]) * 60
-        total += max(0, min(end, upto_s) - start)
-    return total
-
-
 def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Overlapping or touching offline spans of one channel joined into outages, in order."""
     out: list[tuple[float, float]] = []
@@ -395,83 +387,50 @@ def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 @dataclass
 class History:
-    days: list[ChannelDay] = field(default_factory=list)
     changes: list[HealthChange] = field(default_factory=list)
     outages: list[Outage] = field(default_factory=list)
 
 
 def _history(rng, channels: list[Channel], now: datetime) -> History:
-    """ChannelDay rows from 30 days ago to today (so far), the outages with their health changes,
-    and each channel's health now."""
+    """From 30 days ago to now: each channel first seen at the window's start, its outages and
+    their health changes, and its health now (the online time per day is rolled up from these)."""
     today = timezone.localdate(now)
-    first = today - timedelta(days=HISTORY_DAYS)
-    t0 = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    t0 = timezone.make_aware(datetime.combine(today - timedelta(days=HISTORY_DAYS), datetime.min.time()))
     window_s = int((now - t0).total_seconds())
-    days = [first + timedelta(days=n) for n in range(HISTORY_DAYS + 1)]
-    lengths = np.array([DAY_S] * HISTORY_DAYS + [window_s - HISTORY_DAYS * DAY_S], dtype=float)
     villages = sorted({c.village_id for c in channels if not c.canteen_id})
     bad = {villages[int(i)] for i in rng.choice(len(villages), BAD_VILLAGES, replace=False)}
-    off = np.zeros((len(channels), len(days)))
     spans: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for i, s, e in _outages(rng, channels, window_s, bad):
-        for day in range(int(s // DAY_S), min(int(math.ceil(e / DAY_S)), len(days))):
-            lo, hi = max(s, day * DAY_S), min(e, day * DAY_S + lengths[day])
-            if hi > lo:
-                off[i, day] += hi - lo
         spans[i].append((s, e))
-    off = np.minimum(off, lengths).round().astype(int)
     out = History()
     for i, c in enumerate(channels):
-        meal = c.canteen.meal_hours if c.canteen_id else None
-        for n, day in enumerate(days):
-            length = int(lengths[n])
-            row = ChannelDay(
-                channel=c,
-                day=day,
-                project_id=c.project_id,
-                area_id=c.area_id,
-                village_id=c.village_id,
-                online_s=length - int(off[i, n]),
-                offline_s=int(off[i, n]),
-            )
-            if meal:
-                total = _meal_seconds(meal, length)
-                row.meal_offline_s = round(total * off[i, n] / length) if length else 0
-                row.meal_online_s = total - row.meal_offline_s
-            out.days.append(row)
         outages = _merged(spans.get(i, []))
         _set_health(c, now, t0, outages, window_s)
         _outage_rows(out, c, t0, outages, window_s)
     return out
 
 
+def _change(c: Channel, at: datetime, previous: str, health: str, reason: str) -> HealthChange:
+    return HealthChange(
+        channel=c, at=at, previous=previous, health=health, source=HealthSource.RTSP, reason=reason
+    )
+
+
 def _outage_rows(out: History, c: Channel, t0: datetime, outages, window_s: int) -> None:
     where = {"area_id": c.area_id, "village_id": c.village_id, "grid_id": c.grid_id}
-    for s, e in outages:
+    down_at_start = bool(outages) and outages[0][0] <= 0
+    first = Health.OFFLINE if down_at_start else Health.ONLINE
+    out.changes.append(
+        _change(c, t0, Health.UNKNOWN, first, OFFLINE_REASON if down_at_start else ONLINE_REASON)
+    )
+    for n, (s, e) in enumerate(outages):
         start = t0 + timedelta(seconds=round(s))
         end = t0 + timedelta(seconds=round(e)) if e < window_s else None
         out.outages.append(Outage(channel=c, started_at=start, ended_at=end, reason=OFFLINE_REASON, **where))
-        out.changes.append(
-            HealthChange(
-                channel=c,
-                at=start,
-                previous=Health.ONLINE,
-                health=Health.OFFLINE,
-                source=HealthSource.RTSP,
-                reason=OFFLINE_REASON,
-            )
-        )
+        if n or not down_at_start:
+            out.changes.append(_change(c, start, Health.ONLINE, Health.OFFLINE, OFFLINE_REASON))
         if end is not None:
-            out.changes.append(
-                HealthChange(
-                    channel=c,
-                    at=end,
-                    previous=Health.OFFLINE,
-                    health=Health.ONLINE,
-                    source=HealthSource.RTSP,
-                    reason=ONLINE_REASON,
-                )
-            )
+            out.changes.append(_change(c, end, Health.OFFLINE, Health.ONLINE, ONLINE_REASON))
 
 
 def _set_health(c: Channel, now: datetime, t0: datetime, outages, window_s: int) -> None:
@@ -531,6 +490,11 @@ def _register(reg: Registry) -> int:
     )
 
 
+def _registered(built_on: date) -> datetime:
+    """A channel entered the registry when it was built (before the month of history)."""
+    return timezone.make_aware(datetime.combine(built_on, datetime.min.time()))
+
+
 def _import_file(rows: list[dict]) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
@@ -557,12 +521,11 @@ def seed_video(progress: Progress = no_progress, *, now: datetime | None = None,
         channels = [by_id[r["gb_id"]] for r in reg.rows]
         history = _history(d.rng, channels, now)
         for c in channels:  # one UPDATE each: bulk_update's CASE over 1,374 rows is slower
-            Channel.objects.filter(pk=c.pk).update(**{f: getattr(c, f) for f in HEALTH_FIELDS})
-        ChannelDay.objects.bulk_create(
-            progress(history.days, desc="video history", unit="day"), batch_size=2000
-        )
+            fields = {f: getattr(c, f) for f in HEALTH_FIELDS}
+            Channel.objects.filter(pk=c.pk).update(created_at=_registered(c.built_on), **fields)
         Outage.objects.bulk_create(history.outages, batch_size=2000)
         HealthChange.objects.bulk_create(history.changes, batch_size=2000)
+        rollup_days(today - timedelta(days=HISTORY_DAYS), today, now=now)
     return Tally(created=created)
 
 

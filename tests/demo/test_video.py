@@ -113,11 +113,22 @@ def test_the_registry_is_written_through_the_import_and_the_history_through_outa
     assert set(open_.values_list("channel_id", flat=True)) == set(offline.values_list("pk", flat=True))
     for outage in open_.select_related("channel"):
         assert outage.started_at == outage.channel.health_since and outage.case_id is None
-    # every outage went offline once, and every ended one came back once
+    # every camera was first seen at the start of the month; every outage went offline once, and
+    # every ended one came back once
+    assert HealthChange.objects.filter(previous="unknown").count() == 1374
     assert HealthChange.objects.filter(health="offline").count() == Outage.objects.count()
-    assert (
-        HealthChange.objects.filter(health="online").count() == Outage.objects.exclude(ended_at=None).count()
-    )
+    ended = Outage.objects.exclude(ended_at=None).count()
+    assert HealthChange.objects.filter(previous="offline", health="online").count() == ended
+
+
+def test_the_rollup_of_the_history_gives_the_same_days(seeded):
+    from cityops.video.rollup import rollup_days
+
+    today = timezone.localdate(NOW)
+    recent = ChannelDay.objects.filter(day__gte=today - timedelta(days=1)).order_by("channel", "day")
+    before = [r[1:] for r in recent.values_list()]
+    rollup_days(today - timedelta(days=1), today, now=NOW)
+    assert [r[1:] for r in recent.values_list()] == before and len(before) == 1374 * 2
 
 
 def test_the_alert_kinds_step_maps_kinds_to_the_catalogue_once(db):
