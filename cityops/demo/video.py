@@ -88,7 +88,7 @@ KITCHEN_ROOMS = [
 RTSP = "rtsp://127.0.0.1:8554/{gb_id}"
 HISTORY_DAYS = 30
 OFFLINE_REASON = "connect: connection refused"
-ONLINE_REASON = "answered DESCRIBE (H.264)"
+ONLINE_REASON = "answered DESCRIBE (H264)"
 DAY_S = 86_400
 BAD_VILLAGES = 2
 FLAKY_SHARE = 0.4  # of the cameras in a bad village
@@ -446,7 +446,7 @@ def _set_health(c: Channel, now: datetime, t0: datetime, outages, window_s: int)
         c.health, c.failures = Health.ONLINE, 0
         c.health_since = t0 + timedelta(seconds=round(last[1])) if last else t0
         c.last_ok_at = c.last_probe_at
-        c.codec = "H.264"
+        c.codec = "H264"
 
 
 # ---- the step --------------------------------------------------------------------------------------------

@@ -67,3 +67,13 @@ def test_a_food_safety_officer_gets_the_kitchens_in_the_top_navigation_and_no_su
     client.force_login(users["officer"])
     top = re.search(r'<nav class="mainnav".*?</nav>', client.get("/video/").content.decode(), re.S).group(0)
     assert 'href="/video/"' in top and 'href="/video/kitchens/"' not in top
+
+
+def test_a_village_dispatcher_sees_what_is_in_service_not_a_share_of_the_towns_plan(
+    client, users, video_channels, settings
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["dispatcher_v1"])
+    html = client.get("/video/").content.decode()
+    assert "planned" not in html and "of the plan" not in html
+    assert '<strong data-testid="built">3</strong>' in html  # the three channels of village V1
