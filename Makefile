@@ -21,6 +21,7 @@ lint: install
 bench: install  ## benchmarks, each printing its figures
 	$(BIN)/python bench/locate.py
 	$(BIN)/python bench/sta_limits.py
+	$(BIN)/python bench/video_sweep.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cityops.cases",
     "cityops.iot",
     "cityops.video",
+    "cityops.ops",
     "cityops.demo",
 ]
 
@@ -191,6 +192,8 @@ CITYOPS_TILE_ATTRIBUTION = env_str("CITYOPS_TILE_ATTRIBUTION")
 CITYOPS_TILE_MAX_ZOOM = env_int("CITYOPS_TILE_MAX_ZOOM", 18, minimum=1)
 # How often a process checks whether the geography changed (seconds) to rebuild its locate index.
 CITYOPS_GEO_REFRESH_SECONDS = env_int("CITYOPS_GEO_REFRESH_SECONDS", 5, minimum=0)
+# The locate index's raster: cells per side (more cells: more memory, fewer exact polygon tests).
+CITYOPS_GEO_LOCATE_CELLS = env_int("CITYOPS_GEO_LOCATE_CELLS", 256, minimum=8)
 # Overlaps and overhangs smaller than this many square metres are tolerated on import.
 CITYOPS_GEO_TOLERANCE_M2 = env_int("CITYOPS_GEO_TOLERANCE_M2", 50, minimum=0)
 

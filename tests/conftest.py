@@ -41,6 +41,14 @@ def _fast_hashing(settings, request):
 
 
 @pytest.fixture(autouse=True)
+def _coarse_locate_raster(settings):
+    """Most tests build a town and its locate index; a coarse raster builds in a few milliseconds
+    instead of half a second and answers the same (more points take the exact polygon test).
+    tests/geo/test_locate.py and bench/locate.py measure the production raster."""
+    settings.CITYOPS_GEO_LOCATE_CELLS = 32
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings):
     """Each test starts with an empty in-memory cache (rate limits must not leak between tests)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

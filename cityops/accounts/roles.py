@@ -55,6 +55,11 @@ _IOT_READ = {"iot.view"}
 # pages (a food-safety officer sees only the schools they are an officer of).
 _VIDEO_READ = {"video.view", "video.kitchen"}
 
+# ops.screen: the operations centre's big screen and decision support; ops.duty: keep the duty
+# roster and the handover log; ops.command: raise incidents, activate plans, direct the response;
+# ops.reports: the operations reports and their archive.
+_OPS_READ = {"ops.screen", "ops.reports"}
+
 # jobs.view: the background jobs page (what ran, what failed and why), for those who keep the town running.
 _JOBS = {"jobs.view"}
 
@@ -76,8 +81,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "iot.admin",
             "video.change",
             "video.live",
+            "ops.duty",
+            "ops.command",
         }
         | _VIDEO_READ
+        | _OPS_READ
         | _JOBS
     ),
     Role.DUTY_OFFICER: frozenset(
@@ -85,15 +93,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _CASES
         | _IOT_READ
         | _VIDEO_READ
+        | _OPS_READ
         | _JOBS
-        | {"accounts.view", "cases.intake", "iot.alarm", "video.live"}
+        | {"accounts.view", "cases.intake", "iot.alarm", "video.live", "ops.duty", "ops.command"}
     ),
     Role.DISPATCHER: frozenset(
         _STAFF_READ
         | _CASES
         | _IOT_READ
         | _VIDEO_READ
-        | {"accounts.view", "cases.intake", "iot.alarm", "video.live"}
+        | {"accounts.view", "cases.intake", "iot.alarm", "video.live", "ops.screen"}
     ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES),
@@ -105,7 +114,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {"geo.change", "admin.access", "cases.catalogue", "iot.change", "video.change"}
     ),
     Role.AUDITOR: frozenset(
-        _STAFF_READ | _CASES | _IOT_READ | _VIDEO_READ | {"accounts.view", "audit.view", "admin.access"}
+        _STAFF_READ
+        | _CASES
+        | _IOT_READ
+        | _VIDEO_READ
+        | _OPS_READ
+        | {"accounts.view", "audit.view", "admin.access"}
     ),
     Role.FOOD_SAFETY: frozenset({"video.kitchen"}),
     Role.RESIDENT: frozenset(),

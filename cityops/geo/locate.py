@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from django.conf import settings
 from shapely import STRtree, box
 
 OUTSIDE = -1
@@ -36,7 +37,9 @@ class GridEntry:
 
 
 class Locator:
-    def __init__(self, entries: list[GridEntry], cells: int = 256):
+    def __init__(self, entries: list[GridEntry], cells: int | None = None):
+        if cells is None:
+            cells = settings.CITYOPS_GEO_LOCATE_CELLS
         self.entries = entries
         self.locations = [e.location for e in entries]
         if not entries:

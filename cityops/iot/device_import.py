@@ -6,21 +6,21 @@ each problem names its row (the header is row 1) and column. A row whose code ex
 device (a new point is a move, with its location row). The export writes the same columns.
 """
 
-import csv
-import io
 import json
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import NoReturn
 
 from django.db import transaction
 from django.utils import timezone
 
 from cityops.audit.services import audit_record
-from cityops.core.errors import Forbidden, ValidationFailed
-from cityops.core.export import Sheet, columns, csv_unescape, file_bytes
+from cityops.core import tabular
+from cityops.core.errors import Forbidden
+from cityops.core.export import Sheet, columns, file_bytes
+from cityops.core.tabular import row_error as error
 from cityops.iot.models import Device, DeviceLocation, DeviceType
 from cityops.iot.services import DeviceIn, device_errors, device_write_new, point_errors
 
@@ -28,20 +28,26 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_ERRORS = 200
 SHEET_NAME = "设备"
-# (code, Chinese header, required)
 COLUMNS = [
-    ("code", "设备编码", True),
-    ("name", "设备名称", True),
-    ("type", "设备类型", True),
-    ("lon", "经度", True),
-    ("lat", "纬度", True),
-    ("install_date", "安装日期", False),
-    ("status", "状态", False),
-    ("address", "地址", False),
-    ("properties", "属性", False),
+    tabular.Column("code", "设备编码", True),
+    tabular.Column("name", "设备名称", True),
+    tabular.Column("type", "设备类型", True),
+    tabular.Column("lon", "经度", True),
+    tabular.Column("lat", "纬度", True),
+    tabular.Column("install_date", "安装日期"),
+    tabular.Column("status", "状态"),
+    tabular.Column("address", "地址"),
+    tabular.Column("properties", "属性"),
 ]
-CODES = [c for c, _, _ in COLUMNS]
-CHINESE = {zh: c for c, zh, _ in COLUMNS}
+CODES = [c.code for c in COLUMNS]
+SPEC = tabular.Spec(
+    COLUMNS,
+    "The devices were not imported: %(count)s problem(s) found; nothing was written.",
+    sheet_name=SHEET_NAME,
+    max_bytes=MAX_BYTES,
+    max_rows=MAX_ROWS,
+    max_errors=MAX_ERRORS,
+)
 STATUSES = {
     "在用": "active",
     "维护": "maintenance",
@@ -53,88 +59,8 @@ STATUSES = {
 FIELD_COLUMN = {"device_type": "type", "location": "lon"}
 
 
-def error(row: int | None, column: str | None, message: str) -> dict:
-    where = ", ".join(p for p in (f"row {row}" if row else "", f"column {column}" if column else "") if p)
-    return {"row": row, "column": column, "message": f"{where}: {message}" if where else message}
-
-
 def _refuse(errors: list[dict]) -> NoReturn:
-    errors = sorted(
-        errors, key=lambda e: (e["row"] or 0, CODES.index(e["column"]) if e["column"] in CODES else 99)
-    )
-    detail = f"The devices were not imported: {len(errors)} problem(s) found; nothing was written."
-    if len(errors) > MAX_ERRORS:
-        detail += f" The first {MAX_ERRORS} are listed."
-    raise ValidationFailed(detail, errors=errors[:MAX_ERRORS])
-
-
-# ---- reading the file -----------------------------------------------------------------------------
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"the file is neither UTF-8 nor GBK/GB18030 (byte offset {exc.start})") from None
-
-
-def _records(data: bytes, filename: str) -> list[list[str]]:
-    """Every row of the file as text cells (the header first)."""
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
-    if filename.lower().endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # a broken zip or XML surfaces as many exception types
-            raise ValueError(f"the file is not a readable XLSX workbook ({type(exc).__name__})") from None
-        try:
-            sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
-            sheet.reset_dimensions()
-            rows = sheet.iter_rows(max_col=len(CODES) + 10, values_only=True)
-            return [[_cell(v) for v in row] for _, row in zip(range(MAX_ROWS + 2), rows, strict=False)]
-        finally:
-            book.close()
-    try:
-        reader = csv.reader(io.StringIO(_decode(data), newline=""))
-        # csv_unescape: what the export escaped (formula-looking text) reads back as it was
-        return [
-            [_cell(csv_unescape(v)) for v in row] for _, row in zip(range(MAX_ROWS + 2), reader, strict=False)
-        ]
-    except csv.Error as exc:
-        raise ValueError(f"the CSV cannot be read: {exc}") from None
-
-
-def _header(header: list[str]) -> tuple[dict[str, int], list[dict]]:
-    index, errors = {}, []
-    for pos, text in enumerate(header):
-        code = text.lower() if text.lower() in CODES else CHINESE.get(text)
-        if code is None and text:
-            errors.append(error(1, text, f"unknown column {text!r}; the columns are {', '.join(CODES)}"))
-        elif code in index:
-            errors.append(error(1, code, "the column appears twice"))
-        elif code:
-            index[code] = pos
-    errors += [
-        error(1, c, "this required column is missing") for c, _, req in COLUMNS if req and c not in index
-    ]
-    return index, errors
+    tabular.refuse(errors, SPEC)
 
 
 def parse_properties(text: str) -> dict:
@@ -173,10 +99,7 @@ class Row:
 
 
 def _parse_row(number: int, cells: list[str], index: dict[str, int], errors: list[dict]) -> DeviceIn | None:
-    def get(code: str) -> str:
-        pos = index.get(code)
-        return cells[pos].strip() if pos is not None and pos < len(cells) else ""
-
+    get = tabular.getter(cells, index)
     bad = len(errors)
     values = {}
     for code in ("lon", "lat"):
@@ -213,15 +136,13 @@ def _parse_row(number: int, cells: list[str], index: dict[str, int], errors: lis
     )
 
 
-def _check(rows: list[list[str]], index: dict[str, int]) -> tuple[list[Row], list[dict]]:
+def _check(rows: list[tuple[int, list[str]]], index: dict[str, int]) -> tuple[list[Row], list[dict]]:
     types = {t.code: t for t in DeviceType.objects.all()}
     stored = dict(Device.objects.values_list("code", "device_type__code"))
     errors: list[dict] = []
     checked: list[Row] = []
-    codes = Counter(r[index["code"]].strip() for r in rows if index["code"] < len(r))
-    for number, cells in enumerate(rows, 2):
-        if not any(cells):
-            continue
+    codes = Counter(tabular.getter(cells, index)("code") for _, cells in rows)
+    for number, cells in rows:
         data = _parse_row(number, cells, index, errors)
         if data is None:
             continue
@@ -282,19 +203,9 @@ def device_import(*, data: bytes, filename: str, by=None, actor_name: str = "") 
     """Check a device file completely, then write all its devices, or nothing."""
     if by is not None and not by.can("iot.change"):
         raise Forbidden("Your role may not import devices.")
-    try:
-        records = _records(data, filename)
-    except ValueError as exc:
-        _refuse([error(None, None, str(exc))])
-    if not records or not any(records[0]):
-        _refuse([error(1, None, "the file has no header row")])
-    if len(records) > MAX_ROWS + 1:
-        _refuse([error(None, None, f"the file has more than {MAX_ROWS} devices; split it")])
-    index, errors = _header(records[0])
-    if errors:
-        _refuse(errors)
+    table, index = tabular.load(data, filename, SPEC)
     with transaction.atomic():
-        rows, errors = _check(records[1:], index)
+        rows, errors = _check(table.rows, index)
         if errors:
             _refuse(errors)
         if not rows:

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cityops.audit.services import audit_record
-from cityops.core.errors import PayloadTooLarge, ValidationFailed
+from cityops.core.errors import Forbidden, PayloadTooLarge, ValidationFailed
 from cityops.geo.selectors import locate_point
 from cityops.video import gbid
 from cityops.video.choices import BuildStatus
@@ -59,14 +60,22 @@ def decode(data: bytes, *, what: str = "the document") -> str:
         codec = ENCODINGS.get(declared)
         if codec is None:
             raise CatalogError(
-                f"{what}: encoding {declared!r} is not supported (UTF-8, GB2312, GBK, GB18030)"
+                _("%(what)s: encoding %(encoding)r is not supported (UTF-8, GB2312, GBK, GB18030)")
+                % {"what": what, "encoding": declared}
             )
         try:
             return data.decode(codec)
         except UnicodeDecodeError as exc:
             raise CatalogError(
-                f"{what}: the bytes are not {declared.upper()} as the XML declaration says "
-                f"(byte {exc.start}: {data[exc.start : exc.start + 2].hex()})"
+                _(
+                    "%(what)s: the bytes are not %(encoding)s as the XML declaration says (byte %(at)s: %(hex)s)"
+                )
+                % {
+                    "what": what,
+                    "encoding": declared.upper(),
+                    "at": exc.start,
+                    "hex": data[exc.start : exc.start + 2].hex(),
+                }
             ) from None
     try:
         return data.decode("utf-8")
@@ -74,18 +83,22 @@ def decode(data: bytes, *, what: str = "the document") -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError:
-            raise CatalogError(f"{what}: the text is neither UTF-8 nor GB18030") from None
+            raise CatalogError(
+                _("%(what)s: the text is neither UTF-8 nor GB18030") % {"what": what}
+            ) from None
 
 
 def parse_xml(data: bytes, *, what: str = "the document") -> ET.Element:
     """The root element of one small XML document, refusing any DTD or entity declaration."""
     text = DECL_STRIP_RE.sub("", decode(data, what=what), count=1)
     if DTD_RE.search(text):
-        raise CatalogError(f"{what}: a DOCTYPE or ENTITY declaration is not accepted")
+        raise CatalogError(_("%(what)s: a DOCTYPE or ENTITY declaration is not accepted") % {"what": what})
     try:
         return ET.fromstring(text)
     except ET.ParseError as exc:
-        raise CatalogError(f"{what}: not well-formed XML ({exc})") from None
+        raise CatalogError(
+            _("%(what)s: not well-formed XML (%(error)s)") % {"what": what, "error": exc}
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -123,7 +136,10 @@ class Chunk:
 def problem(item: Item | None, fld: str, message: str, *, index: int | None = None) -> dict:
     index = item.index if item else index
     device_id = item.device_id if item else ""
-    where = f"item {index}" + (f" (DeviceID {device_id})" if device_id else "") if index else "the catalog"
+    if index and device_id:
+        where = _("item %(index)s (DeviceID %(id)s)") % {"index": index, "id": device_id}
+    else:
+        where = _("item %(index)s") % {"index": index} if index else _("the catalog")
     return {
         "index": index,
         "device_id": device_id,
@@ -143,10 +159,18 @@ def _coordinate(raw: str, item_index: int, device_id: str, fld: str, lo: float, 
     try:
         value = float(raw)
     except ValueError:
-        probs.append(problem(Item(item_index, device_id), fld, f"{raw[:30]!r} is not a number"))
+        probs.append(
+            problem(Item(item_index, device_id), fld, _("%(value)r is not a number") % {"value": raw[:30]})
+        )
         return None
     if value != value or not lo <= value <= hi:
-        probs.append(problem(Item(item_index, device_id), fld, f"{raw[:30]} is outside {lo:g}…{hi:g}"))
+        probs.append(
+            problem(
+                Item(item_index, device_id),
+                fld,
+                _("%(value)s is outside %(lo)g…%(hi)g") % {"value": raw[:30], "lo": lo, "hi": hi},
+            )
+        )
         return None
     return value
 
@@ -161,7 +185,13 @@ def _item(el: ET.Element, index: int, probs: list) -> Item:
     status = _text(el, "Status").upper()
     status = {"ONLINE": "ON", "OFFLINE": "OFF"}.get(status, status)
     if status not in ("", "ON", "OFF"):
-        probs.append(problem(Item(index, device_id), "Status", f"{status[:20]!r} is neither ON nor OFF"))
+        probs.append(
+            problem(
+                Item(index, device_id),
+                "Status",
+                _("%(value)r is neither ON nor OFF") % {"value": status[:20]},
+            )
+        )
     return Item(
         index=index,
         device_id=device_id,
@@ -184,13 +214,20 @@ def _item(el: ET.Element, index: int, probs: list) -> Item:
 def read_chunk(root: ET.Element, *, first_index: int = 1, what: str = "the document") -> Chunk:
     """The catalog in one parsed document (a Response, or a Notify of a catalog subscription)."""
     if root.tag not in ("Response", "Notify"):
-        raise CatalogError(f"{what}: the root element is <{root.tag[:40]}>, not <Response>")
+        raise CatalogError(
+            _("%(what)s: the root element is <%(tag)s>, not <Response>")
+            % {"what": what, "tag": root.tag[:40]}
+        )
     cmd = _text(root, "CmdType")
     if cmd != "Catalog":
-        raise CatalogError(f"{what}: CmdType is {cmd[:40]!r}, not 'Catalog'")
+        raise CatalogError(
+            _("%(what)s: CmdType is %(value)r, not 'Catalog'") % {"what": what, "value": cmd[:40]}
+        )
     raw_sum = _text(root, "SumNum")
     if raw_sum and not raw_sum.isdigit():
-        raise CatalogError(f"{what}: SumNum {raw_sum[:20]!r} is not a number")
+        raise CatalogError(
+            _("%(what)s: SumNum %(value)r is not a number") % {"what": what, "value": raw_sum[:20]}
+        )
     items_el = root.find("DeviceList")
     elements = items_el.findall("Item") if items_el is not None else []
     probs: list[dict] = []
@@ -211,26 +248,37 @@ def split_documents(data: bytes) -> list[bytes]:
 def read_catalog(data: bytes) -> tuple[list[Item], list[dict]]:
     """Every item of a catalog file (one or many chunks) and the problems found while reading."""
     if len(data) > MAX_BYTES:
-        raise PayloadTooLarge(f"The catalog is {len(data):,} bytes; at most {MAX_BYTES:,} are accepted.")
+        raise PayloadTooLarge(
+            _("The catalog is %(size)s bytes; at most %(most)s are accepted.")
+            % {"size": f"{len(data):,}", "most": f"{MAX_BYTES:,}"}
+        )
     if not data.strip():
-        raise CatalogError("The catalog file is empty.")
+        raise CatalogError(_("The catalog file is empty."))
     items: list[Item] = []
     probs: list[dict] = []
     sums: dict[str, int] = {}
     docs = split_documents(data)
     for n, doc in enumerate(docs, 1):
-        what = f"chunk {n}" if len(docs) > 1 else "the catalog"
+        what = _("chunk %(n)s") % {"n": n} if len(docs) > 1 else _("the catalog")
         chunk = read_chunk(parse_xml(doc, what=what), first_index=len(items) + 1, what=what)
         items += chunk.items
         probs += chunk.problems
         sums[chunk.sn] = max(sums.get(chunk.sn, 0), chunk.sum_num)
         if len(items) > MAX_ITEMS:
-            raise PayloadTooLarge(f"The catalog lists more than {MAX_ITEMS:,} items.")
+            raise PayloadTooLarge(
+                _("The catalog lists more than %(most)s items.") % {"most": f"{MAX_ITEMS:,}"}
+            )
     expected = sum(sums.values())
     unique = len({i.device_id for i in items})
     if unique < expected:
         probs.append(
-            problem(None, "SumNum", f"the catalog announces {expected} items but {unique} arrived", index=0)
+            problem(
+                None,
+                "SumNum",
+                _("the catalog announces %(expected)s items but %(unique)s arrived")
+                % {"expected": expected, "unique": unique},
+                index=0,
+            )
         )
     return items, probs
 
@@ -262,7 +310,7 @@ def _kind(item: Item, probs: list) -> str:
     """ "group", "channel", "skip" or "bad", from the item's DeviceID."""
     raw = item.device_id
     if not raw:
-        probs.append(problem(item, "DeviceID", "is empty"))
+        probs.append(problem(item, "DeviceID", _("is empty")))
         return "bad"
     if CIVIL_RE.match(raw):
         return "skip"  # an administrative-division folder
@@ -287,7 +335,11 @@ def _parent_ref(item: Item) -> str:
 def _too_long(item: Item, probs: list, limits: dict[str, tuple[str, int]]) -> None:
     for fld, (value, limit) in limits.items():
         if len(value) > limit:
-            probs.append(problem(item, fld, f"{len(value)} characters, more than {limit}"))
+            probs.append(
+                problem(
+                    item, fld, _("%(n)s characters, more than %(most)s") % {"n": len(value), "most": limit}
+                )
+            )
 
 
 @dataclass
@@ -306,15 +358,21 @@ def _plan_groups(groups: list[Item], probs: list) -> None:
     for g in groups:
         _too_long(g, probs, {"Name": (g.name, 100)})
         if not g.name and g.device_id not in known:
-            probs.append(problem(g, "Name", "a new group needs a name"))
+            probs.append(problem(g, "Name", _("a new group needs a name")))
         ref = parents[g.device_id]
         if ref and ref not in in_file and ref not in stored:
-            probs.append(problem(g, "ParentID", f"group {ref} is neither in the catalog nor in the registry"))
+            probs.append(
+                problem(
+                    g,
+                    "ParentID",
+                    _("group %(id)s is neither in the catalog nor in the registry") % {"id": ref},
+                )
+            )
     for g in groups:  # a loop in the tree would hang every page that walks it
         seen, node = {g.device_id}, parents[g.device_id]
         while node:
             if node in seen:
-                probs.append(problem(g, "ParentID", "the groups' parents form a loop"))
+                probs.append(problem(g, "ParentID", _("the groups' parents form a loop")))
                 break
             seen.add(node)
             node = parents.get(node) if node in parents else stored.get(node)
@@ -332,25 +390,37 @@ def _plan_channels(plan: _Plan, channels: list[Item], probs: list, *, project, g
         )
         ref = _parent_ref(c)
         if ref and ref not in group_ids:
-            probs.append(problem(c, "ParentID", f"group {ref} is neither in the catalog nor in the registry"))
+            probs.append(
+                problem(
+                    c,
+                    "ParentID",
+                    _("group %(id)s is neither in the catalog nor in the registry") % {"id": ref},
+                )
+            )
         if (c.lon is None) != (c.lat is None):
-            probs.append(problem(c, "Longitude", "give both Longitude and Latitude, or neither"))
+            probs.append(problem(c, "Longitude", _("give both Longitude and Latitude, or neither")))
         elif c.lon is not None:
             where = locate_point(c.lon, c.lat)
             if where is None:
-                probs.append(problem(c, "Longitude", f"the point {c.lon}, {c.lat} lies outside the town"))
+                probs.append(
+                    problem(
+                        c,
+                        "Longitude",
+                        _("the point %(lon)s, %(lat)s lies outside the town") % {"lon": c.lon, "lat": c.lat},
+                    )
+                )
             else:
                 plan.places[c.device_id] = where
         if c.device_id in known:
             continue
         if project is None:
             probs.append(
-                problem(c, "DeviceID", "the registry does not know this channel and no project was given")
+                problem(c, "DeviceID", _("the registry does not know this channel and no project was given"))
             )
         elif not c.name:
-            probs.append(problem(c, "Name", "a new channel needs a name"))
+            probs.append(problem(c, "Name", _("a new channel needs a name")))
         elif c.device_id not in plan.places and c.lon is None:
-            probs.append(problem(c, "Longitude", "a new channel needs its position (Longitude, Latitude)"))
+            probs.append(problem(c, "Longitude", _("a new channel needs its position (Longitude, Latitude)")))
 
 
 def _plan(items: list[Item], probs: list, *, project) -> _Plan:
@@ -361,7 +431,13 @@ def _plan(items: list[Item], probs: list, *, project) -> _Plan:
         if kind in ("bad", "skip"):
             continue
         if item.device_id in seen:
-            probs.append(problem(item, "DeviceID", f"listed again (first at item {seen[item.device_id]})"))
+            probs.append(
+                problem(
+                    item,
+                    "DeviceID",
+                    _("listed again (first at item %(index)s)") % {"index": seen[item.device_id]},
+                )
+            )
             continue
         seen[item.device_id] = item.index
         (plan.groups if kind == "group" else plan.channels).append(item)
@@ -419,9 +495,11 @@ def catalog_apply(
 
 def _refuse(probs: list[dict]):
     probs = sorted(probs, key=lambda p: p["index"] or 0)
-    detail = f"The catalog was not imported: {len(probs)} problem(s) found; nothing was written."
+    detail = _("The catalog was not imported: %(count)s problem(s) found; nothing was written.") % {
+        "count": len(probs)
+    }
     if len(probs) > MAX_PROBLEMS:
-        detail += f" The first {MAX_PROBLEMS} are listed."
+        detail += " " + _("The first %(count)s are listed.") % {"count": MAX_PROBLEMS}
     raise ValidationFailed(detail, errors=probs[:MAX_PROBLEMS])
 
 
@@ -516,12 +594,19 @@ def _create_channel(item: Item, fields: dict, plan: _Plan, result: CatalogResult
 
 
 def catalog_import(data: bytes, *, project_code: str, by=None, actor_name: str = "", dry_run: bool = False):
-    """Import a Catalog XML file (the import page and ``cityops video-catalog``); all or nothing."""
+    """Import a Catalog XML file (the import page and ``cityops video-catalog``); all or nothing.
+
+    A catalog places cameras wherever its devices stand, so a person importing one needs
+    ``video.change`` over the whole town (the command line runs as the system)."""
+    if by is not None and not (by.can("video.change") and by.scope_level == "town"):
+        raise Forbidden(
+            _("Importing a catalog needs the right to change the camera registry of the whole town.")
+        )
     project = Project.objects.filter(code=project_code).first()
     if project is None:
         raise ValidationFailed(
-            f"There is no video project with the code {project_code!r}.",
-            errors=[{"index": None, "device_id": "", "field": "project", "message": "unknown project"}],
+            _("There is no video project with the code %(code)r.") % {"code": project_code},
+            errors=[{"index": None, "device_id": "", "field": "project", "message": _("unknown project")}],
         )
     items, probs = read_catalog(data)
     return catalog_apply(

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from django.utils.translation import gettext as _
+
 from cityops.core.sealed import SealBroken, seal, unseal
 
 SCHEMES = ("rtsp", "rtsps")
@@ -41,17 +43,19 @@ def split_url(url: str) -> tuple[str, Credentials]:
         parts = urlsplit(url)
         port = parts.port  # raises on a port that is not a number
     except ValueError:
-        raise BadUrl("not a valid URL") from None
+        raise BadUrl(_("not a valid URL")) from None
     if parts.scheme.lower() not in SCHEMES:
-        raise BadUrl(f"the address must start with rtsp:// (not {parts.scheme or 'nothing'}://)")
+        raise BadUrl(
+            _("the address must start with rtsp:// (not %(scheme)s://)") % {"scheme": parts.scheme or "…"}
+        )
     if not parts.hostname:
-        raise BadUrl("the address has no host")
+        raise BadUrl(_("the address has no host"))
     creds = Credentials(unquote(parts.username or ""), unquote(parts.password or ""))
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     netloc = f"{host}:{port}" if port is not None else host
     clean = urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, ""))
     if len(clean) > MAX_URL:
-        raise BadUrl(f"the address is longer than {MAX_URL} characters")
+        raise BadUrl(_("the address is longer than %(most)s characters") % {"most": MAX_URL})
     return clean, creds
 
 

@@ -1,15 +1,18 @@
-"""Forms of the video pages: the channel list's filters and the registry import.
+"""Forms of the video pages: the channel list's filters, the registry import and the editing pages.
 
 They check what a person typed and turn it into the selectors' filters or the import's input; the
 services stay the authority on every change."""
+
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.inputs import DayField
 from cityops.geo.models import Area, Village
+from cityops.video import catalog
 from cityops.video.choices import AlertStatus, BuildStatus, Health, Scene
-from cityops.video.models import AlertKind, Project
+from cityops.video.models import AlertKind, Group, Project
 from cityops.video.registry_import import MAX_BYTES
 from cityops.video.selectors import AlertFilter, ChannelFilter
 
@@ -57,9 +60,16 @@ class ChannelFilterForm(forms.Form):
         )
 
 
+def is_catalog(filename: str, data: bytes) -> bool:
+    """A GB/T 28181 Catalog response (XML) rather than a table of sites and channels."""
+    return filename.lower().endswith(".xml") or data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV or XLSX)"))
-    project = forms.ChoiceField(label=_("Project of rows that name none"), required=False)
+    file = forms.FileField(label=_("File (CSV, XLSX or GB/T 28181 Catalog XML)"))
+    project = forms.ChoiceField(
+        label=_("Project of rows that name none (of new channels of a catalog)"), required=False
+    )
     update = forms.BooleanField(label=_("Rows of existing channels and sites change them"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -67,12 +77,164 @@ class ImportForm(forms.Form):
         self.fields["project"].choices = _any(_("Each row names its project")) + list(
             Project.objects.order_by("code").values_list("code", "name")
         )
+        self.data_bytes = b""
 
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
+        self.data_bytes = f.read()
+        if is_catalog(f.name, self.data_bytes) and len(self.data_bytes) > catalog.MAX_BYTES:
+            raise forms.ValidationError(
+                _("A catalog file is at most %(mb)s MB.") % {"mb": catalog.MAX_BYTES // 1024 // 1024}
+            )
         return f
+
+    def clean(self):
+        data = super().clean()
+        f = data.get("file")
+        if f is not None and is_catalog(f.name, self.data_bytes) and not data.get("project"):
+            self.add_error("project", _("A catalog import needs the project its new channels belong to."))
+        return data
+
+
+# ---- editing the registry (the services check every rule; these forms only shape the input) ----------
+
+USERINFO_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@")
+
+
+def without_userinfo(url: str) -> str:
+    """An address as typed, minus any ``user:password@``, so a form shown again never echoes them."""
+    return USERINFO_RE.sub(r"\1", url or "")
+
+
+def service_errors(form: forms.Form, exc, columns: dict[str, str]) -> None:
+    """Put a service's ``{field, message}`` problems next to the form's fields (else above the form)."""
+    for e in exc.errors or [{"field": None, "message": exc.detail}]:
+        name = columns.get(e.get("field"), e.get("field"))
+        form.add_error(name if name in form.fields else None, e.get("message", ""))
+
+
+CREDENTIALS = [("keep", _("Keep as they are")), ("set", _("Set new ones")), ("clear", _("Clear them"))]
+
+
+class ChannelEditForm(forms.Form):
+    """A channel's facts; the credentials are never filled in, only replaced or cleared."""
+
+    name = forms.CharField(label=_("Channel name"), max_length=150)
+    vendor = forms.CharField(label=_("Vendor"), max_length=60, required=False)
+    model = forms.CharField(label=_("Model"), max_length=60, required=False)
+    main_url = forms.CharField(label=_("Main stream (rtsp://)"), max_length=300, required=False)
+    sub_url = forms.CharField(label=_("Sub stream (rtsp://)"), max_length=300, required=False)
+    group = forms.ChoiceField(label=_("Virtual organisation"), required=False)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    credentials = forms.ChoiceField(
+        label=_("What to do with them"), choices=CREDENTIALS, initial="keep", widget=forms.RadioSelect
+    )
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    # a service's field → the form's field
+    COLUMNS = {"location": "lon", "credentials": "username"}
+
+    def __init__(self, data=None, *, channel):
+        self.typed = data or {}
+        if data is not None:  # shown again after a problem: never echo what was typed as a secret
+            data = data.copy()
+            data["username"] = data["password"] = ""
+            for key in ("main_url", "sub_url"):
+                data[key] = without_userinfo(data.get(key, ""))
+        super().__init__(
+            data,
+            initial={
+                "name": channel.name,
+                "vendor": channel.vendor,
+                "model": channel.model,
+                "main_url": channel.main_url,
+                "sub_url": channel.sub_url,
+                "group": channel.group.gb_id if channel.group_id else "",
+                "lon": round(channel.lon, 7),
+                "lat": round(channel.lat, 7),
+            },
+        )
+        groups = (
+            Group.objects.filter(gb_id__regex=r"^\d{10}216").order_by("gb_id").values_list("gb_id", "name")
+        )
+        self.fields["group"].choices = _any(_("None")) + [(g, f"{n} ({g})") for g, n in groups]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("credentials") == "set" and not (
+            self.typed.get("username") or self.typed.get("password")
+        ):
+            self.add_error("username", _("Type the new user name and password, or keep the stored ones."))
+        return data
+
+    def changes(self) -> dict:
+        """``channel_update``'s keyword arguments from what was typed."""
+        d, typed = self.cleaned_data, self.typed
+        out = {k: d[k] for k in ("name", "vendor", "model", "lon", "lat")}
+        out["group"] = d["group"] or None
+        # the addresses as typed: a user:password in them is the service's to take out and seal
+        out["main_url"], out["sub_url"] = typed.get("main_url", "").strip(), typed.get("sub_url", "").strip()
+        if d["credentials"] == "set":
+            out["username"], out["password"] = typed.get("username", ""), typed.get("password", "")
+        elif d["credentials"] == "clear":
+            out["clear_credentials"] = True
+        return out
+
+
+class BuildStatusForm(forms.Form):
+    """Move a channel's build status: forward with its date, back with a reason."""
+
+    status = forms.ChoiceField(label=_("New build status"))
+    on = forms.DateField(
+        label=_("Date of the new stage"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to go back)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    COLUMNS = {"build_status": "status"}
+
+    def __init__(self, data=None, *, channel):
+        super().__init__(data)
+        self.fields["status"].choices = [
+            (s.value, s.label) for s in BuildStatus if s.value != channel.build_status
+        ]
+
+
+class SiteEditForm(forms.Form):
+    """A site's name, address and position (a move re-locates its channels)."""
+
+    name = forms.CharField(label=_("Site name"), max_length=150)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    COLUMNS = {"site_name": "name", "site_location": "lon"}
+
+    def __init__(self, data=None, *, site):
+        super().__init__(
+            data,
+            initial={
+                "name": site.name,
+                "address": site.address,
+                "lon": round(site.lon, 7),
+                "lat": round(site.lat, 7),
+            },
+        )
 
 
 class AlertFilterForm(forms.Form):

@@ -11,18 +11,20 @@ The export writes the same columns so that a file exported imports back; stream 
 never exported (a column says whether a channel has them), and a re-import keeps the stored ones.
 """
 
-import csv
-import io
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import NoReturn
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cityops.audit.services import audit_record
-from cityops.core.errors import Forbidden, ValidationFailed
-from cityops.core.export import Sheet, columns, csv_unescape, file_bytes
+from cityops.core import tabular
+from cityops.core.errors import Forbidden
+from cityops.core.export import Sheet, columns, file_bytes
+from cityops.core.tabular import Column
+from cityops.core.tabular import row_error as error
 from cityops.video.choices import BuildStatus
 from cityops.video.models import Channel, Group, Project, Site
 from cityops.video.services import (
@@ -44,32 +46,31 @@ SHEET_NAME = "视频通道"
 # (code, Chinese header, required); "has_credentials" is written by the export and ignored on import,
 # "username"/"password" are read on import and never written.
 COLUMNS = [
-    ("project", "项目", True),
-    ("site", "点位编码", True),
-    ("site_name", "点位名称", True),
-    ("site_lon", "点位经度", True),
-    ("site_lat", "点位纬度", True),
-    ("site_address", "点位地址", False),
-    ("gb_id", "国标编码", True),
-    ("name", "通道名称", True),
-    ("lon", "经度", False),
-    ("lat", "纬度", False),
-    ("vendor", "厂商", False),
-    ("model", "型号", False),
-    ("main_url", "主码流地址", False),
-    ("sub_url", "子码流地址", False),
-    ("group", "虚拟组织", False),
-    ("build_status", "建设状态", False),
-    ("planned_on", "规划日期", False),
-    ("building_on", "开工日期", False),
-    ("built_on", "建成日期", False),
-    ("accepted_on", "验收日期", False),
-    ("has_credentials", "有凭据", False),
-    ("username", "用户名", False),
-    ("password", "密码", False),
+    Column("project", "项目", True),
+    Column("site", "点位编码", True),
+    Column("site_name", "点位名称", True),
+    Column("site_lon", "点位经度", True),
+    Column("site_lat", "点位纬度", True),
+    Column("site_address", "点位地址"),
+    Column("gb_id", "国标编码", True),
+    Column("name", "通道名称", True),
+    Column("lon", "经度"),
+    Column("lat", "纬度"),
+    Column("vendor", "厂商"),
+    Column("model", "型号"),
+    Column("main_url", "主码流地址"),
+    Column("sub_url", "子码流地址"),
+    Column("group", "虚拟组织"),
+    Column("build_status", "建设状态"),
+    Column("planned_on", "规划日期"),
+    Column("building_on", "开工日期"),
+    Column("built_on", "建成日期"),
+    Column("accepted_on", "验收日期"),
+    Column("has_credentials", "有凭据"),
+    Column("username", "用户名"),
+    Column("password", "密码"),
 ]
-CODES = [c for c, _, _ in COLUMNS]
-CHINESE = {zh: c for c, zh, _ in COLUMNS}
+CODES = [c.code for c in COLUMNS]
 EXPORTED = [c for c in CODES if c not in ("username", "password")]
 STATUS_WORDS = {
     "规划": "planned",
@@ -93,88 +94,19 @@ FIELD_COLUMN = {
 }
 
 
-def error(row: int | None, column: str | None, message: str) -> dict:
-    where = ", ".join(p for p in (f"row {row}" if row else "", f"column {column}" if column else "") if p)
-    return {"row": row, "column": column, "message": f"{where}: {message}" if where else message}
+def _spec() -> tabular.Spec:
+    return tabular.Spec(
+        COLUMNS,
+        _("The channels were not imported: %(count)s problem(s) found; nothing was written."),
+        sheet_name=SHEET_NAME,
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+        max_errors=MAX_ERRORS,
+    )
 
 
 def _refuse(errors: list[dict]) -> NoReturn:
-    errors = sorted(
-        errors, key=lambda e: (e["row"] or 0, CODES.index(e["column"]) if e["column"] in CODES else 99)
-    )
-    detail = f"The channels were not imported: {len(errors)} problem(s) found; nothing was written."
-    if len(errors) > MAX_ERRORS:
-        detail += f" The first {MAX_ERRORS} are listed."
-    raise ValidationFailed(detail, errors=errors[:MAX_ERRORS])
-
-
-# ---- reading the file -----------------------------------------------------------------------------
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), else GBK/GB18030 (what Excel in China writes)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"the file is neither UTF-8 nor GBK/GB18030 (byte offset {exc.start})") from None
-
-
-def read_records(data: bytes, filename: str) -> list[list[str]]:
-    """Every row of the file as text cells (the header first)."""
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
-    if filename.lower().endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # a broken zip or XML surfaces as many exception types
-            raise ValueError(f"the file is not a readable XLSX workbook ({type(exc).__name__})") from None
-        try:
-            sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
-            sheet.reset_dimensions()
-            rows = sheet.iter_rows(max_col=len(CODES) + 10, values_only=True)
-            return [[_cell(v) for v in row] for _, row in zip(range(MAX_ROWS + 2), rows, strict=False)]
-        finally:
-            book.close()
-    try:
-        reader = csv.reader(io.StringIO(decode(data), newline=""))
-        return [
-            [_cell(csv_unescape(v)) for v in row] for _, row in zip(range(MAX_ROWS + 2), reader, strict=False)
-        ]
-    except csv.Error as exc:
-        raise ValueError(f"the CSV cannot be read: {exc}") from None
-
-
-def _header(header: list[str], *, project_given: bool) -> tuple[dict[str, int], list[dict]]:
-    index, errors = {}, []
-    for pos, text in enumerate(header):
-        code = text.lower() if text.lower() in CODES else CHINESE.get(text)
-        if code is None and text:
-            errors.append(error(1, text, f"unknown column {text!r}; the columns are {', '.join(CODES)}"))
-        elif code in index:
-            errors.append(error(1, code, "the column appears twice"))
-        elif code:
-            index[code] = pos
-    for code, _, required in COLUMNS:
-        if required and code not in index and not (code == "project" and project_given):
-            errors.append(error(1, code, "this required column is missing"))
-    return index, errors
+    tabular.refuse(errors, _spec())
 
 
 # ---- checking the rows ----------------------------------------------------------------------------
@@ -198,25 +130,38 @@ def _parse_row(number: int, get, default_project: str, errors: list[dict]) -> Ro
         try:
             numbers[code] = float(text)
         except ValueError:
-            errors.append(error(number, code, f"{text!r} is not a number" if text else "is required"))
+            errors.append(
+                error(
+                    number,
+                    code,
+                    _("%(value)r is not a number") % {"value": text} if text else _("is required"),
+                )
+            )
     dates = {}
     for field in BUILD_DATE.values():
         text = get(field)
         try:
             dates[field] = date.fromisoformat(text[:10]) if text else None
         except ValueError:
-            errors.append(error(number, field, f"{text!r} is not a date (YYYY-MM-DD)"))
+            errors.append(error(number, field, _("%(value)r is not a date (YYYY-MM-DD)") % {"value": text}))
     status_text = get("build_status") or "planned"
     status = STATUS_WORDS.get(status_text.lower(), status_text.lower())
     if status not in BuildStatus.values:
         errors.append(
-            error(number, "build_status", f"{status_text!r} is not a build status (规划, 在建, 已建, 已验收)")
+            error(
+                number,
+                "build_status",
+                _("%(value)r is not a build status (规划, 在建, 已建, 已验收)") % {"value": status_text},
+            )
         )
     project = get("project") or default_project
     if default_project and get("project") and get("project") != default_project:
         errors.append(
             error(
-                number, "project", f"{get('project')!r}: this file is imported into project {default_project}"
+                number,
+                "project",
+                _("%(value)r: this file is imported into project %(project)s")
+                % {"value": get("project"), "project": default_project},
             )
         )
     if len(errors) > bad:
@@ -285,22 +230,20 @@ def _scope_errors(where, by) -> list[tuple[str, str]]:
         return []
     for level, unit_id in by.scope_ids().items():
         if unit_id is not None and getattr(where, f"{level}_id", None) != unit_id:
-            return [("site_location", f"the point lies in {where.grid_code}, outside your scope")]
+            return [
+                (
+                    "site_location",
+                    _("the point lies in %(grid)s, outside your scope") % {"grid": where.grid_code},
+                )
+            ]
     return []
 
 
-def _check(records: list[list[str]], index: dict[str, int], *, project: str, update: bool, by):
+def _check(records: list[tuple[int, list[str]]], index: dict[str, int], *, project: str, update: bool, by):
     errors: list[dict] = []
     rows: list[Row] = []
-    for number, cells in enumerate(records, 2):
-        if not any(cells):
-            continue
-
-        def get(code: str, cells=cells) -> str:
-            pos = index.get(code)
-            return cells[pos].strip() if pos is not None and pos < len(cells) else ""
-
-        row = _parse_row(number, get, project, errors)
+    for number, cells in records:
+        row = _parse_row(number, tabular.getter(cells, index), project, errors)
         if row is not None:
             rows.append(row)
     look = _Lookup(rows)
@@ -314,7 +257,12 @@ def _check(records: list[list[str]], index: dict[str, int], *, project: str, upd
         if code in first_site:
             differ = _site_differences(first_site[code].site, row.site)
             problems += [
-                (c, f"site {code} is described differently on row {first_site[code].number}") for c in differ
+                (
+                    c,
+                    _("site %(site)s is described differently on row %(row)s")
+                    % {"site": code, "row": first_site[code].number},
+                )
+                for c in differ
             ]
         else:
             first_site[code] = row
@@ -323,7 +271,8 @@ def _check(records: list[list[str]], index: dict[str, int], *, project: str, upd
                 problems += [
                     (
                         c,
-                        f"site {code} exists with another {c.replace('site_', '')}; import with update to change it",
+                        _("site %(site)s exists with another %(field)s; import with update to change it")
+                        % {"site": code, "field": c.replace("site_", "")},
                     )
                     for c in _site_differences(_stored_site(stored), row.site)
                 ]
@@ -333,15 +282,24 @@ def _check(records: list[list[str]], index: dict[str, int], *, project: str, upd
                 sites[code] = (row.site, where)
         gb_id = row.channel.gb_id
         site_obj = look.sites.get(code) or (Site(code=code) if code in sites else None)
-        _, channel_problems = channel_errors(
+        _streams, channel_problems = channel_errors(
             row.channel, site=site_obj or Site(code=code), group=look.groups.get(row.channel.group or "")
         )
         problems += [p for p in channel_problems if p[0] != "site"]
         if ids[gb_id] > 1:
-            problems.append(("gb_id", f"{gb_id} appears {ids[gb_id]} times in the file"))
+            problems.append(
+                (
+                    "gb_id",
+                    _("%(id)s appears %(count)s times in the file") % {"id": gb_id, "count": ids[gb_id]},
+                )
+            )
         if gb_id in look.channels and not update:
             problems.append(
-                ("gb_id", f"a channel with ID {gb_id} exists already; import with update to change it")
+                (
+                    "gb_id",
+                    _("a channel with ID %(id)s exists already; import with update to change it")
+                    % {"id": gb_id},
+                )
             )
         for name, message in problems:
             errors.append(error(row.number, FIELD_COLUMN.get(name, name), message))
@@ -387,7 +345,7 @@ def _write(rows: list[Row], sites: dict[str, tuple[SiteIn, object]], look: _Look
     for row in rows:
         data, site = row.channel, written[row.site.code]
         group = look.groups.get(data.group) if data.group else None
-        streams, _ = channel_errors(data, site=site, group=group)
+        streams, _problems = channel_errors(data, site=site, group=group)
         channel = channels.get(data.gb_id)
         if channel is None:
             channel_write_new(data, site, group, streams)
@@ -442,27 +400,17 @@ def registry_import(
     ``update``: rows whose channel or site exists change it (else they are refused);
     ``dry_run``: check and count, write nothing."""
     if by is not None and not by.can("video.change"):
-        raise Forbidden("Your role may not import cameras.")
+        raise Forbidden(_("Your role may not import cameras."))
     if project and not Project.objects.filter(code=project).exists():
-        _refuse([error(None, "project", f"there is no project {project!r}")])
-    try:
-        records = read_records(data, filename)
-    except ValueError as exc:
-        _refuse([error(None, None, str(exc))])
-    if not records or not any(records[0]):
-        _refuse([error(1, None, "the file has no header row")])
-    if len(records) > MAX_ROWS + 1:
-        _refuse([error(None, None, f"the file has more than {MAX_ROWS} channels; split it")])
-    index, errors = _header(records[0], project_given=bool(project))
-    if errors:
-        _refuse(errors)
+        _refuse([error(None, "project", _("there is no project %(code)r") % {"code": project})])
+    table, index = tabular.load(data, filename, _spec(), optional=["project"] if project else [])
     try:
         with transaction.atomic():
-            rows, sites, look, errors = _check(records[1:], index, project=project, update=update, by=by)
+            rows, sites, look, errors = _check(table.rows, index, project=project, update=update, by=by)
             if errors:
                 _refuse(errors)
             if not rows:
-                _refuse([error(None, None, "the file has a header row but no channels")])
+                _refuse([error(None, None, _("the file has a header row but no channels"))])
             counts = _write(rows, sites, look)
             result = ImportResult(
                 counts["sites_created"],
@@ -522,13 +470,13 @@ def _record(c: Channel) -> list:
 def registry_sheet(queryset) -> Sheet:
     """The channels of ``queryset`` in the import's columns (never their credentials)."""
     qs = queryset.select_related("site", "project", "group").order_by("gb_id")
-    titles = [{c: zh for c, zh, _ in COLUMNS}[code] for code in EXPORTED]
+    titles = [c.title for c in COLUMNS if c.code in EXPORTED]
     return Sheet(SHEET_NAME, columns(titles), (_record(c) for c in qs.iterator(chunk_size=2000)))
 
 
 def registry_export(*, fmt: str, queryset=None) -> bytes:
     """The channels (all, or ``queryset``) as a CSV or XLSX file that imports back unchanged."""
     if fmt not in ("csv", "xlsx"):
-        raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")
+        raise ValueError(_("unknown format %(fmt)r; use csv or xlsx") % {"fmt": fmt})
     qs = queryset if queryset is not None else Channel.objects.all()
     return file_bytes(fmt=fmt, sheets=[registry_sheet(qs)])

@@ -16,6 +16,8 @@ from typing import NoReturn
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cityops.audit.services import audit_record
 from cityops.core.errors import Forbidden, NotFound, ValidationFailed
@@ -35,14 +37,27 @@ BUILD_DATE = {
 }
 
 
+# what a message calls each kind of row
+WHAT = {
+    "project": gettext_lazy("project"),
+    "site": gettext_lazy("site"),
+    "channel": gettext_lazy("channel"),
+    "group": gettext_lazy("group"),
+    "build status": gettext_lazy("build status"),
+}
+
+
 def _fail(errors: list[tuple[str, str]], what: str) -> NoReturn:
-    detail = f"The {what} was not saved: " + "; ".join(f"{f}: {m}" for f, m in errors)
+    detail = _("The %(what)s was not saved: %(problems)s") % {
+        "what": WHAT.get(what, what),
+        "problems": "; ".join(f"{f}: {m}" for f, m in errors),
+    }
     raise ValidationFailed(detail, errors=[{"field": f, "message": m} for f, m in errors])
 
 
 def _require(by, action: str = "video.change") -> None:
     if by is not None and not by.can(action):
-        raise Forbidden(f"Your role may not do {action}.")
+        raise Forbidden(_("Your role may not do %(action)s.") % {"action": action})
 
 
 def _for_change(model, pk: int, by, what: str):
@@ -50,15 +65,17 @@ def _for_change(model, pk: int, by, what: str):
     qs = model.objects.select_for_update()
     if by is not None and hasattr(model.objects, "restrict"):
         if not model.objects.restrict(by, "video.view").filter(pk=pk).exists():
-            raise NotFound(f"There is no {what} {pk} in your scope.")
+            raise NotFound(
+                _("There is no %(what)s %(pk)s in your scope.") % {"what": WHAT.get(what, what), "pk": pk}
+            )
         qs = qs.restrict(by, "video.change")
         row = qs.filter(pk=pk).first()
         if row is None:
-            raise Forbidden(f"Your role may not change this {what}.")
+            raise Forbidden(_("Your role may not change this %(what)s.") % {"what": WHAT.get(what, what)})
         return row
     row = qs.filter(pk=pk).first()
     if row is None:
-        raise NotFound(f"There is no {what} {pk}.")
+        raise NotFound(_("There is no %(what)s %(pk)s.") % {"what": WHAT.get(what, what), "pk": pk})
     return row
 
 
@@ -67,7 +84,10 @@ def _still_in_scope(model, pks, by, what: str) -> None:
     if by is None or not pks:
         return
     if model.objects.restrict(by, "video.change").filter(pk__in=pks).count() != len(set(pks)):
-        raise Forbidden(f"The {what} would lie outside your scope; ask someone whose scope covers the place.")
+        raise Forbidden(
+            _("The %(what)s would lie outside your scope; ask someone whose scope covers the place.")
+            % {"what": WHAT.get(what, what)}
+        )
 
 
 def point_errors(lon, lat, field: str = "location") -> tuple[object, list[tuple[str, str]]]:
@@ -75,21 +95,27 @@ def point_errors(lon, lat, field: str = "location") -> tuple[object, list[tuple[
     if not all(
         isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in (lon, lat)
     ):
-        return None, [(field, f"({lon}, {lat}) is not a longitude and latitude")]
+        return None, [
+            (field, _("(%(lon)s, %(lat)s) is not a longitude and latitude") % {"lon": lon, "lat": lat})
+        ]
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        return None, [(field, f"({lon}, {lat}) is not a WGS84 longitude and latitude")]
+        return None, [
+            (field, _("(%(lon)s, %(lat)s) is not a WGS84 longitude and latitude") % {"lon": lon, "lat": lat})
+        ]
     where = locate_point(lon, lat)
     if where is None:
-        return None, [(field, f"the point ({lon:.6f}, {lat:.6f}) is outside the town")]
+        return None, [
+            (field, _("the point (%(lon).6f, %(lat).6f) is outside the town") % {"lon": lon, "lat": lat})
+        ]
     return where, []
 
 
 def _text_errors(field: str, value, *, required: bool, most: int) -> list[tuple[str, str]]:
     value = value or ""
     if required and not value.strip():
-        return [(field, "is required")]
+        return [(field, _("is required"))]
     if len(value) > most:
-        return [(field, f"at most {most} characters")]
+        return [(field, _("at most %(most)s characters") % {"most": most})]
     return []
 
 
@@ -99,13 +125,19 @@ def _text_errors(field: str, value, *, required: bool, most: int) -> list[tuple[
 def _project_errors(fields: dict) -> list[tuple[str, str]]:
     errors = _text_errors("name", fields.get("name"), required=True, most=100)
     if fields.get("kind") not in ProjectKind.values:
-        errors.append(("kind", f"{fields.get('kind')!r} is not one of {', '.join(ProjectKind.values)}"))
+        errors.append(
+            (
+                "kind",
+                _("%(value)r is not one of %(choices)s")
+                % {"value": fields.get("kind"), "choices": ", ".join(ProjectKind.values)},
+            )
+        )
     rate = fields.get("target_rate")
     if not isinstance(rate, int | float) or not 0 <= rate <= 100:
-        errors.append(("target_rate", "a percentage from 0 to 100"))
+        errors.append(("target_rate", _("a percentage from 0 to 100")))
     for name in ("planned_sites", "planned_channels"):
         if not isinstance(fields.get(name), int) or fields[name] < 0:
-            errors.append((name, "a whole number, 0 or more"))
+            errors.append((name, _("a whole number, 0 or more")))
     return errors
 
 
@@ -138,9 +170,9 @@ def project_create(
     }
     errors = _project_errors(fields)
     if not CODE_RE.match(code or ""):
-        errors.insert(0, ("code", f"{code!r}: 1 to 40 letters, digits, '-' or '_'"))
+        errors.insert(0, ("code", _("%(code)r: 1 to 40 letters, digits, '-' or '_'") % {"code": code}))
     elif Project.objects.filter(code=code).exists():
-        errors.insert(0, ("code", f"a project with code {code!r} exists already"))
+        errors.insert(0, ("code", _("a project with code %(code)r exists already") % {"code": code}))
     if errors:
         _fail(errors, "project")
     with transaction.atomic():
@@ -156,7 +188,7 @@ def project_update(*, project_id: int, by=None, actor_name: str = "", **changes)
     _require(by)
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
-        _fail([(k, "not a field of a project") for k in sorted(unknown)], "project")
+        _fail([(k, _("not a field of a project")) for k in sorted(unknown)], "project")
     with transaction.atomic():
         project = _for_change(Project, project_id, by, "project")
         before = {k: getattr(project, k) for k in PROJECT_FIELDS}
@@ -201,11 +233,13 @@ def site_errors(data: SiteIn, project: Project | None) -> tuple[object, list[tup
     errors = []
     code = data.code or ""
     if not code.strip() or len(code) > 40 or code != code.strip():
-        errors.append(("site", f"{code!r}: a site code of 1 to 40 characters, no spaces around it"))
+        errors.append(
+            ("site", _("%(code)r: a site code of 1 to 40 characters, no spaces around it") % {"code": code})
+        )
     errors += _text_errors("site_name", data.name, required=True, most=150)
     errors += _text_errors("address", data.address, required=False, most=200)
     if project is None:
-        errors.append(("project", f"there is no project {data.project!r}"))
+        errors.append(("project", _("there is no project %(code)r") % {"code": data.project}))
     where, problems = point_errors(data.lon, data.lat, "site_location")
     return where, errors + problems
 
@@ -231,7 +265,7 @@ def site_create(*, data: SiteIn, by=None, actor_name: str = "") -> Site:
     project = Project.objects.filter(code=data.project).first()
     where, errors = site_errors(data, project)
     if Site.objects.filter(code=data.code).exists():
-        errors.insert(0, ("site", f"a site with code {data.code!r} exists already"))
+        errors.insert(0, ("site", _("a site with code %(code)r exists already") % {"code": data.code}))
     if errors:
         _fail(errors, "site")
     with transaction.atomic():
@@ -292,7 +326,7 @@ def site_update(
     """Change a site; a move re-locates it and its channels, a new project moves its channels too."""
     _require(by)
     if (lon is None) != (lat is None):
-        _fail([("site_location", "a move needs both lon and lat")], "site")
+        _fail([("site_location", _("a move needs both lon and lat"))], "site")
     with transaction.atomic():
         site = _for_change(Site, site_id, by, "site")
         data = SiteIn(
@@ -367,19 +401,25 @@ def stream_errors(
         return None, errors
     main, sub = found["main_url"], found["sub_url"]
     if main and sub and main != sub:
-        errors.append(("sub_url", "carries other credentials than the main stream; give them once"))
+        errors.append(("sub_url", _("carries other credentials than the main stream; give them once")))
     creds: Credentials | None = main or sub or None
     if username is not None or password is not None:
         creds = Credentials(username or "", password or "")
         if len(creds.username) > 100 or len(creds.password) > 200:
-            errors.append(("credentials", "the user name or password is too long"))
+            errors.append(("credentials", _("the user name or password is too long")))
     return Streams(clean["main_url"], clean["sub_url"], creds), errors
 
 
 def build_errors(status: str, dates: dict[str, date | None]) -> list[tuple[str, str]]:
     """A build status and its dates: no date of a later stage, dates in order, none in the future."""
     if status not in BUILD_ORDER:
-        return [("build_status", f"{status!r} is not one of {', '.join(BUILD_ORDER)}")]
+        return [
+            (
+                "build_status",
+                _("%(value)r is not one of %(choices)s")
+                % {"value": status, "choices": ", ".join(BUILD_ORDER)},
+            )
+        ]
     errors, last, today = [], None, timezone.localdate()
     rank = BUILD_ORDER.index(status)
     for stage, field in BUILD_DATE.items():
@@ -387,11 +427,23 @@ def build_errors(status: str, dates: dict[str, date | None]) -> list[tuple[str, 
         if value is None:
             continue
         if BUILD_ORDER.index(stage) > rank:
-            errors.append((field, f"a channel that is {status} has no {field.replace('_', ' ')}"))
+            errors.append(
+                (
+                    field,
+                    _("a channel that is %(status)s has no %(field)s")
+                    % {"status": status, "field": field.replace("_", " ")},
+                )
+            )
         elif value > today:
-            errors.append((field, f"{value.isoformat()} is in the future"))
+            errors.append((field, _("%(date)s is in the future") % {"date": value.isoformat()}))
         elif last is not None and value < last[1]:
-            errors.append((field, f"{value.isoformat()} is before {last[0]} {last[1].isoformat()}"))
+            errors.append(
+                (
+                    field,
+                    _("%(date)s is before %(field)s %(other)s")
+                    % {"date": value.isoformat(), "field": last[0], "other": last[1].isoformat()},
+                )
+            )
         last = (field.replace("_", " "), value) if last is None or value >= last[1] else last
     return errors
 
@@ -401,13 +453,16 @@ def group_for_channel_errors(group: Group | None, gb_id: str | None) -> list[tup
     if not gb_id:
         return []
     if group is None:
-        return [("group", f"there is no virtual organisation {gb_id}")]
+        return [("group", _("there is no virtual organisation %(id)s") % {"id": gb_id})]
     if group.type_code != "216":
         return [
             (
                 "group",
-                f"{gb_id} is a business group (215); a channel hangs under a virtual organisation (216) "
-                "of it, not directly under the group",
+                _(
+                    "%(id)s is a business group (215); a channel hangs under a virtual organisation (216) "
+                    "of it, not directly under the group"
+                )
+                % {"id": gb_id},
             )
         ]
     return []
@@ -424,9 +479,9 @@ def channel_errors(data: ChannelIn, *, site: Site | None, group: Group | None) -
     errors += _text_errors("vendor", data.vendor, required=False, most=60)
     errors += _text_errors("model", data.model, required=False, most=60)
     if site is None:
-        errors.append(("site", f"there is no site {data.site!r}"))
+        errors.append(("site", _("there is no site %(code)r") % {"code": data.site}))
     if (data.lon is None) != (data.lat is None):
-        errors.append(("location", "give both lon and lat, or neither (the site's point)"))
+        errors.append(("location", _("give both lon and lat, or neither (the site's point)")))
     elif data.lon is not None:
         errors += point_errors(data.lon, data.lat)[1]
     errors += group_for_channel_errors(group, data.group)
@@ -483,7 +538,7 @@ def channel_create(*, data: ChannelIn, by=None, actor_name: str = "") -> Channel
     group = Group.objects.filter(gb_id=data.group).first() if data.group else None
     streams, errors = channel_errors(data, site=site, group=group)
     if Channel.objects.filter(gb_id=(data.gb_id or "").strip()).exists():
-        errors.insert(0, ("gb_id", f"a channel with ID {data.gb_id} exists already"))
+        errors.insert(0, ("gb_id", _("a channel with ID %(id)s exists already") % {"id": data.gb_id}))
     if errors:
         _fail(errors, "channel")
     with transaction.atomic():
@@ -576,7 +631,7 @@ def channel_update(
             **{f: getattr(channel, f) for f in BUILD_DATE.values()},
         )
         if clear_credentials and (username is not None or password is not None):
-            _fail([("credentials", "either give new credentials or clear them, not both")], "channel")
+            _fail([("credentials", _("either give new credentials or clear them, not both"))], "channel")
         streams, errors = channel_errors(data, site=new_site, group=new_group)
         if errors:
             _fail(errors, "channel")
@@ -616,23 +671,41 @@ def channel_set_build_status(
     needs a reason and clears the dates of the stages it undoes."""
     _require(by)
     if status not in BUILD_ORDER:
-        _fail([("build_status", f"{status!r} is not one of {', '.join(BUILD_ORDER)}")], "build status")
+        _fail(
+            [
+                (
+                    "build_status",
+                    _("%(value)r is not one of %(choices)s")
+                    % {"value": status, "choices": ", ".join(BUILD_ORDER)},
+                )
+            ],
+            "build status",
+        )
     on = on or timezone.localdate()
     if on > timezone.localdate():
-        _fail([("on", f"{on.isoformat()} is in the future")], "build status")
+        _fail([("on", _("%(date)s is in the future") % {"date": on.isoformat()})], "build status")
     with transaction.atomic():
         channel = _for_change(Channel, channel_id, by, "channel")
         old, new = BUILD_ORDER.index(channel.build_status), BUILD_ORDER.index(status)
         if old == new:
-            _fail([("build_status", f"the channel is {status} already")], "build status")
+            _fail(
+                [("build_status", _("the channel is %(status)s already") % {"status": status})],
+                "build status",
+            )
         reason = (reason or "").strip()
         if new < old and not reason:
             _fail(
-                [("reason", f"going back from {channel.build_status} to {status} needs a reason")],
+                [
+                    (
+                        "reason",
+                        _("going back from %(old)s to %(new)s needs a reason")
+                        % {"old": channel.build_status, "new": status},
+                    )
+                ],
                 "build status",
             )
         if len(reason) > 300:
-            _fail([("reason", "at most 300 characters")], "build status")
+            _fail([("reason", _("at most %(most)s characters") % {"most": 300})], "build status")
         before = {
             "build_status": channel.build_status,
             **{f: getattr(channel, f) for f in BUILD_DATE.values()},
@@ -645,7 +718,8 @@ def channel_set_build_status(
                     [
                         (
                             "on",
-                            f"{on.isoformat()} is before the channel's earlier stage ({latest.isoformat()})",
+                            _("%(date)s is before the channel's earlier stage (%(earlier)s)")
+                            % {"date": on.isoformat(), "earlier": latest.isoformat()},
                         )
                     ],
                     "build status",
@@ -677,16 +751,20 @@ def group_parent_errors(gb_id: str, parent: Group | None, parent_gb_id: str | No
     type_code = gb_id[10:13]
     if type_code == "215":
         return (
-            [("parent", "a business group (215) is a root of the tree; it has no parent")]
+            [("parent", _("a business group (215) is a root of the tree; it has no parent"))]
             if parent_gb_id
             else []
         )
     if not parent_gb_id:
-        return [("parent", "a virtual organisation (216) hangs under a business group (215) or another 216")]
+        return [
+            ("parent", _("a virtual organisation (216) hangs under a business group (215) or another 216"))
+        ]
     if parent is None:
-        return [("parent", f"there is no group {parent_gb_id}")]
+        return [("parent", _("there is no group %(id)s") % {"id": parent_gb_id})]
     if parent.type_code not in gbid.GROUP_TYPES:
-        return [("parent", f"{parent_gb_id} is not a business group or virtual organisation")]
+        return [
+            ("parent", _("%(id)s is not a business group or virtual organisation") % {"id": parent_gb_id})
+        ]
     return []
 
 
@@ -701,7 +779,7 @@ def group_create(*, gb_id: str, name: str, parent: str | None = None, by=None, a
         errors.insert(0, ("gb_id", f"{gb_id!r}: {exc}"))
     else:
         if Group.objects.filter(gb_id=gb_id).exists():
-            errors.insert(0, ("gb_id", f"a group with ID {gb_id} exists already"))
+            errors.insert(0, ("gb_id", _("a group with ID %(id)s exists already") % {"id": gb_id}))
         parent_group = Group.objects.filter(gb_id=parent).first() if parent else None
         errors += group_parent_errors(gb_id, parent_group, parent)
     if errors:
@@ -734,7 +812,13 @@ def group_update(
             node = new_parent
             while node is not None and not errors:
                 if node.pk == group.pk:
-                    errors.append(("parent", f"{parent} is {group.gb_id} itself or lies under it"))
+                    errors.append(
+                        (
+                            "parent",
+                            _("%(parent)s is %(id)s itself or lies under it")
+                            % {"parent": parent, "id": group.gb_id},
+                        )
+                    )
                 node = node.parent
         if errors:
             _fail(errors, "group")

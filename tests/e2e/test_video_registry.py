@@ -76,3 +76,63 @@ def test_registry_pages(users, new_page, live_server, registry, tmp_path):
         assert page.locator('tr[data-row="2"]').count() >= 1 and page.locator('tr[data-row="3"]').count() >= 2
         screenshot(page, f"video-import-{lang}.png")
         assert not page.js_errors
+
+
+def test_registry_editing_pages(users, new_page, live_server, registry, tmp_path):
+    """Edit a channel (a typed password never shows again), its build status, a site; a catalog's
+    dry run with its bad items."""
+    from tests.video.sipdevice import item
+    from tests.video.test_catalog import doc
+
+    catalog = tmp_path / "catalog.xml"
+    catalog.write_bytes(
+        doc([item(gb("216", 950), "无上级", parent=gb("215", 999)), item(gb("132", 951), "无位置")])
+    )
+    ch = registry["g1b"]
+    typed = "Typed-Pa55word"
+    for lang in ("zh-hans", "en"):
+        page = new_page("zh-CN" if lang == "zh-hans" else "en-US")
+        page.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": live_server.url}]
+        )
+        login(page, "steward", PASSWORD, next_url=f"/video/channels/{ch.gb_id}/")
+        page.wait_for_url(f"**/video/channels/{ch.gb_id}/")
+        page.click('[data-testid="channel-edit-link"]')
+        page.fill("#id_main_url", "http://10.0.0.7/1")
+        page.check("input[name=credentials][value=set]")
+        page.fill("#id_username", "operator")
+        page.fill("#id_password", typed)
+        page.click('[data-testid="channel-edit-form"] button[type=submit]')
+        page.wait_for_selector(".field-error")
+        assert typed not in page.content()
+        screenshot(page, f"video-channel-edit-{lang}.png")
+        page.fill("#id_main_url", "rtsp://10.0.0.7/1")
+        page.check("input[name=credentials][value=set]")
+        page.fill("#id_username", "operator")
+        page.fill("#id_password", typed)
+        page.click('[data-testid="channel-edit-form"] button[type=submit]')
+        page.wait_for_url(f"**/video/channels/{ch.gb_id}/")
+        assert typed not in page.content()
+
+        page.click('[data-testid="channel-build-link"]')
+        page.select_option("#id_status", "planned")
+        page.click('[data-testid="build-form"] button[type=submit]')
+        page.wait_for_selector(".field-error")
+        screenshot(page, f"video-channel-build-{lang}.png")
+
+        page.goto(f"/video/sites/{ch.site.code}/")
+        screenshot(page, f"video-site-{lang}.png")
+        page.click('[data-testid="site-edit-link"]')
+        page.fill("#id_lon", "100.0")
+        page.click('[data-testid="site-edit-form"] button[type=submit]')
+        page.wait_for_selector(".field-error")
+        screenshot(page, f"video-site-edit-{lang}.png")
+
+        page.goto("/video/channels/import/")
+        page.set_input_files("#id_file", str(catalog))
+        page.select_option("#id_project", "kjhcq")
+        page.click('[data-testid="import-check-button"]')
+        page.wait_for_selector('[data-testid="import-errors"]')
+        assert page.locator("tr[data-item]").count() >= 2
+        screenshot(page, f"video-import-catalog-{lang}.png")
+        assert not page.js_errors

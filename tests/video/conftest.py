@@ -24,6 +24,14 @@ def _english():
 
 
 @pytest.fixture
+def english_pages(client, settings):
+    """Pages in English too (the language cookie a user's choice sets), for suites that read
+    messages on pages; use with ``pytest.mark.usefixtures("english_pages")``."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
 def video_projects(db):
     from cityops.video.models import Project
 

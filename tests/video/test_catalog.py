@@ -36,7 +36,7 @@ def _state():
 
 
 def test_two_chunks_in_gbk_build_the_tree_and_update_and_create_channels(video_channels, users):
-    town_officer = users["officer"]
+    steward = users["steward"]
     g1a = video_channels["g1a"]
     lon, lat = grid_centre(3)
     data = doc([item(BUSINESS, "城区治安"), item(ORG, "一号路口片", parent=BUSINESS)], sum_num=4) + doc(
@@ -48,7 +48,7 @@ def test_two_chunks_in_gbk_build_the_tree_and_update_and_create_channels(video_c
         ],
         sum_num=4,
     )
-    result = catalog_import(data, project_code="kjhcq", by=town_officer)
+    result = catalog_import(data, project_code="kjhcq", by=steward)
     assert (result.groups_created, result.channels_updated, result.channels_created) == (2, 1, 1)
     assert (result.sites_created, result.skipped, result.status_on) == (1, 2, 2)
     assert Group.objects.get(gb_id=ORG).parent.gb_id == BUSINESS
@@ -58,9 +58,9 @@ def test_two_chunks_in_gbk_build_the_tree_and_update_and_create_channels(video_c
     assert new.site.code == new.gb_id and new.site.address == "三号路" and new.build_status == "built"
     assert new.grid_id == new.site.grid_id and new.project.code == "kjhcq"
     rec = AuditRecord.objects.filter(action="video.catalog.import").get()
-    assert rec.actor == town_officer.username and rec.after["channels_created"] == 1
+    assert rec.actor == steward.username and rec.after["channels_created"] == 1
 
-    again = catalog_import(data, project_code="kjhcq", by=town_officer)
+    again = catalog_import(data, project_code="kjhcq", by=steward)
     assert (again.groups_created, again.channels_created, again.unchanged) == (0, 0, 2)
 
 
@@ -174,3 +174,15 @@ def test_the_cli_imports_and_reports(video_channels, tmp_path, capsys):
     path.write_bytes(doc([item("123", "坏")]))
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("video-catalog", str(path), "--project", "kjhcq")
+
+
+def test_only_a_town_wide_user_allowed_to_change_the_registry_imports_a_catalog(video_channels, users):
+    from cityops.core.errors import Forbidden
+
+    lon, lat = grid_centre(3)
+    data = doc([item(gb("132", 901), "新摄像机", lon=lon, lat=lat)])
+    for user in (users["dispatcher_v1"], users["officer"]):
+        with pytest.raises(Forbidden, match="whole town"):
+            catalog_import(data, project_code="kjhcq", by=user)
+    assert not Channel.objects.filter(gb_id=gb("132", 901)).exists()
+    assert catalog_import(data, project_code="kjhcq", by=users["steward"], dry_run=True)

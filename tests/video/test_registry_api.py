@@ -8,6 +8,8 @@ from cityops.video.credentials import open_credentials
 from cityops.video.models import Channel
 from tests.video.conftest import gb
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 BASE = "/api/v1/video"
 SECRET = "Api-S3cret"
 

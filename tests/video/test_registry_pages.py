@@ -6,6 +6,8 @@ from cityops.video import services
 from cityops.video.models import Channel
 from tests.video.conftest import gb
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 SECRET = "Page-S3cret"
 
 

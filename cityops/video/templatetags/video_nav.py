@@ -13,7 +13,12 @@ SECTIONS = (
     ("map", _("Camera map"), "video.view", {"map"}),
     ("wall", _("Status wall"), "video.view", {"wall"}),
     ("rates", _("Online rates"), "video.view", {"rates"}),
-    ("channels", _("Channels"), "video.view", {"channels", "channel", "channel_live"}),
+    (
+        "channels",
+        _("Channels"),
+        "video.view",
+        {"channels", "channel", "channel_live", "channel_edit", "channel_build", "site", "site_edit"},
+    ),
     ("projects", _("Projects"), "video.view", {"projects", "project"}),
     ("groups", _("Virtual organisations"), "video.view", {"groups"}),
     ("alerts", _("AI alerts"), "video.view", {"alerts", "alert"}),

@@ -1,5 +1,5 @@
 """The registry's pages: the channel list (filters, counts by build status, paging, CSV/XLSX of the
-filtered list), a channel's page, the projects' build progress and the virtual-organisation tree.
+filtered list), a channel's page, a site's page, the projects' build progress and the virtual-organisation tree.
 
 Every read goes through ``cityops.video.selectors`` (scope in one place); a channel or site outside
 the user's scope is a 404, a role without ``video.view`` a 403."""
@@ -128,6 +128,21 @@ def channel_detail(request, gb_id: str):
             **channel_parts(request.user, channel),
         },
     )
+
+
+@video_page()
+def site_detail(request, code: str):
+    """A site's facts and its channels in scope."""
+    try:
+        site = selectors.site_get(user=request.user, code=code)
+    except NotFound as exc:
+        raise Http404(exc.detail) from None
+    channels = [
+        present_channel(c)
+        for c in selectors.channel_list(user=request.user, filters=selectors.ChannelFilter(site=site.code))
+    ]
+    context = {"site": site, "channels": channels, "can_change": request.user.can("video.change")}
+    return render(request, "video/site_detail.html", context)
 
 
 @video_page()

@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from cityops.core.errors import ValidationFailed
 from cityops.iot.device_import import device_export, device_import
@@ -12,6 +13,15 @@ from cityops.iot.models import Datastream, Device, DeviceLocation
 from tests.builders import grid_centre
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The import's messages in English: where a problem is ("row 5, column lon") is translated."""
+    with translation.override("en"):
+        yield
+
+
 LON1, LAT1 = grid_centre(1)
 LON5, LAT5 = grid_centre(5)
 HEADER = "code,name,type,lon,lat,install_date,status,properties"

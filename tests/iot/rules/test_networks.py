@@ -3,6 +3,7 @@ the rule's rain-water item), the property is checked on create and import, and t
 its covers over the networks."""
 
 import pytest
+from django.utils import translation
 
 from cityops.cases.models import Case, ItemCategory, PatrolItem
 from cityops.core.errors import ValidationFailed
@@ -13,6 +14,15 @@ from tests.builders import grid_centre
 from tests.iot.rules.conftest import T0, add_device, alarms_of, feed
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The import's messages in English: where a problem is ("row 5, column lon") is translated."""
+    with translation.override("en"):
+        yield
+
+
 M = 60
 
 

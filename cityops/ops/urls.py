@@ -1,0 +1,4 @@
+"""The operations centre's pages under /ops/."""
+
+app_name = "ops"
+urlpatterns = []

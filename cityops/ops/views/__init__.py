@@ -1,0 +1,1 @@
+"""The operations centre's pages, one module a domain."""
