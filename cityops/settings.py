@@ -162,6 +162,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# zh_Hans: numbers grouped by three with a comma (Django's own groups nothing); see the module
+FORMAT_MODULE_PATH = ["cityops.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

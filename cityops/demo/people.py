@@ -19,6 +19,7 @@ from cityops.core.upsert import Outcome
 from cityops.demo import names
 from cityops.geo.models import Area, Grid, Village
 from cityops.org.services import department_upsert, workstation_upsert
+from cityops.video.models import School
 
 ACTOR = "seed-demo"
 SEED = 446
@@ -69,6 +70,8 @@ DEMO_LOGINS = [
     Login("steward", Role.DATA_STEWARD, display_name="何文斌"),
     Login("auditor", Role.AUDITOR, display_name="王建国"),
     Login("admin", Role.SYSADMIN, display_name="罗海涛"),
+    # an officer of the first school (see school_officer_link), who sees only its kitchens
+    Login("food_safety", Role.FOOD_SAFETY, display_name="周丽华"),
 ]
 DEMO_INSPECTOR = "inspector"
 
@@ -200,6 +203,20 @@ def inspectors_seed(progress: Progress = no_progress) -> Tally:
     return tally
 
 
+FOOD_SAFETY_LOGIN = "food_safety"
+
+
+def school_officer_link() -> bool:
+    """Make the demo's food-safety officer an officer of the first school (by code), once the
+    cameras' schools exist; True if it was linked now."""
+    school = School.objects.order_by("code").first()
+    officer = User.objects.filter(username=FOOD_SAFETY_LOGIN).first()
+    if school is None or officer is None or school.officers.filter(pk=officer.pk).exists():
+        return False
+    school.officers.add(officer)
+    return True
+
+
 def _login_phone(n: int) -> str:
     return f"1380769{n:04d}"
 
@@ -222,6 +239,8 @@ def logins_seed(progress: Progress = no_progress) -> Tally:
                 departments=list(login.departments),
             )
             tally.created += 1
+        if school_officer_link() and FOOD_SAFETY_LOGIN in existing:
+            tally.updated, tally.unchanged = tally.updated + 1, tally.unchanged - 1
     return tally
 
 
@@ -232,7 +251,7 @@ def demo_login_rows() -> list[tuple[str, str, str]]:
     users = (
         User.objects.filter(username__in=usernames)
         .select_related("scope_area", "scope_village", "scope_grid")
-        .prefetch_related("departments")
+        .prefetch_related("departments", "food_safety_schools")
     )
     by_name = {u.username: u for u in users}
     rows = []
@@ -242,6 +261,8 @@ def demo_login_rows() -> list[tuple[str, str, str]]:
             continue
         unit = user.scope_unit
         scope = f"{user.scope_level} {unit.code} {unit.name}" if unit else f"town {names.TOWN_NAME}"
+        if user.role == Role.FOOD_SAFETY:
+            scope = ", ".join(f"school {s.code} {s.name}" for s in user.food_safety_schools.all()) or "—"
         depts = ", ".join(d.name for d in user.departments.all())
         rows.append((username, user.role, f"{scope} · {depts}" if depts else scope))
     return rows

@@ -9,7 +9,7 @@ from cityops.demo.iot import seed_iot
 from cityops.demo.patrols import patrols_seed
 from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
 from cityops.demo.town import town_geojson
-from cityops.demo.video import seed_video
+from cityops.demo.video import seed_alert_kinds, seed_video
 from cityops.geo.services import geojson_import
 
 
@@ -33,6 +33,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("patrol items", catalogue_seed),
     ("IoT devices", seed_iot),
     ("video", seed_video),
+    ("video alert kinds", seed_alert_kinds),
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
     ("patrols", patrols_seed),

@@ -16,17 +16,29 @@
   security) or per area (kitchens).
 - Streams: ``rtsp://127.0.0.1:8554/<gb_id>``, no credentials, so a loopback simulator on one port
   can answer every camera by its path.
-- History: ``ChannelDay`` rows for the last 30 days and today so far, drawn from outages: short
+- History: the last 30 days and today so far as health changes and outages (rolled up into
+  ``ChannelDay`` rows), drawn from outages: short
   blips everywhere, flaky cameras in two villages (which miss the 98 %), a few long outages that
   ended, faults waiting days for a repair crew (about
   1 % of the cameras are down at any time, and those down at the end are offline now (``Channel.health`` says so).
 
-The rows are written with ``bulk_create`` in one transaction and located with the geography's
-batch locator; seeding again when the projects exist changes nothing.
+The registry is written through the registry's own services, as a user's would be: the projects
+and the virtual-organisation tree one by one, and every site and channel in one call of the
+all-or-nothing import (``registry_import``: every ID, point, date and build status checked, one
+audit record). The schools and canteens are reference data kept in the admin (no service writes
+them), and the import has no column for a channel's canteen and room, so those are written
+directly, as are the measured parts: the health now, and the ``HealthChange`` and ``Outage`` rows
+of the outages drawn (without cases: they are history; the worker's sweep opens the cases of those
+still open). The ``ChannelDay`` rows are then rolled up from that history by the app's own rollup,
+so the worker's rollup of yesterday and today finds the same figures. Seeding again when the projects exist changes
+nothing.
 """
 
+import csv
+import io
 import math
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -36,13 +48,25 @@ from django.utils import timezone
 from shapely.geometry import Point
 
 from cityops.demo import names
-from cityops.demo.people import Progress, Tally, no_progress
+from cityops.demo.people import ACTOR, Progress, Tally, no_progress
 from cityops.geo.geometry import M_PER_DEG_LAT, M_PER_DEG_LON_EQUATOR
 from cityops.geo.models import Grid, Place, Village
 from cityops.geo.selectors import locator
 from cityops.video import gbid
+from cityops.video.alerts import alert_kinds_seed
 from cityops.video.choices import BuildStatus, Health, HealthSource, KitchenRoom, ProjectKind
-from cityops.video.models import Canteen, Channel, ChannelDay, Group, Project, School, Site
+from cityops.video.models import (
+    AlertKind,
+    Canteen,
+    Channel,
+    HealthChange,
+    Outage,
+    Project,
+    School,
+)
+from cityops.video.registry_import import registry_import
+from cityops.video.rollup import rollup_days
+from cityops.video.services import group_create, project_create
 
 SEED = 2026_14
 CENTRE = "44190000"
@@ -63,6 +87,8 @@ KITCHEN_ROOMS = [
 ]
 RTSP = "rtsp://127.0.0.1:8554/{gb_id}"
 HISTORY_DAYS = 30
+OFFLINE_REASON = "connect: connection refused"
+ONLINE_REASON = "answered DESCRIBE (H264)"
 DAY_S = 86_400
 BAD_VILLAGES = 2
 FLAKY_SHARE = 0.4  # of the cameras in a bad village
@@ -172,76 +198,86 @@ def _dates(rng, start: date, spread_days: int, accept: float, today: date) -> di
     }
 
 
-def _groups(name: str, industry: str, network: str, units: list[tuple[str, str]]) -> tuple[Group, dict]:
-    top = Group(gb_id=gbid.build(CENTRE, industry, "215", network, 1), name=name)
-    children = {
-        code: Group(gb_id=gbid.build(CENTRE, industry, "216", network, n), name=unit_name, parent=top)
-        for n, (code, unit_name) in enumerate(units, 1)
-    }
-    return top, children
+@dataclass
+class Registry:
+    """What the demo registers: the projects and groups (by service), the schools and canteens, the
+    import's rows (one per channel) and the canteen and room of each kitchen channel."""
+
+    projects: list[dict] = field(default_factory=list)
+    groups: list[tuple[str, str, str | None]] = field(default_factory=list)  # gb_id, name, parent
+    schools: list[School] = field(default_factory=list)
+    canteens: list[Canteen] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    rooms: dict[str, tuple[Canteen, str]] = field(default_factory=dict)  # gb_id → (canteen, room)
 
 
-def _public_security(d: _Draw, today: date) -> tuple[list, list, list]:
+def _groups(reg: Registry, name: str, industry: str, network: str, units: list[tuple[str, str]]) -> dict:
+    """A business group (215) and a virtual organisation (216) under it per unit: {unit code: gb_id}."""
+    top = gbid.build(CENTRE, industry, "215", network, 1)
+    reg.groups.append((top, name, None))
+    children = {}
+    for n, (code, unit_name) in enumerate(units, 1):
+        children[code] = gbid.build(CENTRE, industry, "216", network, n)
+        reg.groups.append((children[code], unit_name, top))
+    return children
+
+
+def _row(project: str, site: dict, **channel) -> dict:
+    dates = {k: v.isoformat() if isinstance(v, date) else (v or "") for k, v in channel.pop("dates").items()}
+    return {"project": project, **site, **channel, **dates}
+
+
+def _public_security(reg: Registry, d: _Draw, today: date) -> None:
     villages = list(Village.objects.order_by("code"))
     grids = list(Grid.objects.order_by("code"))
     shapes = {r.code: shapely.from_geojson(r.geometry) for r in [*villages, *grids]}
     places = list(Place.objects.select_related("village").order_by("code"))
-    project = Project(
-        code=PS_CODE,
-        name="科技护城墙",
-        kind=ProjectKind.PUBLIC_SECURITY,
-        target_rate=ProjectKind.PUBLIC_SECURITY.target_rate,
-        planned_sites=PS_PLANNED_SITES,
-        planned_channels=PS_PLANNED_CHANNELS,
-        description="镇级公共安全视频监控建设（雪亮工程）",
+    reg.projects.append(
+        {
+            "code": PS_CODE,
+            "name": "科技护城墙",
+            "kind": ProjectKind.PUBLIC_SECURITY,
+            "planned_sites": PS_PLANNED_SITES,
+            "planned_channels": PS_PLANNED_CHANNELS,
+            "description": "镇级公共安全视频监控建设（雪亮工程）",
+        }
     )
-    top, by_village = _groups("公安视频", "00", "0", [(v.code, v.name) for v in villages])
+    by_village = _groups(reg, "公安视频", "00", "0", [(v.code, v.name) for v in villages])
     plans = _ps_sites(d, villages, shapes, places, grids)
     where = _located([(p.lon, p.lat) for p in plans])
     sizes = np.repeat(list(CHANNELS_PER_SITE), list(CHANNELS_PER_SITE.values()))
     sizes = sizes[d.rng.permutation(len(sizes))]
-    sites, channels, serial = [], [], 0
+    serial, first = 0, len(reg.rows)
     village_codes = {v.pk: v.code for v in villages}
     for n, (plan, loc, size) in enumerate(zip(plans, where, sizes, strict=True), 1):
-        site = Site(
-            project=project,
-            code=f"KJHCQ-{n:04d}",
-            name=plan.name,
-            lon=plan.lon,
-            lat=plan.lat,
-            address=f"{names.CITY_PREFIX}{loc.village_name}",
-            area_id=loc.area_id,
-            village_id=loc.village_id,
-            grid_id=loc.grid_id,
-        )
-        sites.append(site)
+        site = {
+            "site": f"KJHCQ-{n:04d}",
+            "site_name": plan.name,
+            "site_lon": plan.lon,
+            "site_lat": plan.lat,
+            "site_address": f"{names.CITY_PREFIX}{loc.village_name}",
+        }
         dates = _dates(d.rng, date(2023, 3, 1), 540, 0.85, today)
         vendor, model = PS_MODELS[int(d.rng.integers(len(PS_MODELS)))]
         for direction in DIRECTIONS[int(size)]:
             serial += 1
             type_code = "131" if d.rng.random() < 0.1 else "132"
             gb_id = gbid.build(CENTRE, plan.industry, type_code, "0", serial)
-            channels.append(
-                Channel(
+            reg.rows.append(
+                _row(
+                    PS_CODE,
+                    site,
                     gb_id=gb_id,
                     name=f"{plan.name}{direction}",
-                    site=site,
-                    project=project,
-                    group=by_village[village_codes[loc.village_id]],
                     vendor=vendor,
                     model=model,
                     main_url=RTSP.format(gb_id=gb_id),
-                    lon=plan.lon,
-                    lat=plan.lat,
-                    area_id=loc.area_id,
-                    village_id=loc.village_id,
-                    grid_id=loc.grid_id,
-                    **dates,
+                    group=by_village[village_codes[loc.village_id]],
+                    dates=dates,
                 )
             )
-    if len(channels) != PS_CHANNELS:
-        raise ValueError(f"the demo made {len(channels)} public-security channels, not {PS_CHANNELS}")
-    return [project], [top, *by_village.values()], [sites, channels]
+    if len(reg.rows) - first != PS_CHANNELS:
+        raise ValueError(f"the demo made {len(reg.rows) - first} public-security channels, not {PS_CHANNELS}")
 
 
 def _meal_hours(name: str) -> list[str]:
@@ -250,22 +286,23 @@ def _meal_hours(name: str) -> list[str]:
     return MEAL_HOURS["primary" if "小学" in name else "secondary"]
 
 
-def _kitchens(d: _Draw, today: date) -> tuple[list, list, list]:
+def _kitchens(reg: Registry, d: _Draw, today: date) -> None:
     schools_at = list(Place.objects.filter(kind="school").order_by("code"))
     canteens_at = list(Place.objects.filter(kind="canteen").select_related("parent").order_by("code"))
-    project = Project(
-        code=KITCHEN_CODE,
-        name="明厨亮灶",
-        kind=ProjectKind.KITCHEN,
-        target_rate=ProjectKind.KITCHEN.target_rate,
-        planned_sites=len(canteens_at),
-        planned_channels=len(canteens_at) * len(KITCHEN_ROOMS),
-        description="中小学校、幼儿园食堂“互联网+明厨亮灶”",
+    reg.projects.append(
+        {
+            "code": KITCHEN_CODE,
+            "name": "明厨亮灶",
+            "kind": ProjectKind.KITCHEN,
+            "planned_sites": len(canteens_at),
+            "planned_channels": len(canteens_at) * len(KITCHEN_ROOMS),
+            "description": "中小学校、幼儿园食堂“互联网+明厨亮灶”",
+        }
     )
     where = _located([(p.lon, p.lat) for p in schools_at + canteens_at])
     loc_of = {p.code: loc for p, loc in zip(schools_at + canteens_at, where, strict=True)}
     areas = sorted({(loc.area_code, loc.area_name) for loc in where})
-    top, by_area = _groups("明厨亮灶", "11", "7", [(code, f"{name}学校食堂") for code, name in areas])
+    by_area = _groups(reg, "明厨亮灶", "11", "7", [(code, f"{name}学校食堂") for code, name in areas])
     schools = {}
     for p in schools_at:
         loc = loc_of[p.code]
@@ -279,49 +316,38 @@ def _kitchens(d: _Draw, today: date) -> tuple[list, list, list]:
             village_id=loc.village_id,
             grid_id=loc.grid_id,
         )
-    canteens, sites, channels, serial = [], [], [], 0
+    reg.schools += schools.values()
+    serial = 0
     for p in canteens_at:
         school, loc = schools[p.parent_id], loc_of[p.code]
         canteen = Canteen(school=school, code=p.code, name=p.name, meal_hours=_meal_hours(school.name))
-        canteens.append(canteen)
-        site = Site(
-            project=project,
-            code=f"MCLD-{p.code.removeprefix('DLS-')}",
-            name=p.name,
-            lon=p.lon,
-            lat=p.lat,
-            address=p.address,
-            area_id=loc.area_id,
-            village_id=loc.village_id,
-            grid_id=loc.grid_id,
-        )
-        sites.append(site)
+        reg.canteens.append(canteen)
+        site = {
+            "site": f"MCLD-{p.code.removeprefix('DLS-')}",
+            "site_name": p.name,
+            "site_lon": p.lon,
+            "site_lat": p.lat,
+            "site_address": p.address,
+        }
         dates = _dates(d.rng, date(2024, 3, 1), 120, 1.0, today)
         vendor, model = KITCHEN_MODELS[int(d.rng.integers(len(KITCHEN_MODELS)))]
         for room, label in KITCHEN_ROOMS:
             serial += 1
             gb_id = gbid.build(CENTRE, "11", "132", "7", serial)
-            channels.append(
-                Channel(
+            reg.rows.append(
+                _row(
+                    KITCHEN_CODE,
+                    site,
                     gb_id=gb_id,
                     name=f"{p.name}{label}",
-                    site=site,
-                    project=project,
-                    group=by_area[loc.area_code],
                     vendor=vendor,
                     model=model,
                     main_url=RTSP.format(gb_id=gb_id),
-                    canteen=canteen,
-                    room=room,
-                    lon=p.lon,
-                    lat=p.lat,
-                    area_id=loc.area_id,
-                    village_id=loc.village_id,
-                    grid_id=loc.grid_id,
-                    **dates,
+                    group=by_area[loc.area_code],
+                    dates=dates,
                 )
             )
-    return [project], [top, *by_area.values()], [list(schools.values()), canteens, sites, channels]
+            reg.rooms[gb_id] = (canteen, room)
 
 
 # ---- a month of online history -----------------------------------------------------------------------
@@ -348,90 +374,133 @@ def _outages(rng, channels: list[Channel], window_s: int, bad: set[int]) -> list
     return [(i, max(0.0, s), min(float(window_s), e)) for i, s, e in out if s < window_s and e > 0]
 
 
-def _meal_seconds(hours: list[str], upto_s: int) -> int:
-    total = 0
-    for span in hours:
-        a, b = span.split("-")
-        start = int(a[:2]) * 3600 + int(a[3:]) * 60
-        end = int(b[:2]) * 3600 + int(b[3:]) * 60
-        total += max(0, min(end, upto_s) - start)
-    return total
-
-
-def _history(rng, channels: list[Channel], now: datetime) -> list[ChannelDay]:
-    """ChannelDay rows from 30 days ago to today (so far), and each channel's health now."""
-    today = timezone.localdate(now)
-    first = today - timedelta(days=HISTORY_DAYS)
-    t0 = timezone.make_aware(datetime.combine(first, datetime.min.time()))
-    window_s = int((now - t0).total_seconds())
-    days = [first + timedelta(days=n) for n in range(HISTORY_DAYS + 1)]
-    lengths = np.array([DAY_S] * HISTORY_DAYS + [window_s - HISTORY_DAYS * DAY_S], dtype=float)
-    villages = sorted({c.village_id for c in channels if not c.canteen})
-    bad = {villages[int(i)] for i in rng.choice(len(villages), BAD_VILLAGES, replace=False)}
-    off = np.zeros((len(channels), len(days)))
-    down_since: dict[int, float] = {}
-    last_end: dict[int, float] = {}
-    for i, s, e in _outages(rng, channels, window_s, bad):
-        for day in range(int(s // DAY_S), min(int(math.ceil(e / DAY_S)), len(days))):
-            lo, hi = max(s, day * DAY_S), min(e, day * DAY_S + lengths[day])
-            if hi > lo:
-                off[i, day] += hi - lo
-        if e >= window_s:
-            down_since[i] = min(s, down_since.get(i, s))
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping or touching offline spans of one channel joined into outages, in order."""
+    out: list[tuple[float, float]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
         else:
-            last_end[i] = max(e, last_end.get(i, 0.0))
-    off = np.minimum(off, lengths).round().astype(int)
-    rows = []
+            out.append((s, e))
+    return out
+
+
+@dataclass
+class History:
+    changes: list[HealthChange] = field(default_factory=list)
+    outages: list[Outage] = field(default_factory=list)
+
+
+def _history(rng, channels: list[Channel], now: datetime) -> History:
+    """From 30 days ago to now: each channel first seen at the window's start, its outages and
+    their health changes, and its health now (the online time per day is rolled up from these)."""
+    today = timezone.localdate(now)
+    t0 = timezone.make_aware(datetime.combine(today - timedelta(days=HISTORY_DAYS), datetime.min.time()))
+    window_s = int((now - t0).total_seconds())
+    villages = sorted({c.village_id for c in channels if not c.canteen_id})
+    bad = {villages[int(i)] for i in rng.choice(len(villages), BAD_VILLAGES, replace=False)}
+    spans: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for i, s, e in _outages(rng, channels, window_s, bad):
+        spans[i].append((s, e))
+    out = History()
     for i, c in enumerate(channels):
-        meal = c.canteen.meal_hours if c.canteen else None
-        for n, day in enumerate(days):
-            length = int(lengths[n])
-            row = ChannelDay(
-                channel=c,
-                day=day,
-                area_id=c.area_id,
-                village_id=c.village_id,
-                online_s=length - int(off[i, n]),
-                offline_s=int(off[i, n]),
-            )
-            if meal:
-                total = _meal_seconds(meal, length)
-                row.meal_offline_s = round(total * off[i, n] / length) if length else 0
-                row.meal_online_s = total - row.meal_offline_s
-            rows.append(row)
-        _set_health(c, now, t0, down_since.get(i), last_end.get(i))
-    return rows
+        outages = _merged(spans.get(i, []))
+        _set_health(c, now, t0, outages, window_s)
+        _outage_rows(out, c, t0, outages, window_s)
+    return out
 
 
-def _set_health(c: Channel, now: datetime, t0: datetime, down_since: float | None, last_end: float | None):
+def _change(c: Channel, at: datetime, previous: str, health: str, reason: str) -> HealthChange:
+    return HealthChange(
+        channel=c, at=at, previous=previous, health=health, source=HealthSource.RTSP, reason=reason
+    )
+
+
+def _outage_rows(out: History, c: Channel, t0: datetime, outages, window_s: int) -> None:
+    where = {"area_id": c.area_id, "village_id": c.village_id, "grid_id": c.grid_id}
+    down_at_start = bool(outages) and outages[0][0] <= 0
+    first = Health.OFFLINE if down_at_start else Health.ONLINE
+    out.changes.append(
+        _change(c, t0, Health.UNKNOWN, first, OFFLINE_REASON if down_at_start else ONLINE_REASON)
+    )
+    for n, (s, e) in enumerate(outages):
+        start = t0 + timedelta(seconds=round(s))
+        end = t0 + timedelta(seconds=round(e)) if e < window_s else None
+        out.outages.append(Outage(channel=c, started_at=start, ended_at=end, reason=OFFLINE_REASON, **where))
+        if n or not down_at_start:
+            out.changes.append(_change(c, start, Health.ONLINE, Health.OFFLINE, OFFLINE_REASON))
+        if end is not None:
+            out.changes.append(_change(c, end, Health.OFFLINE, Health.ONLINE, ONLINE_REASON))
+
+
+def _set_health(c: Channel, now: datetime, t0: datetime, outages, window_s: int) -> None:
     c.health_source = HealthSource.RTSP
     c.last_probe_at = now - timedelta(seconds=30)
-    if down_since is not None:
+    last = outages[-1] if outages else None
+    if last is not None and last[1] >= window_s:
         c.health, c.failures = Health.OFFLINE, 3
-        c.health_since = t0 + timedelta(seconds=down_since)
+        c.health_since = t0 + timedelta(seconds=round(last[0]))
         c.last_ok_at = c.health_since - timedelta(seconds=60)
-        c.last_error = "connect: connection refused"
+        c.last_error = OFFLINE_REASON
     else:
         c.health, c.failures = Health.ONLINE, 0
-        c.health_since = t0 + timedelta(seconds=last_end) if last_end else t0
+        c.health_since = t0 + timedelta(seconds=round(last[1])) if last else t0
         c.last_ok_at = c.last_probe_at
-        c.codec = "H.264"
+        c.codec = "H264"
 
 
 # ---- the step --------------------------------------------------------------------------------------------
 
+HEALTH_FIELDS = [
+    "health",
+    "health_since",
+    "health_source",
+    "failures",
+    "last_probe_at",
+    "last_ok_at",
+    "last_error",
+    "codec",
+]
 
-def _save(projects, groups, tables) -> int:
-    """Projects, groups, then each table in order; bulk_create sets each parent's primary key (on
-    PostgreSQL and SQLite ≥ 3.35) before its children are written, and Django copies it into them."""
-    Project.objects.bulk_create(projects)
-    Group.objects.bulk_create([g for g in groups if g.parent is None])
-    Group.objects.bulk_create([g for g in groups if g.parent is not None])
-    created = len(projects) + len(groups)
-    for rows in tables:
-        type(rows[0]).objects.bulk_create(rows, batch_size=1000)
-        created += len(rows)
-    return created
+
+def _register(reg: Registry) -> int:
+    """The registry through its services: projects, the tree, then every site and channel in one
+    all-or-nothing import; the schools and canteens, and each kitchen channel's canteen and room."""
+    for p in reg.projects:
+        project_create(**p, actor_name=ACTOR)
+    for gb_id, name, parent in reg.groups:
+        group_create(gb_id=gb_id, name=name, parent=parent, actor_name=ACTOR)
+    School.objects.bulk_create(reg.schools)
+    for canteen in reg.canteens:
+        canteen.school_id = canteen.school.pk
+    Canteen.objects.bulk_create(reg.canteens)
+    result = registry_import(data=_import_file(reg.rows), filename="demo-video.csv", actor_name=ACTOR)
+    rooms: dict[tuple, list[str]] = defaultdict(list)
+    for gb_id, (canteen, room) in reg.rooms.items():
+        rooms[(canteen.pk, room)].append(gb_id)
+    for (canteen_id, room), ids in rooms.items():
+        Channel.objects.filter(gb_id__in=ids).update(canteen_id=canteen_id, room=room)
+    return (
+        len(reg.projects)
+        + len(reg.groups)
+        + len(reg.schools)
+        + len(reg.canteens)
+        + result.sites_created
+        + result.channels_created
+    )
+
+
+def _registered(built_on: date) -> datetime:
+    """A channel entered the registry when it was built (before the month of history)."""
+    return timezone.make_aware(datetime.combine(built_on, datetime.min.time()))
+
+
+def _import_file(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
 
 
 def seed_video(progress: Progress = no_progress, *, now: datetime | None = None, seed: int = SEED) -> Tally:
@@ -441,17 +510,27 @@ def seed_video(progress: Progress = no_progress, *, now: datetime | None = None,
     now = now or timezone.now()
     today = timezone.localdate(now)
     d = _Draw(np.random.default_rng(seed))
-    ps_projects, ps_groups, (ps_sites, ps_channels) = _public_security(d, today)
-    k_projects, k_groups, (schools, canteens, k_sites, k_channels) = _kitchens(d, today)
-    channels = ps_channels + k_channels
-    days = _history(d.rng, channels, now)
+    reg = Registry()
+    _public_security(reg, d, today)
+    _kitchens(reg, d, today)
     with transaction.atomic():
-        created = _save(
-            ps_projects + k_projects,
-            ps_groups + k_groups,
-            [schools, canteens, ps_sites + k_sites, channels],
+        created = _register(reg)
+        by_id = Channel.objects.select_related("canteen").in_bulk(
+            [r["gb_id"] for r in reg.rows], field_name="gb_id"
         )
-        for row in days:
-            row.project_id = row.channel.project_id  # known once the channels are written
-        ChannelDay.objects.bulk_create(progress(days, desc="video history", unit="day"), batch_size=2000)
+        channels = [by_id[r["gb_id"]] for r in reg.rows]
+        history = _history(d.rng, channels, now)
+        for c in channels:  # one UPDATE each: bulk_update's CASE over 1,374 rows is slower
+            fields = {f: getattr(c, f) for f in HEALTH_FIELDS}
+            Channel.objects.filter(pk=c.pk).update(created_at=_registered(c.built_on), **fields)
+        Outage.objects.bulk_create(history.outages, batch_size=2000)
+        HealthChange.objects.bulk_create(history.changes, batch_size=2000)
+        rollup_days(today - timedelta(days=HISTORY_DAYS), today, now=now)
     return Tally(created=created)
+
+
+def seed_alert_kinds(progress: Progress = no_progress) -> Tally:
+    """The analytics' alert kinds, each mapped to its patrol item (the catalogue is seeded before),
+    so that an AI alert from the simulated cameras opens a case."""
+    changed = alert_kinds_seed()
+    return Tally(created=changed, unchanged=AlertKind.objects.count() - changed)

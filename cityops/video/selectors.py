@@ -16,7 +16,7 @@ from cityops.audit.models import AuditRecord
 from cityops.core.errors import NotFound
 from cityops.geo.models import Village
 from cityops.video.choices import BUILD_ORDER, BuildStatus
-from cityops.video.models import Alert, Channel, Group, Project, Site
+from cityops.video.models import Alert, Channel, Group, HealthChange, Outage, Project, Site
 
 VIEW = "video.view"
 
@@ -333,3 +333,28 @@ def live_channel(*, user, gb_id: str) -> Channel:
     if channel is None:
         raise NotFound(f"There is no channel {gb_id} in your scope.")
     return channel
+
+
+HEALTH_ROWS = 30
+
+
+@dataclass
+class ChannelHealth:
+    """What the channel page shows of a channel's health: its transitions and its outages, newest first."""
+
+    changes: list = field(default_factory=list)
+    outages: list = field(default_factory=list)
+    more_changes: bool = False
+    more_outages: bool = False
+
+
+def channel_health(*, user, channel: Channel, limit: int = HEALTH_ROWS) -> ChannelHealth:
+    """The last ``limit`` health changes and outages of a channel in the user's scope."""
+    visible = Channel.objects.restrict(user, VIEW).filter(pk=channel.pk)
+    changes = list(HealthChange.objects.filter(channel__in=visible).order_by("-at", "-id")[: limit + 1])
+    outages = list(
+        Outage.objects.restrict(user, VIEW)
+        .filter(channel_id=channel.pk)
+        .order_by("-started_at", "-id")[: limit + 1]
+    )
+    return ChannelHealth(changes[:limit], outages[:limit], len(changes) > limit, len(outages) > limit)

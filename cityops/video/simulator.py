@@ -243,11 +243,16 @@ def loopback_endpoints() -> list[tuple[str, int]]:
     return sorted(found)
 
 
-def alert_candidates() -> tuple[list[str], list[str]]:
-    """The channels in service and the active alert kinds an alert may name."""
-    from cityops.video.choices import IN_SERVICE
+def alert_candidates() -> list[tuple[str, str]]:
+    """(channel, alert kind) pairs an alert may name: a kitchen kind on a canteen's camera, a
+    street kind on any other camera in service (no rodent on a crossroads, no parking in a kitchen)."""
+    from cityops.video.choices import IN_SERVICE, Scene
     from cityops.video.models import AlertKind, Channel
 
-    gb_ids = list(Channel.objects.filter(build_status__in=list(IN_SERVICE)).values_list("gb_id", flat=True))
-    kinds = list(AlertKind.objects.filter(active=True).values_list("code", flat=True))
-    return gb_ids, kinds
+    in_service = Channel.objects.filter(build_status__in=list(IN_SERVICE))
+    kitchen = list(in_service.filter(canteen__isnull=False).values_list("gb_id", flat=True))
+    street = list(in_service.filter(canteen__isnull=True).values_list("gb_id", flat=True))
+    pairs = []
+    for code, scene in AlertKind.objects.filter(active=True).values_list("code", "scene"):
+        pairs += [(gb_id, code) for gb_id in (kitchen if scene == Scene.KITCHEN else street)]
+    return pairs

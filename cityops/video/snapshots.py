@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
 
+from cityops.audit.services import audit_record
 from cityops.core.errors import ValidationFailed
 from cityops.core.sealed import SealBroken
 from cityops.video.choices import Health
@@ -25,7 +26,12 @@ JPEG = b"\xff\xd8"
 
 
 class SnapshotFailed(ValidationFailed):
-    """The frame could not be taken; the message says why (never with a password in it)."""
+    """The frame could not be taken; the message says why (never with a password in it), ``reason``
+    which case it is: no_url, credentials, no_ffmpeg, timeout, too_large or refused."""
+
+    def __init__(self, detail: str, *, reason: str = "refused"):
+        super().__init__(detail)
+        self.reason = reason
 
 
 def _with_credentials(url: str, user: str, password: str) -> str:
@@ -49,7 +55,7 @@ async def grab_frame(
     """One JPEG frame of the stream at ``url``; raises SnapshotFailed with the reason."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        raise SnapshotFailed("ffmpeg is not installed (apt-get install ffmpeg)")
+        raise SnapshotFailed("ffmpeg is not installed (apt-get install ffmpeg)", reason="no_ffmpeg")
     args = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp"]
     args += ["-timeout", str(int(timeout_s * 1_000_000)), "-i", _with_credentials(url, user, password)]
     args += ["-frames:v", "1", "-f", "image2", "-c:v", "mjpeg", "-q:v", "5", "pipe:1"]
@@ -65,13 +71,13 @@ async def grab_frame(
             err = await proc.stderr.read(2000)
             code = await proc.wait()
     except TimeoutError:
-        raise SnapshotFailed(f"no frame within {timeout_s:g} s") from None
+        raise SnapshotFailed(f"no frame within {timeout_s:g} s", reason="timeout") from None
     finally:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
     if data is None:
-        raise SnapshotFailed(f"the picture is larger than {max_bytes:,} bytes")
+        raise SnapshotFailed(f"the picture is larger than {max_bytes:,} bytes", reason="too_large")
     if code != 0 or not data.startswith(JPEG):
         reason = _scrub(
             err.decode("utf-8", "replace").strip().splitlines()[-1:][0] if err.strip() else "", user, password
@@ -93,13 +99,15 @@ async def _read_capped(stream: asyncio.StreamReader, max_bytes: int) -> bytes | 
 def channel_snapshot(*, channel: Channel) -> Channel:
     """Take a channel's snapshot now and keep it as its last one; raises SnapshotFailed."""
     if not channel.main_url:
-        raise SnapshotFailed("the channel has no main stream address")
+        raise SnapshotFailed("the channel has no main stream address", reason="no_url")
     try:
         user, password = (
             stream_credentials(channel.credentials_sealed) if channel.credentials_sealed else ("", "")
         )
     except SealBroken:
-        raise SnapshotFailed("the stored credentials do not open with the configured keys") from None
+        raise SnapshotFailed(
+            "the stored credentials do not open with the configured keys", reason="credentials"
+        ) from None
     data = asyncio.run(
         grab_frame(
             channel.main_url,
@@ -117,6 +125,30 @@ def channel_snapshot(*, channel: Channel) -> Channel:
     )
     if old and old != channel.snapshot.name:
         channel.snapshot.storage.delete(old)
+    return channel
+
+
+def channel_snapshot_take(*, channel: Channel, by=None, actor_name: str = "") -> Channel:
+    """A person's "take a snapshot now": the frame as ``channel_snapshot``, and an audit record of
+    the attempt whether it worked or not (who looked at which camera when)."""
+    try:
+        channel_snapshot(channel=channel)
+    except SnapshotFailed as exc:
+        audit_record(
+            action="video.channel.snapshot",
+            actor=by,
+            actor_name=actor_name,
+            obj=channel,
+            after={"taken": False, "reason": exc.reason, "error": exc.detail},
+        )
+        raise
+    audit_record(
+        action="video.channel.snapshot",
+        actor=by,
+        actor_name=actor_name,
+        obj=channel,
+        after={"taken": True, "at": channel.snapshot_at.isoformat(), "bytes": channel.snapshot.size},
+    )
     return channel
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityops.video.views import alerts, edit, imports, kitchens, live, overview, rates, registry
+from cityops.video.views import alerts, channel, edit, imports, kitchens, live, overview, rates, registry
 from cityops.video.views import map as camera_map
 
 app_name = "video"
@@ -33,4 +33,5 @@ urlpatterns = [
     path("kitchens/<str:code>/report.xlsx", kitchens.kitchen_report, name="kitchen_report"),
     path("channels/<str:gb_id>/live/", live.channel_live, name="channel_live"),
     path("channels/<str:gb_id>/snapshot", live.channel_snapshot, name="channel_snapshot"),
+    path("channels/<str:gb_id>/snapshot/take/", channel.snapshot_take, name="channel_snapshot_take"),
 ]

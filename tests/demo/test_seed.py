@@ -15,6 +15,7 @@ from cityops.demo.selectors import entity_counts
 from cityops.demo.services import SEED_STEPS
 from cityops.geo.models import Area, Grid, Place, Town, Village
 from cityops.org.models import Department, Workstation
+from cityops.video.models import School
 
 MODELS = (Town, Area, Village, Grid, Place, Department, Workstation, User, AuditRecord)
 
@@ -93,5 +94,10 @@ def test_seeded_people_and_workstations():
     assert list(handler.departments.values_list("code", flat=True)) == ["D-CGZF"]
     dispatcher = User.objects.get(username="dispatcher_village")
     assert dispatcher.scope_village.code == "DLS-A1-V01"
+    # the food-safety officer sees the kitchens of the first school only
+    food = User.objects.get(username="food_safety")
+    assert list(food.food_safety_schools.values_list("code", flat=True)) == [
+        School.objects.order_by("code").values_list("code", flat=True)[0]
+    ]
     canteens = Place.objects.filter(kind="canteen")
     assert all(c.parent.kind == "school" for c in canteens.select_related("parent"))

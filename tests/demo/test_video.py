@@ -96,3 +96,52 @@ def test_seeding_again_changes_nothing(seeded):
     again = seed_video(now=NOW)
     assert again.created == 0 and again.unchanged == 1374
     assert list(Channel.objects.values_list("gb_id", "name", "lon", "lat", "health")) == ids
+
+
+def test_the_registry_is_written_through_the_import_and_the_history_through_outages(seeded):
+    from cityops.audit.models import AuditRecord
+    from cityops.video.models import HealthChange, Outage
+
+    imports = AuditRecord.objects.filter(action="video.channel.import")
+    assert imports.count() == 1
+    assert imports.get().after["channels_created"] == 1374 and imports.get().after["sites_created"] == 640
+    assert AuditRecord.objects.filter(action="video.project.create").count() == 2
+    assert AuditRecord.objects.filter(action="video.group.create").count() == 2 + 23 + 6
+    # each camera offline now has its one open outage, begun when its health says
+    offline = Channel.objects.filter(health="offline")
+    open_ = Outage.objects.filter(ended_at__isnull=True)
+    assert set(open_.values_list("channel_id", flat=True)) == set(offline.values_list("pk", flat=True))
+    for outage in open_.select_related("channel"):
+        assert outage.started_at == outage.channel.health_since and outage.case_id is None
+    # every camera was first seen at the start of the month; every outage went offline once, and
+    # every ended one came back once
+    assert HealthChange.objects.filter(previous="unknown").count() == 1374
+    assert HealthChange.objects.filter(health="offline").count() == Outage.objects.count()
+    ended = Outage.objects.exclude(ended_at=None).count()
+    assert HealthChange.objects.filter(previous="offline", health="online").count() == ended
+
+
+def test_the_rollup_of_the_history_gives_the_same_days(seeded):
+    from cityops.video.rollup import rollup_days
+
+    today = timezone.localdate(NOW)
+    recent = ChannelDay.objects.filter(day__gte=today - timedelta(days=1)).order_by("channel", "day")
+    before = [r[1:] for r in recent.values_list()]
+    rollup_days(today - timedelta(days=1), today, now=NOW)
+    assert [r[1:] for r in recent.values_list()] == before and len(before) == 1374 * 2
+
+
+def test_the_alert_kinds_step_maps_kinds_to_the_catalogue_once(db):
+    from cityops.demo.catalogue import catalogue_seed
+    from cityops.demo.people import org_seed
+    from cityops.demo.video import seed_alert_kinds
+    from cityops.video.models import AlertKind
+
+    geography_seed()
+    org_seed()
+    catalogue_seed()
+    first = seed_alert_kinds()
+    assert first.created == AlertKind.objects.count() == 10
+    assert not AlertKind.objects.filter(item_code="").exists()
+    again = seed_alert_kinds()
+    assert (again.created, again.unchanged) == (0, 10)

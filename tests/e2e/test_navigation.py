@@ -9,14 +9,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, _user
 from tests.e2e.pages import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Roles whose navigation differs: the command centre, the phone, a department, a resident, the data
-# steward, the auditor and the administrator (whose links lead into Django's admin).
-ROLES = ["officer", "inspector_g1", "handler", "resident", "steward", "auditor", "admin"]
+# steward, the auditor, the administrator (whose links lead into Django's admin) and a school's
+# food-safety officer (who sees the bright kitchens only).
+ROLES = ["officer", "inspector_g1", "handler", "resident", "steward", "auditor", "admin", "food_officer"]
 
 
 def watch(page) -> dict:
@@ -56,11 +57,18 @@ def nav_links(page) -> list[str]:
 
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_in_the_navigation_loads_only_from_this_server(users, new_page, live_server, username):
+    if username == "food_officer":
+        _user("food_officer", "food_safety")
     page = new_page()
     seen = watch(page)
     login(page, username, PASSWORD)
     links = nav_links(page)
     assert any(urlsplit(u).path == "/api/v1/docs" for u in links), links
+    video = [urlsplit(u).path for u in links if urlsplit(u).path.startswith("/video/")]
+    if username == "food_officer":
+        assert video == ["/video/kitchens/"], links
+    elif username in ("officer", "steward", "auditor", "admin"):
+        assert video == ["/video/"], links
     problems = []
     for url in links:
         seen["requests"].clear()

@@ -51,6 +51,8 @@ def home(request):
         "limit": rates.FAULT_LIMIT_HOURS,
         "online_colour": Health.ONLINE.colour,
         "offline_colour": Health.OFFLINE.colour,
+        # a project's plan is the town's: a narrower scope sees what it has, not a share of the plan
+        "town_wide": not any(user.scope_ids().values()),
     }
     return render(request, "video/home.html", context)
 

@@ -16,6 +16,7 @@ from cityops.video import selectors
 from cityops.video.choices import BUILD_ORDER, BuildStatus, Health, ProjectKind
 from cityops.video.forms import ChannelFilterForm
 from cityops.video.registry_import import registry_sheet
+from cityops.video.views.channel import channel_parts
 
 PAGE_SIZE = 50
 
@@ -124,6 +125,7 @@ def channel_detail(request, gb_id: str):
             "history": history,
             "stages": stages,
             "can_change": request.user.can("video.change"),
+            **channel_parts(request.user, channel),
         },
     )
 

@@ -84,13 +84,13 @@ class Command(BaseCommand):
 
     async def _alerts(self, url, key, mix, every, stop):
         rng = random.Random()  # noqa: S311 - demo traffic
-        gb_ids, kinds = await asyncio.to_thread(simulator.alert_candidates)
-        while not stop.is_set() and gb_ids and kinds:
+        pairs = await asyncio.to_thread(simulator.alert_candidates)
+        while not stop.is_set() and pairs:
             await asyncio.sleep(rng.uniform(0.5, 1.5) * every)
-            gb_id = rng.choice(gb_ids)
+            gb_id, kind = rng.choice(pairs)
             if simulator.mode_of(gb_id, mix) == "down":
                 continue
-            body = simulator.alert_body(gb_id, rng.choice(kinds), rng)
+            body = simulator.alert_body(gb_id, kind, rng)
             try:
                 status = await asyncio.to_thread(simulator.post_alert, url, key, body)
             except OSError as exc:
