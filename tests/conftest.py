@@ -20,6 +20,13 @@ def pytest_configure(config):
         testcases.LiveServerThread.server_class = _serial_server_class()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last. Playwright's sync API keeps an event loop running in the main thread
+    from the first browser test to the end of the session, and asyncio.run() (the camera prober's
+    tests) cannot start under it; the slow tests last also report the fast failures first."""
+    items.sort(key=lambda item: "e2e" in item.path.parts)
+
+
 def _serial_server_class():
     from django.core.servers.basehttp import WSGIServer
 

@@ -55,10 +55,10 @@ _IOT_READ = {"iot.view"}
 # pages (a food-safety officer sees only the schools they are an officer of).
 _VIDEO_READ = {"video.view", "video.kitchen"}
 
-# ops.screen: the operations centre's big screen and decision support; ops.duty: keep the duty
+# ops.view: the operations centre's big screen and decision support; ops.duty: keep the duty
 # roster and the handover log; ops.command: raise incidents, activate plans, direct the response;
 # ops.reports: the operations reports and their archive.
-_OPS_READ = {"ops.screen", "ops.reports"}
+_OPS_READ = {"ops.view", "ops.reports"}
 
 # jobs.view: the background jobs page (what ran, what failed and why), for those who keep the town running.
 _JOBS = {"jobs.view"}
@@ -102,7 +102,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _CASES
         | _IOT_READ
         | _VIDEO_READ
-        | {"accounts.view", "cases.intake", "iot.alarm", "video.live", "ops.screen"}
+        | {"accounts.view", "cases.intake", "iot.alarm", "video.live", "ops.view"}
     ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES),

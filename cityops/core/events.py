@@ -70,9 +70,9 @@ def emit_many(events: list[ScreenEvent]) -> int:
 
 
 def in_scope(user):
-    """The feed lines ``user`` may see: none without ``ops.screen``, else those in their unit."""
+    """The feed lines ``user`` may see: none without ``ops.view``, else those in their unit."""
     qs = ScreenEvent.objects.all()
-    if user is None or not getattr(user, "is_authenticated", False) or not user.can("ops.screen"):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.can("ops.view"):
         return qs.none()
     for level, unit_id in user.scope_ids().items():
         if level in LEVELS and unit_id is not None:

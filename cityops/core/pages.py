@@ -59,3 +59,21 @@ def pager(page, link) -> dict:
         "next_qs": link(page=page.next_page_number()) if page.has_next() else "",
         "querystring": link(),
     }
+
+
+def sub_sections(user, namespace: str, sections, url_name: str) -> list[dict]:
+    """An app's sub-navigation: of ``sections`` — (URL name, label, action, URL names of the pages
+    it stands for) — those ``user`` may open, each with its address and whether it is current."""
+    from django.urls import reverse
+
+    return [
+        {"url": reverse(f"{namespace}:{name}"), "label": label, "current": url_name in pages}
+        for name, label, action, pages in sections
+        if user.can(action)
+    ]
+
+
+def current_url_name(request, namespace: str) -> str:
+    """The URL name of the page being shown when it belongs to ``namespace``, else ''."""
+    match = request.resolver_match
+    return match.url_name if match and match.namespace == namespace else ""

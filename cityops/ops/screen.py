@@ -9,7 +9,7 @@ from cityops.ops.duty.selectors import on_duty
 from cityops.ops.emergency import screen as emergency_screen  # noqa: F401 — registers ops.incidents
 
 
-@panel("ops.duty_leader", title=_("On duty"), action="ops.screen", order=5)
+@panel("ops.duty_leader", title=_("On duty"), action="ops.view", order=5)
 def duty_leader(user, unit) -> dict:
     """The leader and officers on duty now and when the shift ends (the same for every unit: the
     duty desk is the town's); ``gap`` when no leader is on duty."""

@@ -1,7 +1,7 @@
 """The duty desk in Chromium: the leader on duty sees the roster with today marked, the gap-free
 on-duty strip and a decision waiting, records it; the handover log shows a carried item."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -22,6 +22,15 @@ def _desk(users):
     lead.display_name = "张伟"
     lead.save()
     officers = [_user(n, "duty_officer") for n in ("liming", "wangfang", "chenjing")]
+    # The shifts come from a data migration; an earlier browser test's flush has removed them.
+    for code, name, starts, ends in (
+        ("day", "白班", time(8, 30), time(17, 30)),
+        ("night", "夜班", time(17, 30), time(8, 30)),
+    ):
+        ShiftTemplate.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "starts": starts, "ends": ends, "order": 1 if code == "day" else 2},
+        )
     shifts = {t.code: t for t in ShiftTemplate.objects.all()}
     today = timezone.localdate()
     for n in range(-1, 6):

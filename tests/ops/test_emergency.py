@@ -155,7 +155,7 @@ def test_scope_and_permissions(users, client):
     g5 = services.incident_raise(
         by=officer, kind="fire", level="4", title="V3 火情", grid_ids=[grid("G5").pk]
     )
-    # a dispatcher may look (ops.screen) but not command, and sees only their village
+    # a dispatcher may look (ops.view) but not command, and sees only their village
     client.force_login(users["dispatcher_v1"])
     assert client.get(f"/ops/incidents/{g1.pk}/").status_code == 200
     assert client.get(f"/ops/incidents/{g5.pk}/").status_code == 404
@@ -165,7 +165,7 @@ def test_scope_and_permissions(users, client):
     assert "V1 火情" in listing and "V3 火情" not in listing
     with pytest.raises(Forbidden):
         services.note_add(incident=g1, text="x", by=users["dispatcher_v1"])
-    # an inspector has no ops.screen at all
+    # an inspector has no ops.view at all
     client.force_login(users["inspector_g1"])
     assert client.get("/ops/incidents/").status_code == 403
     # an alarm the actor cannot see is not found

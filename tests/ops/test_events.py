@@ -47,7 +47,7 @@ def test_scope_of_the_lines(catalogue):
     assert len(events.events_since(officer, 0)) == 2
     mine = events.events_since(v1, 0)
     assert [e.village_id for e in mine] == [v1.scope_village_id]
-    assert events.events_since(inspector, 0) == []  # no ops.screen
+    assert events.events_since(inspector, 0) == []  # no ops.view
     first = events.events_since(officer, 0)[0].id
     assert [e.id for e in events.events_since(officer, first)] == [first + 1]
     assert len(events.events_since(officer, 0, limit=1)) == 1

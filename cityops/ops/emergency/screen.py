@@ -6,7 +6,7 @@ from cityops.core.screen import panel
 from cityops.ops.emergency.selectors import incident_figures
 
 
-@panel("ops.incidents", title=_("Open incidents"), action="ops.screen", order=60)
+@panel("ops.incidents", title=_("Open incidents"), action="ops.view", order=60)
 def open_incidents(user, unit) -> dict:
     """Open real incidents standing in ``unit`` (an incident over several units counts at the unit holding them all)."""
     return incident_figures(user=user, unit_filter=unit.filter())

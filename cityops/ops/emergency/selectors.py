@@ -12,7 +12,7 @@ from cityops.ops.choices.emergency import IncidentStatus, Level, TaskStatus
 from cityops.ops.models import Incident, IncidentTask, Resource, TimelineEntry
 from cityops.video.models import Channel
 
-VIEW = "ops.screen"
+VIEW = "ops.view"
 NEARBY_DEG = 0.01  # about 1 km round the affected grids, in which sensors, cameras and resources are shown
 
 

@@ -20,8 +20,6 @@ def default_shifts(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
         ('ops', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

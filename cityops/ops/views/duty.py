@@ -1,7 +1,7 @@
 """The duty desk's pages: the roster grid (a week or a month, today marked), the form of one
 shift, the roster workbook, the handover log with its carried items, and the leader's decisions.
 
-Reading needs ``ops.screen``; every change needs ``ops.duty`` (the services decide the rest — who
+Reading needs ``ops.view``; every change needs ``ops.duty`` (the services decide the rest — who
 may lead, who writes and acknowledges a handover, who records a decision) and a refusal is shown
 in the user's language.
 """
@@ -54,7 +54,7 @@ def _refused(request, exc: DomainError) -> None:
             messages.error(request, f"{where}{e['message']}")
 
 
-@requires("ops.screen")
+@requires("ops.view")
 def duty(request):
     """The roster of a week or a month with the shift on duty now and the open decisions."""
     view = "month" if request.GET.get("view") == "month" else "week"
@@ -147,7 +147,7 @@ def entry_edit(request, day: str, code: str):
     )
 
 
-@requires("ops.screen")
+@requires("ops.view")
 def roster_export(request):
     """The roster of the month (or ``from`` … ``to``) as a workbook, in the import's columns."""
     anchor = _day(request.GET.get("date"))
@@ -174,7 +174,7 @@ def roster_import(request):
     return redirect("ops:duty")
 
 
-@requires("ops.screen")
+@requires("ops.view")
 def handover(request):
     """The handover log: each handover with the items it raised and those it carried over."""
     now = selectors.on_duty()

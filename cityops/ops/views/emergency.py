@@ -25,7 +25,7 @@ from cityops.ops.emergency.forms import CloseForm, LevelForm, NoteForm, RaiseFor
 from cityops.ops.models import Resource
 from cityops.video.choices import Health
 
-VIEW, COMMAND = "ops.screen", "ops.command"
+VIEW, COMMAND = "ops.view", "ops.command"
 PAGE_SIZE = 25
 BOARD_REFRESH_SECONDS = 5
 # The statuses a task may be moved to from the board, by its status now.

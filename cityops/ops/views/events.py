@@ -114,7 +114,7 @@ def _stream(user, after: int | None, language: str):
 
 
 @never_cache
-@requires("ops.screen")
+@requires("ops.view")
 def stream(request):
     after, error = _asked(request)
     if error:

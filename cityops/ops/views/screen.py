@@ -17,7 +17,7 @@ from cityops.iot.screen import device_points
 from cityops.ops import units
 from cityops.video.screen import camera_points
 
-ACTION = "ops.screen"
+ACTION = "ops.view"
 FEED_LINES = 30
 
 

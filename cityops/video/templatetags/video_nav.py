@@ -2,8 +2,9 @@
 marked. Detail pages mark the list they belong to (a channel's page marks the channels)."""
 
 from django import template
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from cityops.core.pages import current_url_name, sub_sections
 
 register = template.Library()
 
@@ -29,18 +30,13 @@ SECTIONS = (
 
 def video_sections(user, url_name: str) -> list[dict]:
     """The sections ``user`` may open, each with its address and whether it is the current one."""
-    return [
-        {"url": reverse(f"video:{name}"), "label": label, "current": url_name in pages}
-        for name, label, action, pages in SECTIONS
-        if user.can(action)
-    ]
+    return sub_sections(user, "video", SECTIONS, url_name)
 
 
 @register.inclusion_tag("video/partials/nav.html", takes_context=True)
 def video_nav(context, compact: bool = False):
     request = context["request"]
-    match = request.resolver_match
-    url_name = match.url_name if match and match.namespace == "video" else ""
+    url_name = current_url_name(request, "video")
     sections = video_sections(request.user, url_name)
     # a role that opens one video page only (a food-safety officer) needs no sub-navigation
     return {"sections": sections if len(sections) > 1 else [], "compact": compact}
