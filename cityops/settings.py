@@ -219,7 +219,7 @@ CITYOPS_DEMO_PATROL_DAYS = env_int("CITYOPS_DEMO_PATROL_DAYS", 14, minimum=0)
 CITYOPS_DEMO_TRICKLE_SECONDS = env_int("CITYOPS_DEMO_TRICKLE_SECONDS", 0, minimum=0)
 # Background jobs: how long the record of each run is kept (docs/architecture.md, "Background work").
 CITYOPS_JOB_HISTORY_DAYS = env_int("CITYOPS_JOB_HISTORY_DAYS", 7, minimum=1)
-# The big screen's live feed (docs/ops-screen.md): how long its events are kept, how long one
+# The big screen's live feed (docs/ops.md): how long its events are kept, how long one
 # stream connection lives before the browser reconnects, and how many missed events a reconnect
 # replays before the page is told to reload its figures instead.
 CITYOPS_SCREEN_EVENT_DAYS = env_int("CITYOPS_SCREEN_EVENT_DAYS", 7, minimum=1)

@@ -4,7 +4,9 @@ They skip when Chromium or the built front-end assets are missing, and fail inst
 so that a CI machine without them cannot pass by skipping.
 """
 
+import contextlib
 import os
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,15 @@ def new_page(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+    _wait_idle(live_server.url)
+
+
+def _wait_idle(url: str) -> None:
+    """Let the live server finish a request a closed page left in flight (a badge's poll) before the
+    test's database is flushed under it. On SQLite the live server serves one request at a time, so
+    once one more is answered the last is done; a static file touches no database."""
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(f"{url}/static/cityops/app.css", timeout=30).read()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""GET /ops/events: the live feed as server-sent events (docs/ops-screen.md, "How the feed is served").
+"""GET /ops/events: the live feed as server-sent events (docs/ops.md, "How the feed is served").
 
 ``cityops serve`` runs gunicorn with threaded (gthread) workers, so one open stream holds one
 thread of one worker. That is why a stream polls the feed table (every ``POLL_SECONDS``) instead
