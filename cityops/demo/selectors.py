@@ -1,5 +1,7 @@
 """Counts of every entity, for `stats` and the demo's own checks."""
 
+from django.db.models import Count
+
 from cityops.accounts.models import User
 from cityops.accounts.roles import Role
 from cityops.audit.models import AuditRecord
@@ -7,6 +9,7 @@ from cityops.cases.selectors import case_counts
 from cityops.geo.choices import PlaceKind
 from cityops.geo.selectors import geo_counts
 from cityops.iot.selectors import iot_counts
+from cityops.ops.models import Handover, Resource, ResponsePlan, RosterEntry
 from cityops.org.selectors import org_counts
 from cityops.video.rates import video_counts
 
@@ -31,5 +34,18 @@ def entity_counts() -> dict:
         **case_counts(),
         **iot_counts(),
         **video_counts(),
+        **ops_counts(),
         "audit_records": AuditRecord.objects.count(),
+    }
+
+
+def ops_counts() -> dict:
+    """The operations centre's roster, handovers, response plans and resources by kind."""
+    return {
+        "ops_roster_entries": RosterEntry.objects.count(),
+        "ops_handovers": Handover.objects.count(),
+        "ops_response_plans": ResponsePlan.objects.count(),
+        "ops_resources_by_kind": dict(
+            Resource.objects.values_list("kind").annotate(n=Count("id")).order_by("kind")
+        ),
     }

@@ -6,6 +6,7 @@ from cityops.core.holidays import load_bundled_calendars
 from cityops.demo.catalogue import catalogue_seed
 from cityops.demo.history import history_seed
 from cityops.demo.iot import seed_iot
+from cityops.demo.ops import duty_seed, plans_seed, resources_seed
 from cityops.demo.patrols import patrols_seed
 from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
 from cityops.demo.town import town_geojson
@@ -38,6 +39,9 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("demo logins", logins_seed),
     ("patrols", patrols_seed),
     ("case history", history_seed),
+    ("duty roster", duty_seed),
+    ("response plans", plans_seed),
+    ("emergency resources", resources_seed),
 ]
 
 

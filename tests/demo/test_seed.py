@@ -10,6 +10,7 @@ from django.db.models import Count
 from cityops.accounts.models import User
 from cityops.accounts.roles import Role
 from cityops.audit.models import AuditRecord
+from cityops.demo import ops
 from cityops.demo.people import DEMO_INSPECTOR, DEMO_LOGINS, DEMO_PASSWORD
 from cityops.demo.selectors import entity_counts
 from cityops.demo.services import SEED_STEPS
@@ -58,7 +59,7 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
         "departments_in_grid": 19,
         "departments_with_services": 28,
         "workstations": 30,
-        "users": 446 + len(DEMO_LOGINS),
+        "users": 446 + len(DEMO_LOGINS) + len(ops.LEADERS) + len(ops.OFFICERS),
         "video_projects": 2,
         "video_sites": 589 + 51,
         "video_channels": 1017 + 357,
@@ -66,6 +67,9 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
         "video_schools": 50,
         "video_canteens": 51,
         "video_channel_days": 1374 * 31,
+        "ops_roster_entries": 2 * (ops.DAYS_BEFORE + 1 + ops.DAYS_AFTER),
+        "ops_response_plans": len(ops.PLANS),
+        "ops_resources_by_kind": {"shelter": 12, "supplies": 3, "team": 5, "vehicle": 4},
     }
     assert {k: stats[k] for k in expected} == expected
     assert stats["places_by_kind"]["service_centre"] == 24
