@@ -82,11 +82,7 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
     table = _run("stats")
     assert "grids" in table and "places_by_kind.canteen" in table
 
-
-@pytest.mark.django_db
-def test_seeded_people_and_workstations():
-    _run("seed-demo", "--quiet")
-
+    # the people and workstations seeded
     per_grid = User.objects.filter(role=Role.INSPECTOR).values("scope_grid").annotate(n=Count("id"))
     assert {row["n"] for row in per_grid} == {3, 4} and len(per_grid) == 125
     levels = dict(Workstation.objects.values_list("level").annotate(n=Count("id")))
