@@ -89,7 +89,7 @@ def stat(day: date, grid: Grid, reported: int, big_category: ItemCategory | None
 def workstation():
     from cityops.org.models import Workstation
 
-    found = Workstation.objects.filter(code="W-T").first()
+    found = Workstation.objects.filter(level="town").first()
     return found or Workstation.objects.create(code="W-T", name="指挥调度中心", level="town")
 
 
