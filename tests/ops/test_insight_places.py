@@ -69,3 +69,26 @@ def test_the_period_and_the_scope_filter(planted, users):
     start = today - timedelta(days=90)
     assert len(recurring_places(user=users["dispatcher_v1"], start=start, end=today)) == 1
     assert recurring_places(user=users["dispatcher_v4"], start=start, end=today) == []
+
+
+def test_the_lattice_keeps_every_point_dbscan_clusters():
+    """DBSCAN on the lattice's candidates finds the same places as DBSCAN on every point."""
+    import numpy as np
+
+    from cityops.ops.insight.places import _cluster, candidates
+
+    rng = np.random.default_rng(7)
+    lat = np.concatenate([22.9 + rng.normal(0, 0.0003, 60), 22.9 + rng.uniform(-0.02, 0.02, 400)])
+    lon = np.concatenate([113.8 + rng.normal(0, 0.0003, 60), 113.8 + rng.uniform(-0.02, 0.02, 400)])
+    items = rng.integers(1, 4, len(lat))
+    keep = candidates(items, lat, lon, 50, 4)
+    assert 0 < keep.sum() < len(lat) / 2
+    for item in (1, 2, 3):
+        every = items == item
+        full = _cluster(np.column_stack([lat[every], lon[every]]), 50, 4)
+        mask = keep[every]
+        part = _cluster(np.column_stack([lat[every][mask], lon[every][mask]]), 50, 4)
+        assert (full[~mask] == -1).all()
+        groups_full = {frozenset(np.flatnonzero(every)[full == k]) for k in set(full) - {-1}}
+        groups_part = {frozenset(np.flatnonzero(every)[mask][part == k]) for k in set(part) - {-1}}
+        assert groups_full == groups_part and groups_full

@@ -17,7 +17,7 @@ def forecast_warning(user, unit) -> dict | None:
     rows = warnings_for(user=user, unit=unit)
     items = [
         {
-            "label": f"{s.name} · {s.last_week:%m-%d}",
+            "label": f"{s.display_name} · {s.last_week:%m-%d}",
             "value": _("%(actual)d (forecast ≤ %(upper)d)")
             % {"actual": s.last_actual, "upper": round(s.last_upper)},
         }

@@ -68,6 +68,11 @@ class ForecastSeries(models.Model):
     def __str__(self):
         return self.key
 
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language where it is ours (the town), else the unit's or group's."""
+        return str(SeriesDimension.TOWN.label) if self.dimension == SeriesDimension.TOWN else self.name
+
 
 class ForecastPoint(models.Model):
     """One week of a series: what was reported (past weeks), what the model fitted on the weeks

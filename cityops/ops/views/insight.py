@@ -230,7 +230,7 @@ def forecast(request):
                 {k: (v.isoformat() if k == "week" else v) for k, v in p.items()}
                 for p in series_points(chosen)
             ],
-            "name": chosen.name,
+            "name": chosen.display_name,
         }
     context = {
         "series": all_series,
