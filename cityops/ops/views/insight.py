@@ -72,7 +72,8 @@ def hot_spots(request):
     except InsightInputError as exc:
         return _refused(request, template, context, exc)
     result = hs.hot_spots(user=request.user, start=span.start, end=span.end, group=group)
-    rows = sorted(result.grids, key=lambda g: -g.z)
+    order = list(hs.CLASS_LABELS)
+    rows = sorted(result.grids, key=lambda g: (order.index(g.cls), -(g.z or 0)))
     legend = [(cls, str(label), hs.CLASS_COLOURS[cls]) for cls, label in hs.CLASS_LABELS.items()]
     context.update(
         {
