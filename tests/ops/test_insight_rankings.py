@@ -64,6 +64,29 @@ def test_ranks_order_and_change(scenario):
     assert [(r.previous, r.change) for r in ours] == [(None, None), (None, None)]
 
 
+def test_the_change_is_against_the_period_before(scenario):
+    """The scenario a week back (V1: 2 of 2 registered), then one report in V1 today, not registered."""
+    from cityops.cases.models import Case
+    from cityops.cases.rollup import rollup_all
+    from tests.cases.test_lifecycle import report
+    from tests.cases.test_rollup import _shift
+
+    for case in Case.objects.all():
+        _shift(case, timedelta(days=7))
+    report(scenario, grid=1)
+    rollup_all()
+    today = timezone.localdate()
+    span = Span(today - timedelta(days=6), today)
+    ours = {
+        r.key: r
+        for r in rank(user=scenario["officer"], dimension="village", kpi="registration_rate", span=span)
+    }
+    v1 = ours["V1"]
+    assert (v1.value, v1.numerator, v1.denominator, v1.previous) == (0.0, 0, 1, 1.0)
+    assert v1.change == -1.0
+    assert "V4" not in ours  # nothing of V4 in this period
+
+
 def test_a_bad_choice_is_named(scenario):
     today = timezone.localdate()
     with pytest.raises(InsightInputError, match="A ranking is of departments or villages, not “grid”"):
