@@ -118,3 +118,19 @@ def test_a_village_dispatcher_sees_their_village_only(client, town, users):
     client.force_login(users["officer"])
     keys = [s.key for s in client.get("/ops/insight/forecast/").context["series"]]
     assert keys[0] == "town" and "village:V4" in keys and "area:A1" in keys
+
+
+def test_two_years_bring_the_yearly_season():
+    import math
+
+    n = 120
+    mondays = _weeks(n)
+    y = [
+        round(100 + 30 * math.sin(2 * math.pi * m.timetuple().tm_yday / 365.25) + (k * 7) % 5)
+        for k, m in enumerate(mondays[:n])
+    ]
+    fit = model.fit_series(y, mondays, lambda d: d.weekday() < 5)
+    assert "yearly Fourier" in fit.method
+    assert fit.mape < 10
+    shorter = model.fit_series(y[-60:], mondays[n - 60 :], lambda d: d.weekday() < 5)
+    assert "yearly" not in shorter.method
