@@ -4,7 +4,6 @@ forecast page draws the chart and warns of the planted surge, in Chinese and in 
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from cityops.ops.insight.forecast import forecast_all, last_complete_week
@@ -24,13 +23,14 @@ def _data():
         monday = last - timedelta(weeks=23 - k)
         for i, g in enumerate(grids):
             r, c = divmod(i, SIDE)
-            n = (6 if (r, c) in CLUSTER else 1) + (k * k + r) % 3
+            n = (6 if (r, c) in CLUSTER else 1) + (k * k % 5 if i == 0 else 0)
             stat(monday + timedelta(days=2), g, n * (4 if k == 23 and (r, c) == (1, 1) else 1))
     forecast_all()
     return _user("insight_officer", "duty_officer")
 
 
-def test_the_hot_spot_map_and_the_forecast(new_page, live_server):
+def test_the_hot_spot_map_and_the_forecast(new_page, live_server, settings):
+    settings.CITYOPS_SCREEN_STREAM_SECONDS = 5  # the screen's stream ends soon, as in its own tests
     officer = _data()
     for locale, suffix in (("zh-CN", "zh"), ("en-GB", "en")):
         page = new_page(locale=locale, viewport={"width": 1400, "height": 1000})
@@ -57,3 +57,10 @@ def test_the_hot_spot_map_and_the_forecast(new_page, live_server):
         assert page.locator('[data-testid="mape"]').count() == 1
         screenshot(page, f"ops-insight-forecast-{suffix}.png")
         assert page.js_errors == []
+    # the warning on the big screen, as a panel of its own (last: its stream holds a connection)
+    page = new_page(viewport={"width": 1920, "height": 1080})
+    login(page, officer.username, PASSWORD, "/ops/screen/")
+    panel = page.locator('[data-panel="ops.forecast_warning"]')
+    panel.wait_for()
+    assert "方村1" in panel.inner_text()
+    screenshot(page, "ops-insight-screen-panel.png")

@@ -7,14 +7,17 @@ from cityops.core.screen import panel
 from cityops.ops.insight.selectors import state, warnings_for
 
 
-@panel("ops.forecast_warning", title=gettext_lazy("Above forecast"), action="ops.view", order=65)
+@panel("ops.forecast_warning", title=gettext_lazy("Above forecast"), action="ops.view", order=8)
 def forecast_warning(user, unit) -> dict | None:
-    """Series of the unit whose last complete week ran above the forecast's 95 % upper bound (None
-    before the forecast job first ran)."""
+    """Series of the unit whose last complete week ran above the forecast's 95 % upper bound; None
+    (no panel) when there is none, so the wall gives the room to it only when it matters, near the
+    top (below the leader on duty)."""
     current = state()
     if current is None or current.computed_at is None:
         return None
     rows = warnings_for(user=user, unit=unit)
+    if not rows:
+        return None
     items = [
         {
             "label": f"{s.display_name} · {s.last_week:%m-%d}",
@@ -23,6 +26,4 @@ def forecast_warning(user, unit) -> dict | None:
         }
         for s in rows
     ]
-    if not items:
-        items = [{"label": _("Weeks above forecast"), "value": 0}]
     return {"items": items, "warnings": len(rows), "last_week": current.last_week.isoformat()}

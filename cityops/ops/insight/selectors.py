@@ -7,13 +7,18 @@ from cityops.ops.models import ForecastSeries, ForecastState
 ACTION = "ops.view"
 
 
+ORDER = {"town": 0, "group": 1, "area": 2, "village": 3}
+
+
+def _ordered(rows) -> list[ForecastSeries]:
+    return sorted(rows, key=lambda s: (ORDER[s.dimension], s.key))
+
+
 def series_list(*, user):
     """The series the user may see, the town first, then item groups, areas and villages."""
-    order = {"town": 0, "group": 1, "area": 2, "village": 3}
-    rows = list(
+    return _ordered(
         ForecastSeries.objects.restrict(user, ACTION).select_related("big_category", "area", "village")
     )
-    return sorted(rows, key=lambda s: (order[s.dimension], s.key))
 
 
 def series_get(*, user, key: str) -> ForecastSeries | None:
@@ -33,7 +38,7 @@ def warnings_for(*, user, unit: Unit | None = None):
     elif unit is not None and unit.level in ("village", "grid"):
         village_id = unit.id if unit.level == "village" else _village_of_grid(unit.id)
         qs = qs.filter(village_id=village_id)
-    return list(qs.order_by("dimension", "key"))
+    return _ordered(qs)
 
 
 def _village_of_grid(grid_id: int) -> int | None:
