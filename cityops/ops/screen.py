@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.screen import panel
 from cityops.ops.duty.selectors import on_duty
 from cityops.ops.emergency import screen as emergency_screen  # noqa: F401 — registers ops.incidents
+from cityops.ops.insight import screen as insight_screen  # noqa: F401 — registers ops.forecast_warning
 
 
 @panel("ops.duty_leader", title=_("On duty"), action="ops.view", order=5)

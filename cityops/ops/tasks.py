@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.core.jobs import job
 from cityops.ops.duty.triggers import ask_leader
+from cityops.ops.insight.forecast import forecast_all, forecast_due
 from cityops.ops.reports.services import report_claim, report_make, schedule
 
 REPORTS_BUDGET_S = 120  # a tick makes reports for about this long; the next tick goes on
@@ -32,3 +33,12 @@ def reports() -> str:
     parts = [f"queued {len(queued)}"] if queued else []
     parts += [f"made {', '.join(made)}"] if made else []
     return "; ".join(parts)
+
+
+@job("ops.forecast", every=60, title=_("Forecast the weekly case volume: each week, and on request"))
+def forecast() -> str:
+    """Fit every weekly series again once a week has ended or someone asked; otherwise nothing."""
+    if not forecast_due():
+        return ""
+    state = forecast_all()
+    return f"forecast to week {state.last_week} in {state.seconds} s"

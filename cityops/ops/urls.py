@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityops.ops.views import duty, emergency, events, reports, screen
+from cityops.ops.views import duty, emergency, events, insight, reports, screen
 
 app_name = "ops"
 urlpatterns = [
@@ -28,6 +28,14 @@ urlpatterns = [
     path("reports/generate/", reports.report_generate, name="report_generate"),
     path("reports/<int:pk>/row/", reports.report_progress, name="report_progress"),
     path("reports/<int:pk>/<str:fmt>/", reports.report_file, name="report_file"),
+    path("insight/", insight.overview, name="insight"),
+    path("insight/hotspots/", insight.hot_spots, name="insight_hotspots"),
+    path("insight/hotspots/time/", insight.hot_spots_time, name="insight_hotspots_time"),
+    path("insight/hotspots/grid/<str:code>/", insight.grid_in_time, name="insight_grid"),
+    path("insight/places/", insight.recurring_places, name="insight_places"),
+    path("insight/rankings/", insight.rankings, name="insight_rankings"),
+    path("insight/forecast/", insight.forecast, name="insight_forecast"),
+    path("insight/forecast/refresh/", insight.forecast_refresh, name="insight_forecast_refresh"),
     path("events", events.stream, name="events"),
     path("screen/", screen.screen_page, name="screen"),
     path("screen/figures.json", screen.figures, name="screen_figures"),

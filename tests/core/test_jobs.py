@@ -195,6 +195,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "iot.follow_cases": 30,
         "iot.offline": 30,
         "ops.reports": 10,
+        "ops.forecast": 60,
         "video.alert_cases": 30,
         "video.alert_follow": 60,
         "video.rollup": 600,

@@ -18,6 +18,7 @@ def test_sections_follow_the_role(users):
         "Duty roster",
         "Handover log",
         "Incidents",
+        "Decision support",
         "Operations reports",
     ]
     # a dispatcher watches the centre but receives no reports

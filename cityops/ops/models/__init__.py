@@ -18,4 +18,11 @@ from cityops.ops.models.emergency import (  # noqa: F401
     ResponsePlan,
     TimelineEntry,
 )
+from cityops.ops.models.insight import (  # noqa: F401
+    ForecastPoint,
+    ForecastSeries,
+    ForecastState,
+    SeriesDimension,
+    SeriesStatus,
+)
 from cityops.ops.models.reports import Report, ReportKind, ReportStatus  # noqa: F401

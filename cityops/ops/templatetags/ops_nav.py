@@ -14,6 +14,20 @@ SECTIONS = (
     ("duty", _("Duty roster"), "ops.view", {"duty", "entry", "roster_import"}),
     ("handover", _("Handover log"), "ops.view", {"handover"}),
     ("incidents", _("Incidents"), "ops.view", {"incidents", "incident", "incident_raise"}),
+    (
+        "insight",
+        _("Decision support"),
+        "ops.view",
+        {
+            "insight",
+            "insight_hotspots",
+            "insight_hotspots_time",
+            "insight_grid",
+            "insight_places",
+            "insight_rankings",
+            "insight_forecast",
+        },
+    ),
     ("reports", _("Operations reports"), "ops.reports", {"reports"}),
 )
 

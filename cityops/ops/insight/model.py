@@ -1,0 +1,110 @@
+"""The weekly forecast model and its accuracy, apart from the database so it can be checked by hand.
+
+A linear regression with AR(1) errors (statsmodels' SARIMAX, order (1, 0, 0), with a constant): the
+regressors are the working days of each week from the town's holiday calendar (a Spring Festival
+week has few) and, with two years of history or more, yearly seasonality as Fourier terms of the
+week's day of the year. The accuracy is the MAPE over the last ``HOLDOUT`` complete weeks,
+predicted by the same model fitted on the weeks before them only."""
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+MIN_WEEKS = 12  # fewer complete weeks: no forecast at all
+HOLDOUT = 8  # weeks held out for the MAPE
+HORIZON = 8  # weeks forecast ahead
+SEASONAL_WEEKS = 104  # two years: enough to see a yearly season twice
+FOURIER = 2  # yearly harmonics
+ALPHA = 0.05  # a 95 % prediction interval
+
+
+@dataclass
+class Prediction:
+    mean: list[float]
+    lower: list[float]
+    upper: list[float]
+
+
+@dataclass
+class Fit:
+    status: str  # ok, short, failed
+    method: str = ""
+    weeks: int = 0
+    holdout: list[float] = field(default_factory=list)  # predictions of the last HOLDOUT weeks
+    mape: float | None = None  # per cent
+    mape_weeks: int = 0
+    last: Prediction | None = None  # the last complete week, forecast from the weeks before it
+    future: Prediction | None = None  # the HORIZON weeks after the last complete week
+
+
+def mape(actual, predicted) -> tuple[float | None, int]:
+    """Mean absolute percentage error in per cent over the weeks with cases (a week with none has
+    no percentage), and how many weeks it took; None when no week had cases."""
+    terms = [abs(a - p) / a for a, p in zip(actual, predicted, strict=True) if a > 0]
+    return (100 * sum(terms) / len(terms), len(terms)) if terms else (None, 0)
+
+
+def regressors(mondays: list[date], working_days, seasonal: bool) -> np.ndarray:
+    """One row per week: its working days and, when ``seasonal``, sin/cos of its day of the year."""
+    rows = []
+    for monday in mondays:
+        row = [float(sum(working_days(monday + timedelta(days=d)) for d in range(7)))]
+        if seasonal:
+            angle = 2 * math.pi * (monday.timetuple().tm_yday / 365.25)
+            for k in range(1, FOURIER + 1):
+                row += [math.sin(k * angle), math.cos(k * angle)]
+        rows.append(row)
+    return np.array(rows, dtype=float)
+
+
+def method_name(seasonal: bool) -> str:
+    regs = "working days" + (f", yearly Fourier K={FOURIER}" if seasonal else "")
+    return f"SARIMAX(1,0,0) + constant; regressors: {regs}"
+
+
+def predict(y: list[float], x: np.ndarray, x_ahead: np.ndarray) -> Prediction:
+    """Fit on ``y`` with regressors ``x`` and forecast the rows of ``x_ahead`` with a 95 % interval.
+    A regressor constant over the fitted weeks says nothing and is left out (it would be collinear
+    with the constant)."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    keep = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0]
+    exog, exog_ahead = (x[:, keep], x_ahead[:, keep]) if keep else (None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter; the MAPE beside it tells the quality
+        result = SARIMAX(np.asarray(y, dtype=float), exog=exog, order=(1, 0, 0), trend="c").fit(disp=False)
+        ahead = result.get_forecast(steps=len(x_ahead), exog=exog_ahead)
+    mean = np.asarray(ahead.predicted_mean, dtype=float)
+    bounds = np.asarray(ahead.conf_int(alpha=ALPHA), dtype=float)
+    if not np.all(np.isfinite(mean)) or not np.all(np.isfinite(bounds)):
+        raise ArithmeticError("the model gave no finite forecast")
+    # a count is never below zero
+    return Prediction(
+        mean=[max(0.0, float(v)) for v in mean],
+        lower=[max(0.0, float(v)) for v in bounds[:, 0]],
+        upper=[max(0.0, float(v)) for v in bounds[:, 1]],
+    )
+
+
+def fit_series(y: list[int], mondays: list[date], working_days) -> Fit:
+    """Forecast, held-out accuracy and last-week check of one weekly series (oldest week first;
+    ``mondays`` also holds the HORIZON weeks ahead)."""
+    n = len(y)
+    if n < MIN_WEEKS:
+        return Fit("short", weeks=n)
+    seasonal = n >= SEASONAL_WEEKS
+    x = regressors(mondays, working_days, seasonal)
+    fit = Fit("ok", method=method_name(seasonal), weeks=n)
+    fit.future = predict(y, x[:n], x[n:])
+    if n - 1 >= MIN_WEEKS:
+        fit.last = predict(y[:-1], x[: n - 1], x[n - 1 : n])
+    if n - HOLDOUT >= MIN_WEEKS:
+        train = n - HOLDOUT
+        xs = regressors(mondays[:n], working_days, train >= SEASONAL_WEEKS)
+        held = predict(y[:train], xs[:train], xs[train:n])
+        fit.holdout = held.mean
+        fit.mape, fit.mape_weeks = mape(y[train:], held.mean)
+    return fit

@@ -1,0 +1,136 @@
+"""The weekly forecast: its MAPE by hand and on held-out weeks only, too little history said (no
+curve), the warning on a planted surge and not otherwise, the job (weekly and on request), scope."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from cityops.core.screen import TOWN, Unit, figures
+from cityops.geo.models import Grid, Village
+from cityops.ops import tasks
+from cityops.ops.insight import model
+from cityops.ops.insight.forecast import forecast_all, forecast_request, last_complete_week
+from cityops.ops.models import ForecastPoint, ForecastSeries
+from tests.ops.insight_data import stat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_mape_by_hand():
+    # |10-12|/10 = 0.2, |20-15|/20 = 0.25, a week without cases has no percentage, 40 exact: 0
+    assert model.mape([10, 20, 0, 40], [12, 15, 5, 40]) == (pytest.approx(15.0), 3)
+    assert model.mape([0, 0], [1, 2]) == (None, 0)
+
+
+def _weeks(n):
+    return [timezone.localdate() - timedelta(weeks=n - k) for k in range(n + model.HORIZON)]
+
+
+def _steady(n, level=50):
+    return [level + (k * 7) % 11 - 5 for k in range(n)]
+
+
+def test_the_mape_is_of_held_out_weeks_predicted_from_the_weeks_before_only():
+    n = 30
+    y, mondays = _steady(n), _weeks(n)
+    fit = model.fit_series(y, mondays, lambda d: d.weekday() < 5)
+    assert fit.status == "ok" and len(fit.holdout) == model.HOLDOUT
+    assert (fit.mape, fit.mape_weeks) == model.mape(y[-model.HOLDOUT :], fit.holdout)
+    # the held-out weeks themselves do not move their predictions
+    changed = y[: n - model.HOLDOUT] + [v * 3 for v in y[n - model.HOLDOUT :]]
+    again = model.fit_series(changed, mondays, lambda d: d.weekday() < 5)
+    assert np.allclose(again.holdout, fit.holdout)
+    assert again.mape > 60
+    assert again.mape == pytest.approx(model.mape(changed[-model.HOLDOUT :], fit.holdout)[0])
+
+
+def test_a_short_history_gives_no_forecast_but_a_reason(town):
+    last = last_complete_week(timezone.localdate())
+    g1 = Grid.objects.get(code="G1")
+    for k in range(10):
+        stat(last - timedelta(weeks=k), g1, 40)
+    forecast_all()
+    town_series = ForecastSeries.objects.get(key="town")
+    assert town_series.status == "short"
+    assert (
+        town_series.message == "Too little history for a forecast: 10 complete weeks, at least 12 are needed"
+    )
+    assert not ForecastPoint.objects.filter(forecast__isnull=False).exists()
+    assert not ForecastSeries.objects.filter(warning=True).exists()
+
+
+def _history(surge: int | None, weeks=30):
+    last = last_complete_week(timezone.localdate())
+    g1, g7 = Grid.objects.get(code="G1"), Grid.objects.get(code="G7")
+    for k, n in enumerate(_steady(weeks)):
+        monday = last - timedelta(weeks=weeks - 1 - k)
+        stat(monday, g1, surge if surge is not None and monday == last else n)
+        stat(monday, g7, n)
+
+
+def test_a_planted_surge_raises_the_warning_there_only(town, users):
+    _history(surge=200)
+    state = forecast_all()
+    v1 = ForecastSeries.objects.get(key="village:V1")
+    assert v1.status == "ok" and v1.weeks == 30 and v1.last_actual == 200
+    assert v1.warning and v1.last_upper < 200
+    assert v1.mape is not None and v1.mape_weeks == model.HOLDOUT
+    warned = set(ForecastSeries.objects.filter(warning=True).values_list("key", flat=True))
+    assert warned == {"town", "group:E01", "area:A1", "village:V1"}
+    assert v1.points.filter(forecast__isnull=False, week__gt=state.last_week).count() == model.HORIZON
+    # on the big screen: the town's officer sees it; V4's dispatcher does not
+    panel = [p for p in figures(users["officer"], TOWN) if p["key"] == "ops.forecast_warning"][0]
+    assert panel["data"]["warnings"] == 4
+    v4 = Village.objects.get(code="V4")
+    unit = Unit("village", v4.pk, v4.code, v4.name)
+    assert not [p for p in figures(users["dispatcher_v4"], unit) if p["key"] == "ops.forecast_warning"]
+
+
+def test_no_surge_no_warning(town, users):
+    _history(surge=None)
+    forecast_all()
+    assert ForecastSeries.objects.filter(status="ok").count() == ForecastSeries.objects.count()
+    assert not ForecastSeries.objects.filter(warning=True).exists()
+    assert not [p for p in figures(users["officer"], TOWN) if p["key"] == "ops.forecast_warning"]
+
+
+def test_the_job_runs_once_a_week_and_on_request(town, users):
+    _history(surge=None, weeks=14)
+    assert tasks.forecast().startswith("forecast to week")
+    assert tasks.forecast() == ""  # nothing new
+    forecast_request(by=users["officer"])
+    assert tasks.forecast().startswith("forecast to week")
+    assert tasks.forecast() == ""
+
+
+def test_a_village_dispatcher_sees_their_village_only(client, town, users):
+    _history(surge=200)
+    forecast_all()
+    client.force_login(users["dispatcher_v1"])
+    page = client.get("/ops/insight/forecast/")
+    assert page.status_code == 200
+    assert [s.key for s in page.context["series"]] == ["village:V1"]
+    assert b"forecast-chart" in page.content and b"Above forecast" in page.content
+    assert client.get("/ops/insight/forecast/?series=village:V4").status_code == 404
+    assert client.get("/ops/insight/forecast/?series=town").status_code == 404
+    client.force_login(users["officer"])
+    keys = [s.key for s in client.get("/ops/insight/forecast/").context["series"]]
+    assert keys[0] == "town" and "village:V4" in keys and "area:A1" in keys
+
+
+def test_two_years_bring_the_yearly_season():
+    import math
+
+    n = 120
+    mondays = _weeks(n)
+    y = [
+        round(100 + 30 * math.sin(2 * math.pi * m.timetuple().tm_yday / 365.25) + (k * 7) % 5)
+        for k, m in enumerate(mondays[:n])
+    ]
+    fit = model.fit_series(y, mondays, lambda d: d.weekday() < 5)
+    assert "yearly Fourier" in fit.method
+    assert fit.mape < 10
+    shorter = model.fit_series(y[-60:], mondays[n - 60 :], lambda d: d.weekday() < 5)
+    assert "yearly" not in shorter.method
