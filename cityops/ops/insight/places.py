@@ -2,7 +2,7 @@
 of a period are clustered per item with scikit-learn's DBSCAN on the sphere (haversine) with a
 radius in metres and a minimum count. A year of the demo town (310,000 cases) is read as four
 narrow columns, and a lattice of cells one radius wide leaves DBSCAN only the points that can belong
-to a place (``candidates``): the same places, a fraction of the work (docs/ops-insight.md)."""
+to a place (``candidates``): the same places, a fraction of the work (docs/ops.md, "Decision support")."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
