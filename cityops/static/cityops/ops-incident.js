@@ -45,3 +45,16 @@
   if (grids.getLayers().length) map.fitBounds(grids.getBounds(), { padding: [30, 30], maxZoom: 16 });
   el.dataset.ready = "true";
 })();
+
+// The task board polls for changes; a poll must not wipe a status being chosen or a reason being
+// typed in it, so while one is, the poll is skipped (the next one after it goes ahead).
+(function () {
+  document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    const board = evt.detail.elt;
+    if (!board || board.id !== "task-board") return;
+    const focused = board !== document.activeElement && board.contains(document.activeElement);
+    const typed = Array.from(board.querySelectorAll("input[name=reason]")).some((i) => i.value.trim() !== "");
+    const chosen = Array.from(board.querySelectorAll("select[name=status]")).some((s) => s.selectedIndex > 0);
+    if (focused || typed || chosen) evt.preventDefault();
+  });
+})();
