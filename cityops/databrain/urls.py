@@ -1,0 +1,15 @@
+"""Data brain pages under /data/."""
+
+from django.urls import path
+
+from cityops.databrain.views import catalogue, edit
+
+app_name = "databrain"
+urlpatterns = [
+    path("", catalogue.catalogue, name="catalogue"),
+    path("export.<str:fmt>", catalogue.catalogue_export, name="catalogue_export"),
+    path("new/", edit.resource_new, name="resource_new"),
+    path("resources/<str:code>/", catalogue.resource_detail, name="resource"),
+    path("resources/<str:code>/edit/", edit.resource_edit, name="resource_edit"),
+    path("resources/<str:code>/versions/", catalogue.resource_versions, name="resource_versions"),
+]
