@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityops.databrain.views import catalogue, edit
+from cityops.databrain.views import catalogue, edit, records
 
 app_name = "databrain"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("resources/<str:code>/", catalogue.resource_detail, name="resource"),
     path("resources/<str:code>/edit/", edit.resource_edit, name="resource_edit"),
     path("resources/<str:code>/versions/", catalogue.resource_versions, name="resource_versions"),
+    path("resources/<str:code>/records/", records.record_list, name="records"),
+    path("resources/<str:code>/records.<str:fmt>", records.record_export, name="records_export"),
 ]
