@@ -230,6 +230,7 @@ class QualityIssue(models.Model):
     field = models.CharField(_("field"), max_length=40)
     problem = models.CharField(_("problem"), max_length=20, choices=Problem.choices)
     value = models.CharField(_("value"), max_length=200, blank=True)
+    detail = models.CharField(_("detail"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["load", "row", "id"]

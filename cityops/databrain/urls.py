@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityops.databrain.views import catalogue, edit, records
+from cityops.databrain.views import catalogue, edit, loads, records
 
 app_name = "databrain"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("resources/<str:code>/", catalogue.resource_detail, name="resource"),
     path("resources/<str:code>/edit/", edit.resource_edit, name="resource_edit"),
     path("resources/<str:code>/versions/", catalogue.resource_versions, name="resource_versions"),
+    path("resources/<str:code>/load/", loads.load_new, name="load_new"),
+    path("loads/<int:load_id>/", loads.load_detail, name="load"),
     path("resources/<str:code>/records/", records.record_list, name="records"),
     path("resources/<str:code>/records.<str:fmt>", records.record_export, name="records_export"),
 ]

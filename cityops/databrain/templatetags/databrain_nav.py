@@ -14,7 +14,7 @@ SECTIONS = (
         "catalogue",
         _("Resource catalogue"),
         "databrain.view",
-        {"catalogue", "resource", "resource_versions", "resource_edit", "records", "loads", "load"},
+        {"catalogue", "resource", "resource_versions", "resource_edit", "records", "load_new", "load"},
     ),
     ("resource_new", _("Catalogue a resource"), "databrain.change", {"resource_new"}),
 )

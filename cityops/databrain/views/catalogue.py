@@ -12,6 +12,7 @@ from cityops.core.pages import is_htmx, pager, querystring
 from cityops.databrain import selectors
 from cityops.databrain.choices import (
     FieldType,
+    LoadStatus,
     OpenType,
     ResourceFormat,
     Rule,
@@ -21,6 +22,7 @@ from cityops.databrain.choices import (
 )
 from cityops.databrain.forms import CatalogueFilterForm
 from cityops.databrain.views.common import databrain_page, get_resource, present
+from cityops.databrain.views.loads import issue_summary
 
 PAGE_SIZE = 30
 
@@ -137,6 +139,8 @@ def resource_detail(request, code: str):
         "versions": versions,
         "can_change": request.user.can("databrain.change"),
         "category_path": _category_path(resource.category),
+        "loads": [(load, LoadStatus(load.status)) for load in selectors.load_list(resource)[:10]],
+        "issues": issue_summary(resource),
     }
     return render(request, "databrain/resource_detail.html", context)
 
