@@ -8,6 +8,7 @@ set, the MOD 31 check character). Division codes are looked up in stdnum's GB/T 
 numbers checked as 11 digits starting 13–19 (a +86 or 86 prefix allowed).
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,18 @@ MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 DIVISION = re.compile(r"^\d{6}$")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
 INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def _cache_places() -> None:
+    """stdnum finds a GB/T 2260 code by walking its table (about 0.5 ms a lookup, the most of a
+    resident ID's check); a file of a million IDs has a few hundred distinct places, so the table's
+    answers are memoised on the one table object stdnum keeps (``ric.validate`` uses the same)."""
+    db = numdb.get("cn/loc")
+    if not hasattr(db.info, "cache_info"):
+        db.info = functools.lru_cache(maxsize=65536)(db.info)
+
+
+_cache_places()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from cityops.core.holidays import load_bundled_calendars
 from cityops.demo.catalogue import catalogue_seed
 from cityops.demo.databrain import catalogue_seed as data_catalogue_seed
+from cityops.demo.datarecords import records_seed as data_records_seed
 from cityops.demo.history import history_seed
 from cityops.demo.iot import seed_iot
 from cityops.demo.patrols import patrols_seed
@@ -36,6 +37,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("video", seed_video),
     ("video alert kinds", seed_alert_kinds),
     ("data catalogue", data_catalogue_seed),
+    ("data records", data_records_seed),
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
     ("patrols", patrols_seed),
