@@ -141,7 +141,7 @@ class Maker:
         start = date(first, 1, 1)
         return start + timedelta(days=self.rnd.randint(0, (date(last, 12, 31) - start).days))
 
-    def date_text(self, first=2000, last=2026) -> str:
+    def date_text(self, first: int, last: int) -> str:
         d = self.day(first, last)
         fmt = self.rnd.choices(["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"], weights=(90, 7, 3))[0]
         return d.strftime(fmt)
@@ -166,7 +166,7 @@ def value(field, n: int, mk: Maker, key: bool = False) -> str:
     if field.required and not key and rnd.random() < 0.003:
         return ""
     if field.type == "date":
-        return mk.date_text(1950 if "birth" in field.name else 2000)
+        return mk.date_text(1940, 2020) if "birth" in field.name else mk.date_text(2000, 2025)
     if field.type == "integer":
         return str(rnd.randint(0, 12 if field.name in ("rooms", "tenants", "family_size") else 3000))
     if field.type == "number":
