@@ -73,3 +73,23 @@ def test_staff_may_not_load(client, users, rented):
     client.force_login(users["officer"])
     assert client.get(f"/data/resources/{rented.code}/load/").status_code == 403
     assert "Load a file" not in client.get(f"/data/resources/{rented.code}/").content.decode()
+
+
+def test_staff_read_the_report_with_personal_examples_masked(client, users, rented):
+    from cityops.databrain.loads import load_file
+    from tests.databrain.files import csv_bytes
+
+    bad = GOOD[:-1] + ("1" if GOOD[-1] != "1" else "2")
+    load = load_file(
+        resource_code=rented.code,
+        data=csv_bytes([["公民身份号码", "姓名"], [bad, "陈大文"]]),
+        filename="a.csv",
+        actor_name="t",
+    )
+    client.force_login(users["officer"])
+    page = client.get(f"/data/loads/{load.pk}/").content.decode()
+    assert (
+        'data-problem="resident_id"' in page and bad not in page and bad[:4] + "**********" + bad[-4:] in page
+    )
+    client.force_login(users["steward"])
+    assert bad in client.get(f"/data/loads/{load.pk}/").content.decode()

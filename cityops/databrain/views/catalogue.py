@@ -44,7 +44,6 @@ def catalogue(request):
         providers=selectors.provider_counts(user=request.user),
         share_types=ShareType.choices,
         can_change=request.user.can("databrain.change"),
-        link=lambda **c: querystring(request.GET, **c),
     )
     if is_htmx(request, "resource-list"):
         return render(request, "databrain/partials/resource_list.html", context)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
 from cityops.core.errors import NotFound, ValidationFailed
-from cityops.databrain import loads
+from cityops.databrain import loads, records
 from cityops.databrain.choices import LoadStatus, Problem
 from cityops.databrain.models import Load
 from cityops.databrain.views.common import databrain_page, get_resource
@@ -60,16 +60,22 @@ def _load(request, load_id: int) -> Load:
     return load
 
 
-def _report_rows(report: dict) -> list[dict]:
-    return [
-        {
-            "problem": p,
-            "label": Problem(p).label,
-            "count": n,
-            "examples": report.get("examples", {}).get(p, []),
-        }
-        for p, n in sorted(report.get("by_problem", {}).items(), key=lambda kv: -kv[1])
-    ]
+def _report_rows(report: dict, resource, user) -> list[dict]:
+    """The report's problems, most frequent first; example values of personal fields masked for
+    those who may not see them."""
+    personal = (
+        {} if records.may_see_personal(user) else {f.name: f for f in resource.fields.all() if f.personal}
+    )
+    rows = []
+    for p, n in sorted(report.get("by_problem", {}).items(), key=lambda kv: -kv[1]):
+        examples = []
+        for e in report.get("examples", {}).get(p, []):
+            field = personal.get(e["field"])
+            examples.append(
+                {**e, "value": records.mask(field, e["value"]) if field and e["value"] else e["value"]}
+            )
+        rows.append({"problem": p, "label": Problem(p).label, "count": n, "examples": examples})
+    return rows
 
 
 @databrain_page()
@@ -107,7 +113,7 @@ def load_detail(request, load_id: int):
             preview_rows=len(rows),
         )
     else:
-        context.update(report_rows=_report_rows(load.report))
+        context.update(report_rows=_report_rows(load.report, resource, request.user))
     context["status_label"], context["status_colour"] = context["status"].label, context["status"].colour
     return render(request, "databrain/load_detail.html", context)
 
