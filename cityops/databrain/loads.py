@@ -246,7 +246,7 @@ def _write(load: Load, resource: Resource, run: _Run, rows) -> None:
         raise Refused(run.errors)
     ids = datastore.ids_of_load(resource, load.pk)
     written = list(ids.values())
-    for start in range(0, len(written), 5000):
+    for start in range(0, len(written) if load.updated else 0, 5000):  # only rewritten records had findings
         QualityIssue.objects.filter(resource=resource, record_id__in=written[start : start + 5000]).delete()
     QualityIssue.objects.bulk_create(
         [
