@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cityops.cases",
     "cityops.iot",
     "cityops.video",
+    "cityops.databrain",
     "cityops.ops",
     "cityops.demo",
 ]

@@ -52,6 +52,7 @@ urlpatterns = [
     path("sta/v1.1/", include("cityops.iot.sta.urls")),
     path("iot/", include("cityops.iot.urls")),
     path("video/", include("cityops.video.urls")),
+    path("data/", include("cityops.databrain.urls")),
     path("ops/", include("cityops.ops.urls")),
     path("jobs/", include("cityops.core.urls")),
 ]

@@ -42,7 +42,9 @@ class ScopeLevel(models.TextChoices):
     GRID = "grid", _("Grid")
 
 
-_STAFF_READ = {"geo.view", "org.view"}
+# databrain.view: the data catalogue, its records and loads; databrain.change: catalogue resources,
+# edit their metadata, load their records (the data steward).
+_STAFF_READ = {"geo.view", "org.view", "databrain.view"}
 
 _CASES = {"cases.view"}
 
@@ -81,6 +83,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "iot.admin",
             "video.change",
             "video.live",
+            "databrain.change",
             "ops.duty",
             "ops.command",
         }
@@ -111,7 +114,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         _STAFF_READ
         | _IOT_READ
         | _VIDEO_READ
-        | {"geo.change", "admin.access", "cases.catalogue", "iot.change", "video.change"}
+        | {"geo.change", "admin.access", "cases.catalogue", "iot.change", "video.change", "databrain.change"}
     ),
     Role.AUDITOR: frozenset(
         _STAFF_READ

@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from cityops.core.holidays import load_bundled_calendars
 from cityops.demo.catalogue import catalogue_seed
+from cityops.demo.databrain import catalogue_seed as data_catalogue_seed
+from cityops.demo.datarecords import records_seed as data_records_seed
 from cityops.demo.history import history_seed
 from cityops.demo.iot import seed_iot
 from cityops.demo.ops import duty_seed, plans_seed, resources_seed
@@ -35,6 +37,8 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("IoT devices", seed_iot),
     ("video", seed_video),
     ("video alert kinds", seed_alert_kinds),
+    ("data catalogue", data_catalogue_seed),
+    ("data records", data_records_seed),
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
     ("patrols", patrols_seed),

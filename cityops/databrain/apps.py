@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DatabrainConfig(AppConfig):
+    name = "cityops.databrain"
+    label = "databrain"

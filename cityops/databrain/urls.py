@@ -1,0 +1,19 @@
+"""Data brain pages under /data/."""
+
+from django.urls import path
+
+from cityops.databrain.views import catalogue, edit, loads, records
+
+app_name = "databrain"
+urlpatterns = [
+    path("", catalogue.catalogue, name="catalogue"),
+    path("export.<str:fmt>", catalogue.catalogue_export, name="catalogue_export"),
+    path("new/", edit.resource_new, name="resource_new"),
+    path("resources/<str:code>/", catalogue.resource_detail, name="resource"),
+    path("resources/<str:code>/edit/", edit.resource_edit, name="resource_edit"),
+    path("resources/<str:code>/versions/", catalogue.resource_versions, name="resource_versions"),
+    path("resources/<str:code>/load/", loads.load_new, name="load_new"),
+    path("loads/<int:load_id>/", loads.load_detail, name="load"),
+    path("resources/<str:code>/records/", records.record_list, name="records"),
+    path("resources/<str:code>/records.<str:fmt>", records.record_export, name="records_export"),
+]
