@@ -216,6 +216,7 @@ CITYOPS_TRACK_LOOKUPS_PER_HOUR = env_int("CITYOPS_TRACK_LOOKUPS_PER_HOUR", 60, m
 # The demo town: how many cases of history and how many days of patrols seed-demo writes.
 CITYOPS_DEMO_HISTORY_CASES = env_int("CITYOPS_DEMO_HISTORY_CASES", 310_000, minimum=0)
 CITYOPS_DEMO_PATROL_DAYS = env_int("CITYOPS_DEMO_PATROL_DAYS", 14, minimum=0)
+CITYOPS_DEMO_DATA_RECORDS = env_int("CITYOPS_DEMO_DATA_RECORDS", 1_100_000, minimum=0)
 # The demo's live trickle: a new case this often, run by `cityops worker` (0: off, as in production).
 CITYOPS_DEMO_TRICKLE_SECONDS = env_int("CITYOPS_DEMO_TRICKLE_SECONDS", 0, minimum=0)
 # Background jobs: how long the record of each run is kept (docs/architecture.md, "Background work").

@@ -38,7 +38,6 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("video", seed_video),
     ("video alert kinds", seed_alert_kinds),
     ("data catalogue", data_catalogue_seed),
-    ("data records", data_records_seed),
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
     ("patrols", patrols_seed),
@@ -46,6 +45,8 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("duty roster", duty_seed),
     ("response plans", plans_seed),
     ("emergency resources", resources_seed),
+    # last: the longest step, the data brain's records through the load a data steward uses
+    ("data records", data_records_seed),
 ]
 
 
