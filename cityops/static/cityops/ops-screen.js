@@ -274,7 +274,9 @@
         });
       },
     });
-    if (drawn.grids.getLayers().length) map.fitBounds(drawn.grids.getBounds(), { padding: [10, 10] });
+    // no zoom animation: the unit is marked drawn (data-unit) only once its grids stand still under a
+    // click, and a wall screen gains nothing from a glide
+    if (drawn.grids.getLayers().length) map.fitBounds(drawn.grids.getBounds(), { padding: [10, 10], animate: false });
     drawn.update();
     if (body.cases) {
       const overlays = {};
