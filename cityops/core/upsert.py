@@ -9,7 +9,7 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
 
 
-def _differs(old, new) -> bool:
+def differs(old, new) -> bool:
     if isinstance(new, float) and isinstance(old, float):
         return abs(old - new) > 1e-9
     return old != new
@@ -20,7 +20,7 @@ def upsert_by_code(model, code: str, fields: dict) -> tuple[object, Outcome, dic
     obj = model.objects.filter(code=code).first()
     if obj is None:
         return model.objects.create(code=code, **fields), Outcome.CREATED, {}
-    changes = {k: (getattr(obj, k), v) for k, v in fields.items() if _differs(getattr(obj, k), v)}
+    changes = {k: (getattr(obj, k), v) for k, v in fields.items() if differs(getattr(obj, k), v)}
     if not changes:
         return obj, Outcome.UNCHANGED, {}
     for key, (_, value) in changes.items():

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from cityops.audit.services import audit_record
-from cityops.core.upsert import Outcome, upsert_by_code
+from cityops.core.upsert import Outcome, differs
 from cityops.iot import rule_cache
 from cityops.iot.models import DeviceType, DeviceTypeQuantity, Quantity, Rule
 
@@ -441,37 +441,76 @@ def property_errors(type_code: str, properties: dict) -> list[tuple[str, str]]:
     return errors
 
 
-def _install_type(spec: TypeSpec, quantities: dict[str, Quantity], counts: dict) -> None:
-    fields = {
-        "name": spec.name,
-        "description": spec.description,
-        "report_interval_s": spec.report_interval_s,
-        "offline_after_s": spec.offline_after_s,
-    }
-    device_type, outcome, _ = upsert_by_code(DeviceType, spec.code, fields)
-    counts[f"types_{outcome.value}"] += 1
-    for code, low, high in spec.quantities:
-        DeviceTypeQuantity.objects.update_or_create(
-            device_type=device_type, quantity=quantities[code], defaults={"min_valid": low, "max_valid": high}
-        )
-    for rule in spec.rules:
-        fields = {
-            "name": rule.name,
-            "kind": rule.kind,
-            "severity": rule.severity,
-            "quantity": quantities[rule.quantity] if rule.quantity else None,
-            "params": rule.params,
-            "case_item_code": rule.case_item_code,
-        }
-        obj = Rule.objects.filter(device_type=device_type, device__isnull=True, code=rule.code).first()
+def _upsert(model, rows: dict[str, dict], existing: dict, counts: dict, kind: str) -> dict:
+    """Rows by code after writing ``rows``: the missing ones in one INSERT, changed ones saved."""
+    missing = []
+    for code, fields in rows.items():
+        obj = existing.get(code)
         if obj is None:
-            Rule.objects.create(device_type=device_type, code=rule.code, **fields)
-            counts["rules_created"] += 1
-        elif any(getattr(obj, k) != v for k, v in fields.items()):
-            for key, value in fields.items():
+            missing.append(model(code=code, **fields))
+            counts[f"{kind}_created"] += 1
+        elif changes := {k: v for k, v in fields.items() if differs(getattr(obj, k), v)}:
+            for key, value in changes.items():
                 setattr(obj, key, value)
-            obj.save()
-            counts["rules_updated"] += 1
+            obj.save(update_fields=list(changes))
+            counts[f"{kind}_updated"] += 1
+        else:
+            counts[f"{kind}_unchanged"] += 1
+    model.objects.bulk_create(missing)
+    return {**existing, **{obj.code: obj for obj in missing}}
+
+
+def _install_limits(types: dict, quantities: dict) -> None:
+    """Each type's quantities with their valid range (the missing in one INSERT)."""
+    held = {
+        (r.device_type_id, r.quantity_id): r
+        for r in DeviceTypeQuantity.objects.filter(device_type__in=types.values())
+    }
+    missing = []
+    for spec in TYPES:
+        device_type = types[spec.code]
+        for code, low, high in spec.quantities:
+            row = held.get((device_type.pk, quantities[code].pk))
+            if row is None:
+                missing.append(
+                    DeviceTypeQuantity(
+                        device_type=device_type, quantity=quantities[code], min_valid=low, max_valid=high
+                    )
+                )
+            elif (row.min_valid, row.max_valid) != (low, high):
+                row.min_valid, row.max_valid = low, high
+                row.save(update_fields=["min_valid", "max_valid"])
+    DeviceTypeQuantity.objects.bulk_create(missing)
+
+
+def _install_rules(types: dict, quantities: dict, counts: dict) -> None:
+    """Each type's type-level rules, by (type, code)."""
+    held = {
+        (r.device_type_id, r.code): r
+        for r in Rule.objects.filter(device_type__in=types.values(), device__isnull=True)
+    }
+    missing = []
+    for spec in TYPES:
+        device_type = types[spec.code]
+        for rule in spec.rules:
+            fields = {
+                "name": rule.name,
+                "kind": rule.kind,
+                "severity": rule.severity,
+                "quantity": quantities[rule.quantity] if rule.quantity else None,
+                "params": rule.params,
+                "case_item_code": rule.case_item_code,
+            }
+            obj = held.get((device_type.pk, rule.code))
+            if obj is None:
+                missing.append(Rule(device_type=device_type, code=rule.code, **fields))
+                counts["rules_created"] += 1
+            elif any(getattr(obj, k) != v for k, v in fields.items()):
+                for key, value in fields.items():
+                    setattr(obj, key, value)
+                obj.save()
+                counts["rules_updated"] += 1
+    Rule.objects.bulk_create(missing)
 
 
 def profiles_install(*, by=None, actor_name: str = "") -> dict[str, int]:
@@ -489,19 +528,39 @@ def profiles_install(*, by=None, actor_name: str = "") -> dict[str, int]:
     )
     counts.update(types_unchanged=0, quantities_unchanged=0)
     with transaction.atomic():
-        quantities = {}
-        for q in QUANTITIES:
-            fields = {
-                "name": q.name,
-                "unit_name": q.unit_name,
-                "unit_symbol": q.unit_symbol,
-                "unit_definition": q.unit_definition,
-                "description": q.description,
-            }
-            quantities[q.code], outcome, _ = upsert_by_code(Quantity, q.code, fields)
-            counts[f"quantities_{outcome.value}"] += 1
-        for spec in TYPES:
-            _install_type(spec, quantities, counts)
+        quantities = _upsert(
+            Quantity,
+            {
+                q.code: {
+                    "name": q.name,
+                    "unit_name": q.unit_name,
+                    "unit_symbol": q.unit_symbol,
+                    "unit_definition": q.unit_definition,
+                    "description": q.description,
+                }
+                for q in QUANTITIES
+            },
+            {q.code: q for q in Quantity.objects.filter(code__in=[q.code for q in QUANTITIES])},
+            counts,
+            "quantities",
+        )
+        types = _upsert(
+            DeviceType,
+            {
+                spec.code: {
+                    "name": spec.name,
+                    "description": spec.description,
+                    "report_interval_s": spec.report_interval_s,
+                    "offline_after_s": spec.offline_after_s,
+                }
+                for spec in TYPES
+            },
+            {t.code: t for t in DeviceType.objects.filter(code__in=[spec.code for spec in TYPES])},
+            counts,
+            "types",
+        )
+        _install_limits(types, quantities)
+        _install_rules(types, quantities, counts)
         changed = {k: v for k, v in counts.items() if v and not k.endswith(Outcome.UNCHANGED.value)}
         if changed:
             audit_record(
