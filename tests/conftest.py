@@ -1,5 +1,6 @@
 """Shared fixtures: the small town and one named user per role and scope."""
 
+import contextlib
 import os
 
 import pytest
@@ -18,6 +19,12 @@ def pytest_configure(config):
         from django.test import testcases
 
         testcases.LiveServerThread.server_class = _serial_server_class()
+
+
+def pytest_itemcollected(item):
+    """Every test under tests/e2e is a browser test (`-m e2e` selects them, `-m "not e2e"` leaves them)."""
+    if "e2e" in item.path.parts:
+        item.add_marker(pytest.mark.e2e)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -102,6 +109,24 @@ def _fresh_caches():
     invalidate_all()
     yield
     invalidate_all()
+
+
+@contextlib.contextmanager
+def rows_for_the_module(django_db_blocker):
+    """Rows written once and read by every test of a module: written in a transaction that stands
+    around the module and is rolled back at its end. Each test's own transaction nests inside it (a
+    savepoint), so what a test writes is still undone after it. For read-mostly modules whose setup
+    is costly (a whole demo step); a transactional test must not share the module."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

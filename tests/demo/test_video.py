@@ -13,14 +13,39 @@ from cityops.demo.services import geography_seed
 from cityops.demo.video import seed_video
 from cityops.video import gbid, rates
 from cityops.video.models import Canteen, Channel, ChannelDay, Group, Project, School, Site
+from tests.conftest import rows_for_the_module
 
 NOW = timezone.make_aware(datetime(2026, 11, 20, 15, 0))
 
 
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """The demo's cameras are seeded once for the module (a seed takes seconds); each test reads them
+    in its own savepoint."""
+    with rows_for_the_module(django_db_blocker):
+        geography_seed()
+        yield seed_video(now=NOW)
+
+
 @pytest.fixture
-def seeded(db):
+def seeded(_seeded_once, db):
+    return _seeded_once
+
+
+def test_the_alert_kinds_step_maps_kinds_to_the_catalogue_once(db):
+    from cityops.demo.catalogue import catalogue_seed
+    from cityops.demo.people import org_seed
+    from cityops.demo.video import seed_alert_kinds
+    from cityops.video.models import AlertKind
+
     geography_seed()
-    return seed_video(now=NOW)
+    org_seed()
+    catalogue_seed()
+    first = seed_alert_kinds()
+    assert first.created == AlertKind.objects.count() == 10
+    assert not AlertKind.objects.filter(item_code="").exists()
+    again = seed_alert_kinds()
+    assert (again.created, again.unchanged) == (0, 10)
 
 
 def test_exact_counts_at_ninety_and_a_hundred_percent_of_plan(seeded):
@@ -129,19 +154,3 @@ def test_the_rollup_of_the_history_gives_the_same_days(seeded):
     before = [r[1:] for r in recent.values_list()]
     rollup_days(today - timedelta(days=1), today, now=NOW)
     assert [r[1:] for r in recent.values_list()] == before and len(before) == 1374 * 2
-
-
-def test_the_alert_kinds_step_maps_kinds_to_the_catalogue_once(db):
-    from cityops.demo.catalogue import catalogue_seed
-    from cityops.demo.people import org_seed
-    from cityops.demo.video import seed_alert_kinds
-    from cityops.video.models import AlertKind
-
-    geography_seed()
-    org_seed()
-    catalogue_seed()
-    first = seed_alert_kinds()
-    assert first.created == AlertKind.objects.count() == 10
-    assert not AlertKind.objects.filter(item_code="").exists()
-    again = seed_alert_kinds()
-    assert (again.created, again.unchanged) == (0, 10)
