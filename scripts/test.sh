@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The whole suite: lint, then pytest on SQLite and on PostgreSQL side by side.
+# The whole suite: lint, then pytest on SQLite and on PostgreSQL, in two lanes side by side.
 # PostgreSQL is used when reachable; under CI=true it is required.
+#
+# Lane 1: every test but the browser tests on SQLite, then the browser tests on PostgreSQL.
+# Lane 2: every test but the browser tests on PostgreSQL.
+# The browser tests run once, on the production database (docs/architecture.md says why); with no
+# PostgreSQL they run on SQLite instead, so a machine without it still runs every test once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PG_URL="${CITYOPS_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/cityops}"
+PG_E2E_URL="${PG_URL%%\?*}_e2e"  # its own test database, so that the two lanes never share one
 
 echo "== lint"
 $BIN/ruff check cityops tests bench
@@ -15,7 +21,7 @@ $BIN/cityops makemigrations --check --dry-run >/dev/null || {
 pg_reachable() {
   $BIN/python - "$PG_URL" <<'PY'
 import sys, psycopg
-url = sys.argv[1].replace("/cityops", "/postgres")
+url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
 try:
     psycopg.connect(url, connect_timeout=3).close()
 except Exception as exc:
@@ -24,30 +30,47 @@ except Exception as exc:
 PY
 }
 
-# The two runs share nothing (an in-memory SQLite database; test_* databases on PostgreSQL; brokers
-# and servers on free ports), so they run side by side, one per core; each log is shown when done.
+# pytest, where a selection that leaves no test (exit 5: `scripts/test.sh tests/cases` has no browser
+# test) is no failure
+run_pytest() {
+  local rc=0
+  $BIN/pytest -p no:cacheprovider "$@" || rc=$?
+  [ "$rc" -eq 5 ] && rc=0
+  return "$rc"
+}
+
+# The lanes share nothing (an in-memory SQLite database; test_* databases of their own on
+# PostgreSQL; brokers and servers on free ports), so they run side by side, one per core.
 LOGS=$(mktemp -d)
-echo "== tests on SQLite"
-DATABASE_URL= $BIN/pytest -p no:cacheprovider "$@" >"$LOGS/sqlite.log" 2>&1 &
-sqlite_pid=$!
-pg_pid=""
+trap 'rm -rf "$LOGS"' EXIT
 if pg_reachable; then
-  echo "== tests on PostgreSQL (beside the SQLite run)"
-  DATABASE_URL="$PG_URL" $BIN/pytest -p no:cacheprovider "$@" >"$LOGS/postgresql.log" 2>&1 &
-  pg_pid=$!
+  echo "== lane 1: SQLite without the browser tests, then the browser tests on PostgreSQL"
+  (
+    s=0
+    DATABASE_URL= run_pytest -m "not e2e" "$@" || s=1
+    echo "== the browser tests, on PostgreSQL"
+    DATABASE_URL="$PG_E2E_URL" run_pytest -m e2e "$@" || s=1
+    exit $s
+  ) >"$LOGS/lane1.log" 2>&1 &
+  lane1=$!
+  echo "== lane 2: PostgreSQL without the browser tests"
+  DATABASE_URL="$PG_URL" run_pytest -m "not e2e" "$@" >"$LOGS/lane2.log" 2>&1 &
+  lane2=$!
 elif [ "${CI:-}" = "true" ]; then
-  kill "$sqlite_pid" 2>/dev/null
   echo "PostgreSQL is required under CI=true; the suite cannot pass without it." >&2
   exit 1
 else
-  echo "== SKIPPED: the PostgreSQL run (no server reachable at $PG_URL; set CITYOPS_TEST_PG_URL)."
+  echo "== SKIPPED: the PostgreSQL runs (no server reachable at $PG_URL; set CITYOPS_TEST_PG_URL)."
+  echo "== every test on SQLite"
+  DATABASE_URL= run_pytest "$@" >"$LOGS/lane1.log" 2>&1 &
+  lane1=$!
+  lane2=""
 fi
 status=0
-wait "$sqlite_pid" || status=1
-echo "== SQLite run"; cat "$LOGS/sqlite.log"
-if [ -n "$pg_pid" ]; then
-  wait "$pg_pid" || status=1
-  echo "== PostgreSQL run"; cat "$LOGS/postgresql.log"
+wait "$lane1" || status=1
+echo "== lane 1"; cat "$LOGS/lane1.log"
+if [ -n "$lane2" ]; then
+  wait "$lane2" || status=1
+  echo "== lane 2"; cat "$LOGS/lane2.log"
 fi
-rm -rf "$LOGS"
 exit $status

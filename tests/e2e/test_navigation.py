@@ -84,25 +84,25 @@ def test_every_page_in_the_navigation_loads_only_from_this_server(users, new_pag
 
 
 def test_the_api_docs_render_from_local_files(users, new_page, live_server):
-    for locale, language in (("zh-CN", "中文"), ("en-GB", "English")):
-        for size, viewport in (
-            ("1366", {"width": 1366, "height": 768}),
-            ("390", {"width": 390, "height": 844}),
-        ):
-            page = new_page(viewport=viewport)
-            seen = watch(page)
-            login(page, "officer", PASSWORD)
-            if language == "English":
-                page.get_by_role("button", name="English").click()
-                page.wait_for_load_state()
-            page.goto("/api/v1/docs")
-            # the OpenAPI document is built on its first request: seconds on a busy machine
-            page.wait_for_selector("#swagger-ui[data-ready=true]", timeout=30_000)
-            page.locator(".swagger-ui .opblock").first.wait_for()
-            assert page.locator(".swagger-ui .info .title").inner_text().startswith("cityops API")
-            assert page.locator(".swagger-ui .opblock").count() > 20
-            # the site's navigation stays: the way back to the rest of the site
-            assert page.locator(".mainnav a[href='/api/v1/docs']").count() == 1
-            assert foreign(seen["requests"], live_server.url) == []
-            assert seen["console"] == [] and page.js_errors == []
-            screenshot(page, f"api-docs-{size}-{locale}.png")
+    # Chinese on a laptop, English on a phone: each language and each layout once
+    for (locale, language), (size, viewport) in (
+        (("zh-CN", "中文"), ("1366", {"width": 1366, "height": 768})),
+        (("en-GB", "English"), ("390", {"width": 390, "height": 844})),
+    ):
+        page = new_page(viewport=viewport)
+        seen = watch(page)
+        login(page, "officer", PASSWORD)
+        if language == "English":
+            page.get_by_role("button", name="English").click()
+            page.wait_for_load_state()
+        page.goto("/api/v1/docs")
+        # the OpenAPI document is built on its first request: seconds on a busy machine
+        page.wait_for_selector("#swagger-ui[data-ready=true]", timeout=30_000)
+        page.locator(".swagger-ui .opblock").first.wait_for()
+        assert page.locator(".swagger-ui .info .title").inner_text().startswith("cityops API")
+        assert page.locator(".swagger-ui .opblock").count() > 20
+        # the site's navigation stays: the way back to the rest of the site
+        assert page.locator(".mainnav a[href='/api/v1/docs']").count() == 1
+        assert foreign(seen["requests"], live_server.url) == []
+        assert seen["console"] == [] and page.js_errors == []
+        screenshot(page, f"api-docs-{size}-{locale}.png")
