@@ -86,6 +86,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "video.change",
             "video.live",
             "databrain.change",
+            "databrain.share",
             "ops.duty",
             "ops.command",
         }
@@ -116,7 +117,15 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         _STAFF_READ
         | _IOT_READ
         | _VIDEO_READ
-        | {"geo.change", "admin.access", "cases.catalogue", "iot.change", "video.change", "databrain.change"}
+        | {
+            "geo.change",
+            "admin.access",
+            "cases.catalogue",
+            "iot.change",
+            "video.change",
+            "databrain.change",
+            "databrain.share",
+        }
     ),
     Role.AUDITOR: frozenset(
         _STAFF_READ
