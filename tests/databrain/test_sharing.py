@@ -325,9 +325,11 @@ def test_a_resource_without_a_grant_is_a_404(client, granted_key, enterprises):
     assert r.status_code == 404 and "No resource 102-0001 is granted to SYS-GRID" in r.json()["detail"]
 
 
-def test_a_bad_key_on_the_api_is_a_401_saying_which(client, users, granted_key):
+def test_a_bad_key_on_the_api_is_a_401_saying_which(english_pages, users, granted_key):
+    client = english_pages
     key, raw = granted_key
-    assert "not known" in client.get(records_url(), HTTP_AUTHORIZATION="cdk_nope").json()["detail"]
+    unknown = client.get(records_url(), HTTP_AUTHORIZATION="cdk_nope")
+    assert unknown.status_code == 401 and "not known" in unknown.json()["detail"]
     services.key_revoke(key=key, by=users["steward"])
     r = client.get(records_url(), HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert r.status_code == 401 and "was revoked on" in r.json()["detail"]

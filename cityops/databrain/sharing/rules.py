@@ -57,7 +57,8 @@ class Clock:
     """A pending request's clock as a page shows it."""
 
     due: datetime
-    days_left: int  # whole or part working days left; 0 or less once overdue
+    days_left: int  # working days left, a part of a day counting as one; 0 once overdue
+    days_over: int  # working days past due, a part of a day counting as one
     warning: bool
     overdue: bool
 
@@ -69,12 +70,11 @@ def clock(request, now=None) -> Clock | None:
     cal = get_calendar()
     minutes = cal.working_minutes_between(now, request.due_at)
     per_day = cal.minutes_per_day
-    # a part of a day left counts as a day; overdue counts whole days past
-    days_left = -(-minutes // per_day) if minutes > 0 else -(-minutes // per_day)
     overdue = now > request.due_at
     return Clock(
         due=request.due_at,
-        days_left=days_left,
+        days_left=-(-minutes // per_day) if minutes > 0 else 0,
+        days_over=max(1, -(minutes // per_day)) if overdue else 0,
         warning=not overdue and now >= warn_at(request.requested_at),
         overdue=overdue,
     )

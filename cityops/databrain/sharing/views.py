@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cityops.core.errors import DomainError, NotFound, ValidationFailed
 from cityops.core.export import Column, Sheet, download
@@ -24,13 +24,13 @@ from cityops.org.models import Department
 
 PAGE_SIZE = 30
 EVENT_LABELS = {
-    "submit": _lazy("Submitted"),
-    "grant": _lazy("Granted"),
-    "refuse": _lazy("Refused"),
-    "withdraw": _lazy("Withdrawn"),
-    "warn": _lazy("Reminded: one working day left"),
-    "escalate": _lazy("Overdue: escalated to the data stewards"),
-    "revoke": _lazy("Grant revoked"),
+    "submit": gettext_lazy("Submitted"),
+    "grant": gettext_lazy("Granted"),
+    "refuse": gettext_lazy("Refused"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "warn": gettext_lazy("Reminded: one working day left"),
+    "escalate": gettext_lazy("Overdue: escalated to the data stewards"),
+    "revoke": gettext_lazy("Grant revoked"),
 }
 
 
