@@ -43,7 +43,9 @@ class ScopeLevel(models.TextChoices):
 
 
 # databrain.view: the data catalogue, its records and loads; databrain.change: catalogue resources,
-# edit their metadata, load their records (the data steward).
+# edit their metadata, load their records, manage sharing for every resource (the data steward);
+# databrain.share: ask for resources on behalf of one's own department and decide the sharing requests
+# for the resources one's own department provides.
 _STAFF_READ = {"geo.view", "org.view", "databrain.view"}
 
 _CASES = {"cases.view"}
@@ -84,6 +86,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "video.change",
             "video.live",
             "databrain.change",
+            "databrain.share",
             "ops.duty",
             "ops.command",
         }
@@ -108,13 +111,21 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {"accounts.view", "cases.intake", "iot.alarm", "video.live", "ops.view"}
     ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
-    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES | {"databrain.share"}),
     Role.WINDOW_CLERK: frozenset(_STAFF_READ),
     Role.DATA_STEWARD: frozenset(
         _STAFF_READ
         | _IOT_READ
         | _VIDEO_READ
-        | {"geo.change", "admin.access", "cases.catalogue", "iot.change", "video.change", "databrain.change"}
+        | {
+            "geo.change",
+            "admin.access",
+            "cases.catalogue",
+            "iot.change",
+            "video.change",
+            "databrain.change",
+            "databrain.share",
+        }
     ),
     Role.AUDITOR: frozenset(
         _STAFF_READ

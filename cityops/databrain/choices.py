@@ -114,3 +114,35 @@ class Problem(models.TextChoices):
     CREDIT_CODE = "credit_code", _("Invalid unified social credit code")
     MOBILE = "mobile", _("Invalid mobile number")
     DIVISION = "division", _("Unknown administrative division code")
+
+
+class ConsumerKind(models.TextChoices):
+    """Who uses shared data: a department of the town, or an outside system."""
+
+    DEPARTMENT = "department", _("Department")
+    SYSTEM = "system", _("External system")
+
+
+class RequestStatus(models.TextChoices):
+    """A sharing request: waiting for the provider, then granted, refused or withdrawn."""
+
+    PENDING = "pending", _("Awaiting decision")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    @property
+    def colour(self) -> str:
+        return {"pending": "#0958d9", "granted": "#237804", "refused": "#a8071a", "withdrawn": "#595959"}[
+            self.value
+        ]
+
+
+class AccessChannel(models.TextChoices):
+    """Where a read of records came from (the usage log)."""
+
+    API = "api", _("Query API")
+    KEY = "key", _("Consumer key")
+    CKAN = "ckan", _("CKAN API")
+    PAGE = "page", _("Records page")
+    EXPORT = "export", _("Export")

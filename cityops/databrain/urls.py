@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cityops.databrain.sharing import views as sharing
 from cityops.databrain.views import catalogue, edit, loads, records
 
 app_name = "databrain"
@@ -16,4 +17,12 @@ urlpatterns = [
     path("loads/<int:load_id>/", loads.load_detail, name="load"),
     path("resources/<str:code>/records/", records.record_list, name="records"),
     path("resources/<str:code>/records.<str:fmt>", records.record_export, name="records_export"),
+    path("sharing/", sharing.request_list, name="share_requests"),
+    path("sharing/new/", sharing.request_new, name="share_request_new"),
+    path("sharing/approvals/", sharing.approval_list, name="share_approvals"),
+    path("sharing/requests/<int:request_id>/", sharing.request_detail, name="share_request"),
+    path("sharing/consumers/", sharing.consumer_list, name="consumers"),
+    path("sharing/consumers/<str:code>/", sharing.consumer_detail, name="consumer"),
+    path("sharing/usage/", sharing.usage, name="usage"),
+    path("sharing/usage.<str:fmt>", sharing.usage_export, name="usage_export"),
 ]

@@ -3,6 +3,8 @@
 import pytest
 from django.utils import translation
 
+from cityops.databrain import datastore
+from cityops.databrain.datastore import RowIn
 from cityops.databrain.services import FieldIn, ResourceIn, category_create, resource_create
 
 
@@ -84,3 +86,29 @@ def enterprises(categories):
         ),
         actor_name="test",
     )
+
+
+PEOPLE = [
+    ("11010519491231002X", "陈大文", "1949-12-31", "13812345678", "3"),
+    ("360426199101010071", "李小明", "1991-01-01", "13987654321", "1"),
+    ("440101198001010015", "黄三", "1980-01-01", "", "12"),
+]
+
+
+@pytest.fixture
+def people(rented):
+    fields = list(rented.fields.all())
+    datastore.ensure_table(rented, fields)
+    rows = [
+        RowIn(
+            n + 2,
+            idn,
+            1 if n == 2 else 0,
+            {"id_number": idn, "name": name, "birth_date": born, "phone": phone, "rooms": rooms},
+        )
+        for n, (idn, name, born, phone, rooms) in enumerate(PEOPLE)
+    ]
+    datastore.write(rented, fields, rows, load_id=1)
+    rented.record_count, rented.flagged_count = datastore.totals(rented)
+    rented.save()
+    return rented

@@ -44,3 +44,32 @@ def test_the_demo_records_load_through_the_load_service_with_realistic_problems(
     households = Resource.objects.get(code="101001-0001")
     assert 0 < households.flagged_count < households.record_count * 0.2
     assert records_seed().created == 0  # a second seed leaves loaded resources alone
+
+
+def test_the_demo_sharing_has_a_request_in_every_state_one_escalated_and_seeds_once():
+    from cityops.accounts.services import user_create
+    from cityops.databrain.models import ApiKey, Grant, ShareRequest
+    from cityops.demo.datasharing import sharing_seed
+
+    for code, name, short, in_grid, services in names.DEPARTMENTS:
+        Department.objects.create(
+            code=code, name=name, short_name=short, in_grid=in_grid, gives_services=services
+        )
+    catalogue_seed()
+    user_create(
+        username="steward",
+        role="data_steward",
+        scope_level="town",
+        scope_unit=None,
+        password="Correct-Horse-42!",
+    )
+    assert sharing_seed().created == 3 + 7
+    assert set(ShareRequest.objects.values_list("status", flat=True)) == {
+        "pending",
+        "granted",
+        "refused",
+        "withdrawn",
+    }
+    assert ShareRequest.objects.filter(status="pending", escalated_at__isnull=False).count() == 1
+    assert Grant.objects.count() == 3 and ApiKey.objects.count() == 1
+    assert sharing_seed().created == 0

@@ -2,35 +2,7 @@
 
 import pytest
 
-from cityops.databrain import datastore
-from cityops.databrain.datastore import RowIn
-
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
-
-PEOPLE = [
-    ("11010519491231002X", "陈大文", "1949-12-31", "13812345678", "3"),
-    ("360426199101010071", "李小明", "1991-01-01", "13987654321", "1"),
-    ("440101198001010015", "黄三", "1980-01-01", "", "12"),
-]
-
-
-@pytest.fixture
-def people(rented):
-    fields = list(rented.fields.all())
-    datastore.ensure_table(rented, fields)
-    rows = [
-        RowIn(
-            n + 2,
-            idn,
-            1 if n == 2 else 0,
-            {"id_number": idn, "name": name, "birth_date": born, "phone": phone, "rooms": rooms},
-        )
-        for n, (idn, name, born, phone, rooms) in enumerate(PEOPLE)
-    ]
-    datastore.write(rented, fields, rows, load_id=1)
-    rented.record_count, rented.flagged_count = datastore.totals(rented)
-    rented.save()
-    return rented
 
 
 def test_the_steward_sees_the_records_unmasked_filtered_and_sorted(client, users, people):

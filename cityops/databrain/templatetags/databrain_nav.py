@@ -17,6 +17,10 @@ SECTIONS = (
         {"catalogue", "resource", "resource_versions", "resource_edit", "records", "load_new", "load"},
     ),
     ("resource_new", _("Catalogue a resource"), "databrain.change", {"resource_new"}),
+    ("share_requests", _("My requests"), "databrain.share", {"share_requests", "share_request_new"}),
+    ("share_approvals", _("Approvals"), "databrain.share", {"share_approvals", "share_request"}),
+    ("consumers", _("Consumers and keys"), "databrain.change", {"consumers", "consumer"}),
+    ("usage", _("Usage"), "databrain.change", {"usage"}),
 )
 
 

@@ -21,6 +21,7 @@ from cityops.databrain.choices import (
     UpdateCycle,
 )
 from cityops.databrain.forms import CatalogueFilterForm
+from cityops.databrain.sharing.views import resource_sharing
 from cityops.databrain.views.common import databrain_page, get_resource, present
 from cityops.databrain.views.loads import issue_summary
 
@@ -140,6 +141,7 @@ def resource_detail(request, code: str):
         "category_path": _category_path(resource.category),
         "loads": [(load, LoadStatus(load.status)) for load in selectors.load_list(resource)[:10]],
         "issues": issue_summary(resource),
+        **resource_sharing(request.user, resource),
     }
     return render(request, "databrain/resource_detail.html", context)
 

@@ -9,7 +9,8 @@ from cityops.core.errors import ValidationFailed
 from cityops.core.export import Column, Sheet, download
 from cityops.core.pages import is_htmx, querystring
 from cityops.databrain import records
-from cityops.databrain.choices import FieldType
+from cityops.databrain.choices import AccessChannel, FieldType
+from cityops.databrain.sharing.keys import log_access
 from cityops.databrain.views.common import databrain_page, get_resource
 
 EXPORT_MAX = 200_000
@@ -43,6 +44,13 @@ def record_list(request, code: str):
     try:
         query = records.parse(request.GET, fields)
         page = records.record_page(user=request.user, resource=resource, query=query)
+        log_access(
+            resource=resource,
+            channel=AccessChannel.PAGE,
+            fields=[f.name for f in page.fields],
+            rows=len(page.rows),
+            user=request.user,
+        )
         context.update(
             page=page,
             rows=[(row["_id"], row["_flags"], [row.get(f.name) for f in page.fields]) for row in page.rows],
@@ -82,10 +90,14 @@ def record_export(request, code: str, fmt: str):
                 yield [row["_id"], *[row.get(f.name, "") for f in page.fields], row["_flags"]]
             sent += len(page.rows)
             if not page.next_cursor:
-                return
+                break
             query.after = page.next_cursor
+        log_access(
+            resource=resource, channel=AccessChannel.EXPORT, fields=names, rows=sent, user=request.user
+        )
 
     shown = [f for f in fields if query.fields is None or f.name in query.fields]
+    names = [f.name for f in shown]
     columns = [Column(_("Record")), *[Column(f"{f.title}({f.name})") for f in shown], Column(_("Problems"))]
     return download(
         name=f"data-{resource.code}", fmt=fmt, sheets=[Sheet(resource.name[:31], columns, rows())]
