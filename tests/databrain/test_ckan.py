@@ -10,7 +10,7 @@ from cityops.databrain import datastore
 from cityops.databrain.ckan.catalogue import make_id
 from cityops.databrain.datastore import RowIn
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 A3 = "/ckan/api/3/action/"
 A = "/ckan/api/action/"

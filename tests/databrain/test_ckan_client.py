@@ -25,7 +25,7 @@ def test_ckanapi_reads_the_catalogue_and_records(served, users):
         public.action.package_show(id="101001-0003")
     with pytest.raises(ckanapi.ValidationError) as refused:
         public.action.datastore_search(resource_id="102-0001", filters={"colour": "red"})
-    assert refused.value.error_dict["filters"] == ["field “colour” not in table"]
+    assert refused.value.error_dict["filters"] == ["表中没有字段“colour”"]  # Chinese: the default language
     with pytest.raises(ckanapi.NotAuthorized):
         ckanapi.RemoteCKAN(served, apikey="cto_revoked").action.package_list()
 

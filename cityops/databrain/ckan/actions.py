@@ -88,12 +88,11 @@ def package_search(ctx: Context, p: Params):
     terms = search.fq_terms(" ".join([*terms, p.text("fq")]))
     text = " ".join(w for w in words if w != "*:*")
     found = list(ctx.catalogue.resources())
-    if text:
-        ranked = catalogue_search.rank(SearchToken.objects.all(), text)
+    ranked = catalogue_search.rank(SearchToken.objects.all(), text) if text else None
+    rank = {}
+    if ranked is not None:  # None: no word to search by (empty, or only stop words)
         rank = {pk: n for n, pk in enumerate(ranked.values_list("resource_id", flat=True)[:500])}
         found = [r for r in found if r.pk in rank]
-    else:
-        rank = {}
     if not p.boolean("include_private", False):
         found = [r for r in found if r.share_type == "unconditional"]
     pkgs = [(r, ctx.catalogue.package_dict(r)) for r in found]
