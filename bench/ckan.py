@@ -52,7 +52,7 @@ def main() -> None:
 
     steward = User.objects.filter(username="bench-steward").first() or user_create(
         username="bench-steward", role="data_steward", scope_level="town", scope_unit=None,
-        password="Bench-Steward-42!", display_name="bench", phone="13800000000", departments=[],
+        password="Correct-Horse-42!", display_name="bench", phone="13800000000", departments=[],
     )  # fmt: skip
     _token, raw = token_create(user=steward, name="bench", days=1)
     client = Client(headers={"Authorization": raw}, SERVER_NAME="localhost")

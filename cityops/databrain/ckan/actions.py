@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from cityops.databrain import datastore
 from cityops.databrain import records as records_mod
 from cityops.databrain import search as catalogue_search
 from cityops.databrain.ckan import search
@@ -217,7 +218,7 @@ def datastore_search(ctx: Context, p: Params):
         raise invalid(unknown[0], _("The input field %(name)s was not expected.") % {"name": unknown[0]})
     ident = _required(p, "resource_id", "id")
     resource = ctx.catalogue.resource(ident)
-    if resource.table_name not in ctx.catalogue.tables:
+    if not datastore.table_exists(resource):
         raise NotFoundError(_("Resource “%(id)s” has no records in the datastore") % {"id": ident})
     if p.text("records_format", "objects") != "objects":
         raise invalid("records_format", _("only objects is supported"))

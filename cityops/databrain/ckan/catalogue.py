@@ -41,7 +41,14 @@ class Catalogue:
         self.caller = caller
         self.request = request
         self.categories = {c.pk: c for c in Category.objects.all()}
-        self.tables = set(connection.introspection.table_names())
+        self._tables = None
+
+    @property
+    def tables(self) -> set[str]:
+        """The record tables that exist (read once, and only by the actions that show them)."""
+        if self._tables is None:
+            self._tables = set(connection.introspection.table_names())
+        return self._tables
 
     # ---- lookups ---------------------------------------------------------------------------------
 
