@@ -53,6 +53,7 @@ urlpatterns = [
     path("iot/", include("cityops.iot.urls")),
     path("video/", include("cityops.video.urls")),
     path("data/", include("cityops.databrain.urls")),
+    path("ckan/api/", include("cityops.databrain.ckan.urls")),
     path("ops/", include("cityops.ops.urls")),
     path("jobs/", include("cityops.core.urls")),
 ]

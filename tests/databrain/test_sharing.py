@@ -350,3 +350,37 @@ def test_staff_reads_are_logged_too(client, users, people):
     b"".join(client.get("/data/resources/101001-0003/records.csv").streaming_content)
     rows = list(AccessLog.objects.order_by("id").values_list("channel", "user__username", "rows", "consumer"))
     assert rows == [("api", "officer", 3, None), ("page", "officer", 3, None), ("export", "officer", 3, None)]
+
+
+def test_the_ckan_api_takes_a_consumer_key_as_ckan_clients_send_it(
+    english_pages, users, granted_key, enterprises
+):
+    """CKAN clients put the key in Authorization: the private resource granted to it shows, with the
+    granted fields only and the personal ones masked unless granted; the read is logged; a revoked key
+    is CKAN's Authorization Error saying it was revoked."""
+    client = english_pages
+    key, raw = granted_key
+    url = "/ckan/api/3/action/datastore_search"
+    anonymous = client.get(url, {"resource_id": "101001-0003"}).json()
+    assert anonymous["success"] is False and anonymous["error"]["__type"] == "Not Found Error"
+
+    body = client.get(url, {"resource_id": "101001-0003", "sort": "rooms asc"}, HTTP_AUTHORIZATION=raw).json()
+    assert body["success"] is True
+    result = body["result"]
+    assert [f["id"] for f in result["fields"]] == ["_id", "name", "phone", "rooms"]
+    assert (result["records"][0]["name"], result["records"][0]["phone"]) == ("李小明", "139****4321")
+    log = AccessLog.objects.order_by("id").last()
+    assert (log.channel, log.key_id, log.consumer_id, log.rows) == ("ckan", key.pk, key.consumer_id, 3)
+    assert log.fields == ["name", "phone", "rooms"]
+    listed = "/ckan/api/3/action/package_list"
+    assert "101001-0003" not in client.get(listed, HTTP_AUTHORIZATION=raw).json()["result"]  # as CKAN
+    private = client.get(listed, {"include_private": "true"}, HTTP_AUTHORIZATION=raw).json()["result"]
+    assert "101001-0003" in private
+
+    services.key_revoke(key=key, by=users["steward"], reason="leaked")
+    refused = client.get(
+        url, {"resource_id": "101001-0003"}, HTTP_AUTHORIZATION=raw, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert refused.status_code == 403
+    error = refused.json()["error"]
+    assert error["__type"] == "Authorization Error" and "revoked" in error["message"]
