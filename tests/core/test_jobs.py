@@ -188,6 +188,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "core.prune_job_runs": 3600,
         "core.prune_screen_events": 3600,
         "core.purge_rate_counts": 3600,
+        "databrain.sharing_sweep": 600,
         "demo.trickle": 0,  # off unless the demo asks for it
         "iot.case_retries": 30,
         "iot.compact": 300,

@@ -40,7 +40,8 @@ def test_a_roster_around_today_led_by_the_demo_officer_with_a_week_of_handovers(
     # the week before handed over, and carries open items
     now = timezone.now()
     ended = RosterEntry.objects.filter(ends_at__lte=now)
-    assert Handover.objects.count() == ended.count() >= 14
+    # a week of two shifts a day is 14, save yesterday's night shift while it runs (until 08:00)
+    assert Handover.objects.count() == ended.count() >= 13
     # every handover but possibly the last is acknowledged by the shift after it
     assert Handover.objects.filter(acknowledged_at__isnull=True).count() <= 1
     closed = HandoverItem.objects.get(text="三号排水口堵塞待疏通")
