@@ -323,3 +323,11 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# the data brain's upstream sync to the city-level platform (docs/databrain.md, "Upstream sync")
+CITYOPS_DATABRAIN_SYNC_URL = env_str("CITYOPS_DATABRAIN_SYNC_URL", "")
+CITYOPS_DATABRAIN_SYNC_TOKEN = env_str("CITYOPS_DATABRAIN_SYNC_TOKEN", "")
+CITYOPS_DATABRAIN_SYNC_SOURCE = env_str("CITYOPS_DATABRAIN_SYNC_SOURCE", "cityops")
+CITYOPS_DATABRAIN_SYNC_BATCH = env_int("CITYOPS_DATABRAIN_SYNC_BATCH", 500, minimum=1)
+CITYOPS_DATABRAIN_SYNC_TIMEOUT = env_int("CITYOPS_DATABRAIN_SYNC_TIMEOUT", 30, minimum=1)
+CITYOPS_DATABRAIN_SYNC_INTERVAL = env_int("CITYOPS_DATABRAIN_SYNC_INTERVAL", 60, minimum=0)

@@ -146,3 +146,45 @@ class AccessChannel(models.TextChoices):
     CKAN = "ckan", _("CKAN API")
     PAGE = "page", _("Records page")
     EXPORT = "export", _("Export")
+
+
+class ChangeKind(models.TextChoices):
+    """What an outbox row of the upstream sync stands for."""
+
+    CATALOGUE = "catalogue", _("Catalogue entry")
+    RECORDS = "records", _("Records of a load")
+
+
+class BatchStatus(models.TextChoices):
+    """How one attempt to push a batch upstream ended."""
+
+    ACKED = "acked", _("Acknowledged")
+    FAILED = "failed", _("Failed, will be retried")
+    REJECTED = "rejected", _("Rejected, needs a person")
+    WITHHELD = "withheld", _("Withheld: not shared")
+
+    @property
+    def colour(self) -> str:
+        return {"acked": "#237804", "failed": "#ad4e00", "rejected": "#a8071a", "withheld": "#595959"}[
+            self.value
+        ]
+
+
+class SyncHealth(models.TextChoices):
+    """A resource's place in the upstream sync, as the status page shows it."""
+
+    IN_SYNC = "in_sync", _("In sync")
+    BEHIND = "behind", _("Behind")
+    FAILING = "failing", _("Failing, retrying")
+    STOPPED = "stopped", _("Stopped, needs a person")
+    PAUSED = "paused", _("Paused")
+
+    @property
+    def colour(self) -> str:
+        return {
+            "in_sync": "#237804",
+            "behind": "#0958d9",
+            "failing": "#ad4e00",
+            "stopped": "#a8071a",
+            "paused": "#595959",
+        }[self.value]

@@ -163,6 +163,24 @@ def ids_of_load(resource, load_id: int) -> dict[int, int]:
         return dict(cur.fetchall())
 
 
+def rows_of_load(resource, fields, load_id: int, *, after_row: int, limit: int) -> list[dict]:
+    """The records a load last wrote, in the order of its file's rows after ``after_row`` (the
+    (_load, _row) index): ``{"_id", "_key", "_row", <field name>: text}``."""
+    names = [f.column for f in fields]
+    select = ", ".join(q(c) for c in ("_id", "_key", "_row", *names))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {select} FROM {q(resource.table_name)} WHERE {q('_load')} = %s AND {q('_row')} > %s "
+            f"ORDER BY {q('_row')} LIMIT %s",
+            [load_id, after_row, limit],
+        )
+        raw = cur.fetchall()
+    return [
+        {"_id": r[0], "_key": r[1], "_row": r[2], **{f.name: v for f, v in zip(fields, r[3:], strict=True)}}
+        for r in raw
+    ]
+
+
 def totals(resource) -> tuple[int, int]:
     """(records, records with problems)."""
     if not table_exists(resource):

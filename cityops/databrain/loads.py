@@ -29,6 +29,7 @@ from cityops.databrain import datastore, quality, tables
 from cityops.databrain.choices import LoadStatus, Problem
 from cityops.databrain.datastore import RowIn
 from cityops.databrain.models import Load, QualityIssue, Resource
+from cityops.databrain.sync import capture
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_XLSX_BYTES = 20 * 1024 * 1024
@@ -295,6 +296,7 @@ def load_commit(
             load.report, load.data = run.report(), None
             load.duration_ms = int((time.monotonic() - started) * 1000)
             load.save()
+            capture.records_changed(resource, load)
             audit_record(
                 action="databrain.load",
                 actor=by,

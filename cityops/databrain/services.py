@@ -29,6 +29,7 @@ from cityops.databrain.choices import (
     UpdateCycle,
 )
 from cityops.databrain.models import Category, Field, Resource, ResourceVersion, SearchToken
+from cityops.databrain.sync import capture
 from cityops.org.models import Department
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -373,6 +374,7 @@ def resource_create(*, data: ResourceIn, by=None, actor_name: str = "") -> Resou
             snapshot=snap,
             changes=[],
         )
+        capture.catalogue_changed(resource, 1)
         audit_record(
             action="databrain.resource.create", actor=by, actor_name=actor_name, obj=resource, after=snap
         )
@@ -405,6 +407,7 @@ def resource_update(*, code: str, data: ResourceIn, by=None, actor_name: str = "
             snapshot=after,
             changes=changes,
         )
+        capture.catalogue_changed(resource, resource.version)
         audit_record(
             action="databrain.resource.update",
             actor=by,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from cityops.databrain.sharing import views as sharing
+from cityops.databrain.sync import views as sync
 from cityops.databrain.views import catalogue, edit, loads, records
 
 app_name = "databrain"
@@ -25,4 +26,6 @@ urlpatterns = [
     path("sharing/consumers/<str:code>/", sharing.consumer_detail, name="consumer"),
     path("sharing/usage/", sharing.usage, name="usage"),
     path("sharing/usage.<str:fmt>", sharing.usage_export, name="usage_export"),
+    path("sync/", sync.sync_status, name="sync"),
+    path("sync/<str:action>/", sync.sync_action, name="sync_action"),
 ]

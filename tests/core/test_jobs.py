@@ -189,6 +189,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "core.prune_screen_events": 3600,
         "core.purge_rate_counts": 3600,
         "databrain.sharing_sweep": 600,
+        "databrain.sync_push": 0,  # off until an upstream address is configured
         "demo.trickle": 0,  # off unless the demo asks for it
         "iot.case_retries": 30,
         "iot.compact": 300,
@@ -204,6 +205,8 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
     }
     settings.CITYOPS_DEMO_TRICKLE_SECONDS = 30
     assert registry()["demo.trickle"].enabled
+    settings.CITYOPS_DATABRAIN_SYNC_URL = "https://city.example/sync"
+    assert registry()["databrain.sync_push"].interval == settings.CITYOPS_DATABRAIN_SYNC_INTERVAL == 60
 
 
 def test_old_runs_are_pruned(settings):

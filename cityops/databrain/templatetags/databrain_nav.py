@@ -21,6 +21,7 @@ SECTIONS = (
     ("share_approvals", _("Approvals"), "databrain.share", {"share_approvals", "share_request"}),
     ("consumers", _("Consumers and keys"), "databrain.change", {"consumers", "consumer"}),
     ("usage", _("Usage"), "databrain.change", {"usage"}),
+    ("sync", _("Upstream sync"), "databrain.change", {"sync"}),
 )
 
 
