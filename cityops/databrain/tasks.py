@@ -1,9 +1,15 @@
-"""The data brain's background jobs: the clock of sharing requests."""
+"""The data brain's background jobs: the clock of sharing requests, scheduled pulls, large loads."""
+
+import time
 
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.jobs import job
+from cityops.databrain import loads
+from cityops.databrain.pulls.services import pulls_due
 from cityops.databrain.sharing.sweeper import sweep
+
+LOADS_BUDGET_S = 240  # a tick loads files for about this long; the next tick goes on
 
 
 @job(
@@ -16,3 +22,21 @@ def sharing_sweep() -> str:
     if not (result.warned or result.escalated):
         return ""
     return f"warned {result.warned}, escalated {result.escalated} sharing requests"
+
+
+@job("databrain.pulls", every=30, title=_("Pull the sources whose time has come"), lease=900)
+def pulls() -> str:
+    done = pulls_due()
+    return ", ".join(f"{load.filename} {load.status}" for load in done)
+
+
+@job("databrain.loads", every=3, title=_("Load large files in the background"), lease=3600)
+def background_loads() -> str:
+    """A short tick, so that a load confirmed on the page starts within seconds."""
+    began, done = time.monotonic(), []
+    while time.monotonic() - began < LOADS_BUDGET_S:
+        load = loads.load_queued()
+        if load is None:
+            break
+        done.append(f"load {load.pk} {load.status}")
+    return ", ".join(done)
