@@ -193,3 +193,48 @@ def test_a_pull_claimed_by_another_run_is_not_run_twice(mapped, api):
     PullSource.objects.filter(pk=source.pk).update(claimed_until=timezone.now() + timedelta(minutes=5))
     assert pull_run(source_id=source.pk) is None
     assert not Load.objects.exists()
+
+
+@pytest.mark.usefixtures("english_pages")
+def test_the_pages_save_a_source_without_showing_its_token_and_pull_now(client, users, mapped, api):
+    client.force_login(users["steward"])
+    form = {
+        "name": "接口",
+        "kind": "http",
+        "url": f"{api}/people",
+        "headers": "X-Trace: 1",
+        "token_header": "X-Token",
+        "token": "s3cret",
+        "format": "json",
+        "json_path": "result.records",
+        "paging": "page",
+        "page_size": "2",
+        "max_pages": "10",
+        "unit": "daily",
+        "daily_at": "02:30",
+        "enabled": "on",
+    }
+    response = client.post(f"/data/resources/{mapped.code}/pulls/new/", form)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    source = PullSource.objects.get()
+    assert (
+        source.headers == {"X-Trace": "1"} and source.daily_at == time(2, 30) and source.every_minutes is None
+    )
+    edit = client.get(f"/data/resources/{mapped.code}/pulls/{source.pk}/").content.decode()
+    assert "s3cret" not in edit and 'data-testid="token-set"' in edit
+    listing = client.get(f"/data/resources/{mapped.code}/pulls/").content.decode()
+    assert "daily at 02:30" in listing and "s3cret" not in listing
+    ran = client.post(f"/data/resources/{mapped.code}/pulls/{source.pk}/run/")
+    load = Load.objects.get()
+    assert ran.url == f"/data/loads/{load.pk}/" and load.inserted == 5
+    client.post(
+        f"/data/resources/{mapped.code}/pulls/{source.pk}/", form | {"token": ""}
+    )  # kept when left empty
+    source.refresh_from_db()
+    assert source.token_sealed and pull_run(source_id=source.pk).status == "done"
+
+
+@pytest.mark.usefixtures("english_pages")
+def test_a_dispatcher_does_not_see_the_pull_pages(client, users, rented):
+    client.force_login(users["dispatcher_v1"])
+    assert client.get(f"/data/resources/{rented.code}/pulls/").status_code in (403, 404)
