@@ -189,6 +189,8 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "core.prune_screen_events": 3600,
         "core.purge_rate_counts": 3600,
         "databrain.sharing_sweep": 600,
+        "databrain.pulls": 30,
+        "databrain.loads": 3,
         "demo.trickle": 0,  # off unless the demo asks for it
         "iot.case_retries": 30,
         "iot.compact": 300,
