@@ -94,12 +94,37 @@ class Rule(models.TextChoices):
 
 class LoadStatus(models.TextChoices):
     STAGED = "staged", _("Waiting for the column mapping")
+    QUEUED = "queued", _("Waiting to load in the background")
+    RUNNING = "running", _("Loading")
     DONE = "done", _("Loaded")
     REFUSED = "refused", _("Refused, nothing written")
 
     @property
     def colour(self) -> str:
-        return {"staged": "#0958d9", "done": "#237804", "refused": "#a8071a"}[self.value]
+        return {
+            "staged": "#0958d9",
+            "queued": "#0958d9",
+            "running": "#ad4e00",
+            "done": "#237804",
+            "refused": "#a8071a",
+        }[self.value]
+
+
+class PullKind(models.TextChoices):
+    HTTP = "http", _("HTTP API")
+    SQL = "sql", _("SQL query")
+
+
+class PullFormat(models.TextChoices):
+    JSON = "json", "JSON"
+    CSV = "csv", "CSV"
+
+
+class Paging(models.TextChoices):
+    NONE = "none", _("No paging")
+    PAGE = "page", _("Page number and size")
+    OFFSET = "offset", _("Offset and limit")
+    NEXT = "next", _("Next link")
 
 
 class Problem(models.TextChoices):

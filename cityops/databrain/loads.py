@@ -9,7 +9,10 @@
   mapped twice — each named by row and column — refuse the whole load and leave the records as they
   were. Quality problems (checksums, dates, numbers, mobiles, division codes, required values,
   duplicate keys) never refuse: the value is kept, the record flagged, the problem listed.
-- ``load_file`` does both at once (the command line, the demo, a client that knows its mapping).
+- ``load_file`` does both at once (the command line, the demo, a client that knows its mapping, a pull).
+- A file larger than ``BACKGROUND_BYTES`` is not loaded in the request: ``load_commit`` checks its
+  mapping and queues it, and the background job (``load_queued``) loads it, writing its progress
+  (rows read of about how many) to the cache for the load page to poll. Still all or nothing.
 
 A refused load is logged too (status refused, its errors); a load returns its ``Load`` row either way.
 Rows are upserted by the resource's key fields (``datastore.write``).
@@ -17,8 +20,11 @@ Rows are upserted by the resource's key fields (``datastore.write``).
 
 import time
 from collections import Counter, defaultdict
+from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +39,10 @@ from cityops.databrain.sync import capture
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_XLSX_BYTES = 20 * 1024 * 1024
+MAX_JSON_BYTES = 20 * 1024 * 1024  # parsed whole: about 10 times its size in memory
+BACKGROUND_BYTES = 2 * 1024 * 1024  # larger files load in the background, with a progress bar
+PROGRESS_EVERY = 500  # rows
+LOAD_LEASE = timedelta(hours=1)
 MAX_ERRORS = 500
 EXAMPLES = 5
 KEY_SEPARATOR = "\x1f"
@@ -85,14 +95,41 @@ def propose_mapping(resource: Resource, headers: list[str]) -> dict[str, str | N
 def _refuse_load(load: Load, errors: list[dict], started: float) -> Load:
     load.status = LoadStatus.REFUSED
     load.errors = errors[:MAX_ERRORS]
-    load.data = None
+    load.data, load.claimed_until = None, None
     load.duration_ms = int((time.monotonic() - started) * 1000)
     load.save()
     return load
 
 
+def _limit(data: bytes, filename: str) -> int:
+    if filename.lower().endswith(".xlsx") or data.startswith(tables.ZIP):
+        return MAX_XLSX_BYTES
+    if tables.is_json(data, filename) and not filename.lower().endswith(".csv"):
+        return MAX_JSON_BYTES
+    return MAX_BYTES
+
+
+def load_refuse(*, resource: Resource, filename: str, reason: str, actor_name: str = "") -> Load:
+    """A load refused before any row was read (a pull whose source failed), logged with its reason."""
+    return Load.objects.create(
+        resource=resource,
+        actor=actor_name or "system",
+        filename=filename[:200],
+        file_format="",
+        status=LoadStatus.REFUSED,
+        errors=[row_error(None, None, reason)],
+    )
+
+
 def load_stage(
-    *, resource_code: str, data: bytes, filename: str, header_rows: int = 1, by=None, actor_name: str = ""
+    *,
+    resource_code: str,
+    data: bytes,
+    filename: str,
+    header_rows: int = 1,
+    json_path: str = "",
+    by=None,
+    actor_name: str = "",
 ) -> Load:
     """Keep a file for loading once its mapping is confirmed; refused at once if it cannot be read."""
     _require(by)
@@ -110,13 +147,15 @@ def load_stage(
         filename=filename[:200],
         file_format="",
         header_rows=header_rows,
+        json_path=json_path.strip()[:200],
+        size=len(data),
         status=LoadStatus.STAGED,
     )
-    limit = MAX_XLSX_BYTES if filename.lower().endswith(".xlsx") or data.startswith(tables.ZIP) else MAX_BYTES
+    limit = _limit(data, filename)
     try:
         if len(data) > limit:
             raise tables.Unreadable(_("the file is larger than %(mb)s MB") % {"mb": limit // 1024 // 1024})
-        sheet = tables.read(data, filename, header_rows=header_rows)
+        sheet = tables.read(data, filename, header_rows=header_rows, json_path=load.json_path)
     except tables.Unreadable as exc:
         return _refuse_load(load, [row_error(None, None, str(exc))], started)
     load.file_format, load.encoding = sheet.file_format, sheet.encoding
@@ -125,9 +164,15 @@ def load_stage(
     return load
 
 
+def _sheet(load: Load) -> tables.Sheet:
+    return tables.read(
+        bytes(load.data), load.filename, header_rows=load.header_rows, json_path=load.json_path
+    )
+
+
 def preview(load: Load, rows: int = 10) -> tuple[list[str], list[list[str]]]:
     """A staged file's headers and its first rows."""
-    sheet = tables.read(bytes(load.data), load.filename, header_rows=load.header_rows)
+    sheet = _sheet(load)
     out = []
     for _number, cells in sheet.rows:
         out.append(cells)
@@ -169,8 +214,9 @@ def _mapping_errors(resource, headers: list[str], mapping: dict[str, str], field
 class _Run:
     """The rows of one load turned into records, their problems and the load's report."""
 
-    def __init__(self, resource, fields, headers, mapping):
+    def __init__(self, resource, fields, headers, mapping, on_progress=None):
         self.resource, self.fields = resource, fields
+        self.on_progress = on_progress
         by_name = {f.name: f for f in fields}
         self.columns = [(pos, by_name[mapping[h]]) for pos, h in enumerate(headers) if mapping.get(h)]
         self.width = len(headers)
@@ -184,6 +230,8 @@ class _Run:
     def records(self, rows):
         for number, cells in rows:
             self.rows_read += 1
+            if self.on_progress and self.rows_read % PROGRESS_EVERY == 0:
+                self.on_progress(self.rows_read)
             if len(cells) > self.width:
                 self.errors.append(
                     row_error(
@@ -270,30 +318,91 @@ def _write(load: Load, resource: Resource, run: _Run, rows) -> None:
     resource.save(update_fields=["record_count", "flagged_count", "loaded_at", "mapping", "updated_at"])
 
 
+def progress_key(load_id: int) -> str:
+    return f"databrain:load-progress:{load_id}"
+
+
+def progress(load: Load) -> dict:
+    """A background load's progress: rows read and about how many there are (from the cache, which
+    the worker writes outside the load's transaction, so that the page sees it before the commit)."""
+    return cache.get(progress_key(load.pk)) or {"read": 0, "total": 0}
+
+
+def _prepare(load: Load, mapping: dict | None) -> tuple[tables.Sheet, dict, list[dict]]:
+    """The staged file, the mapping (the proposal when None) and what is wrong with the mapping."""
+    sheet = _sheet(load)
+    mapping = dict(mapping) if mapping is not None else propose_mapping(load.resource, sheet.headers)
+    fields = {f.name: f for f in load.resource.fields.all()}
+    return sheet, mapping, _mapping_errors(load.resource, sheet.headers, mapping, fields)
+
+
 def load_commit(
     *, load_id: int, mapping: dict[str, str] | None = None, by=None, actor_name: str = ""
 ) -> Load:
-    """Load a staged file with ``mapping`` (the proposal when None): every row or none."""
+    """Load a staged file with ``mapping`` (the proposal when None): every row or none; a file
+    larger than ``BACKGROUND_BYTES`` is checked and queued for the background job instead."""
     _require(by)
     load = Load.objects.select_related("resource").filter(pk=load_id, status=LoadStatus.STAGED).first()
     if load is None:
         raise NotFound(_("No load %(id)s waiting for its mapping.") % {"id": load_id})
     started = time.monotonic()
-    resource = load.resource
-    sheet = tables.read(bytes(load.data), load.filename, header_rows=load.header_rows)
-    mapping = dict(mapping) if mapping is not None else propose_mapping(resource, sheet.headers)
-    fields = {f.name: f for f in resource.fields.all()}
-    errors = _mapping_errors(resource, sheet.headers, mapping, fields)
+    sheet, mapping, errors = _prepare(load, mapping)
     if errors:
         return _refuse_load(load, errors, started)
-    run = _Run(resource, list(fields.values()), sheet.headers, mapping)
+    if load.size > BACKGROUND_BYTES:
+        load.status, load.chosen_mapping = LoadStatus.QUEUED, mapping
+        load.save(update_fields=["status", "chosen_mapping", "updated_at"])
+        cache.set(progress_key(load.pk), {"read": 0, "total": sheet.total}, 86400)
+        return load
+    return _run_load(load, sheet, mapping, by=by, actor_name=actor_name, started=started)
+
+
+def load_claim(*, now=None) -> Load | None:
+    """Take the oldest queued load (or one whose worker died) for this worker: a conditional UPDATE."""
+    now = now or timezone.now()
+    free = Q(status=LoadStatus.QUEUED) | Q(status=LoadStatus.RUNNING, claimed_until__lt=now)
+    for pk in Load.objects.filter(free).order_by("created_at", "id").values_list("pk", flat=True)[:5]:
+        if Load.objects.filter(free, pk=pk).update(status=LoadStatus.RUNNING, claimed_until=now + LOAD_LEASE):
+            return Load.objects.select_related("resource").get(pk=pk)
+    return None
+
+
+def load_queued() -> Load | None:
+    """Load the next queued file in the background (the ``databrain.loads`` job); None when none waits."""
+    load = load_claim()
+    if load is None:
+        return None
+    started = time.monotonic()
+    try:
+        sheet = _sheet(load)
+    except tables.Unreadable as exc:
+        return _refuse_load(load, [row_error(None, None, str(exc))], started)
+    key = progress_key(load.pk)
+    total = sheet.total
+
+    def report(read: int) -> None:
+        cache.set(key, {"read": read, "total": max(total, read)}, 86400)
+
+    report(0)
+    load = _run_load(
+        load, sheet, load.chosen_mapping, by=None, actor_name=load.actor, started=started, on_progress=report
+    )
+    cache.set(key, {"read": load.rows_read, "total": load.rows_read, "done": True}, 86400)
+    return load
+
+
+def _run_load(load, sheet, mapping, *, by, actor_name, started, on_progress=None) -> Load:
+    """Write every row of ``sheet`` with ``mapping`` in one transaction, or none (the load refused)."""
+    resource = load.resource
+    fields = {f.name: f for f in resource.fields.all()}
+    run = _Run(resource, list(fields.values()), sheet.headers, mapping, on_progress)
     try:
         with transaction.atomic():
             resource = Resource.objects.select_for_update().get(pk=resource.pk)
             resource.mapping = {**resource.mapping, **{h: mapping[h] for h in sheet.headers}}
             _write(load, resource, run, sheet.rows)
             load.status, load.rows_read, load.flagged = LoadStatus.DONE, run.rows_read, run.flagged
-            load.report, load.data = run.report(), None
+            load.report, load.data, load.claimed_until = run.report(), None, None
             load.duration_ms = int((time.monotonic() - started) * 1000)
             load.save()
             capture.records_changed(resource, load)
@@ -327,19 +436,26 @@ def load_file(
     data: bytes,
     filename: str,
     header_rows: int = 1,
+    json_path: str = "",
     mapping: dict | None = None,
     by=None,
     actor_name: str = "",
 ) -> Load:
-    """Stage and load a file at once."""
+    """Stage and load a file at once (in the caller's process, whatever its size)."""
     load = load_stage(
         resource_code=resource_code,
         data=data,
         filename=filename,
         header_rows=header_rows,
+        json_path=json_path,
         by=by,
         actor_name=actor_name,
     )
     if load.status != LoadStatus.STAGED:
         return load
-    return load_commit(load_id=load.pk, mapping=mapping, by=by, actor_name=actor_name)
+    _require(by)
+    started = time.monotonic()
+    sheet, mapping, errors = _prepare(load, mapping)
+    if errors:
+        return _refuse_load(load, errors, started)
+    return _run_load(load, sheet, mapping, by=by, actor_name=actor_name, started=started)

@@ -34,7 +34,10 @@ from cityops.databrain.choices import (
     FieldType,
     LoadStatus,
     OpenType,
+    Paging,
     Problem,
+    PullFormat,
+    PullKind,
     RequestStatus,
     ResourceFormat,
     Rule,
@@ -223,7 +226,11 @@ class Load(TimeStampedModel):
     flagged = models.PositiveIntegerField(_("records flagged"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     report = models.JSONField(_("quality report"), default=dict, blank=True)
-    data = models.BinaryField(_("file"), null=True, blank=True)  # only while waiting for its mapping
+    data = models.BinaryField(_("file"), null=True, blank=True)  # only until it is loaded or refused
+    json_path = models.CharField(_("JSON path"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    chosen_mapping = models.JSONField(default=dict, blank=True)  # a queued load's confirmed mapping
+    claimed_until = models.DateTimeField(null=True, blank=True)  # a worker loading it in the background
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
 
     class Meta:
@@ -231,6 +238,45 @@ class Load(TimeStampedModel):
         verbose_name = _("load")
         verbose_name_plural = _("loads")
         indexes = [models.Index(fields=["resource", "-created_at"], name="databrain_load_resource")]
+
+
+class PullSource(TimeStampedModel):
+    """A source a resource's records are pulled from on a schedule: an HTTP API or a SQL query.
+    The token and the database address are sealed (``core/sealed.py``) and never shown back."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="pulls")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=PullKind.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    url = models.CharField(_("URL"), max_length=1000, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    token_header = models.CharField(_("token header"), max_length=100, blank=True)
+    token_sealed = models.TextField(blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=PullFormat.choices, default="json")
+    json_path = models.CharField(_("JSON path"), max_length=200, blank=True)
+    paging = models.CharField(_("paging"), max_length=10, choices=Paging.choices, default="none")
+    page_param = models.CharField(_("page parameter"), max_length=50, blank=True)
+    size_param = models.CharField(_("size parameter"), max_length=50, blank=True)
+    page_size = models.PositiveIntegerField(_("page size"), default=100)
+    next_path = models.CharField(_("next link path"), max_length=200, blank=True)
+    max_pages = models.PositiveIntegerField(_("at most pages"), default=100)
+    db_url_sealed = models.TextField(blank=True)
+    query = models.TextField(_("query"), blank=True)
+    every_minutes = models.PositiveIntegerField(_("every (minutes)"), null=True, blank=True)
+    daily_at = models.TimeField(_("daily at"), null=True, blank=True)
+    next_run_at = models.DateTimeField(_("next run"), null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_load = models.ForeignKey(Load, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["resource", "name"]
+        verbose_name = _("pull source")
+        verbose_name_plural = _("pull sources")
+        constraints = [models.UniqueConstraint(fields=["resource", "name"], name="databrain_pull_name")]
+        indexes = [models.Index(fields=["enabled", "next_run_at"], name="databrain_pull_due")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class QualityIssue(models.Model):

@@ -8,10 +8,17 @@ header and in the data (a village name merged down its rows belongs to each of t
 
 A workbook that is encrypted (a password) or an old .xls is an OLE file, not a zip: it is named as
 such instead of "broken".
+
+A JSON file is an array of objects, or an object holding that array under a dotted path
+(``result.records``). Nested objects are flattened with "/" as a multi-row header is
+(``{"owner": {"name": …}}`` → ``owner/name``), so the mapping works the same; the columns are every
+key in the order first seen; a list inside a record is kept as its JSON text. Records are numbered
+from 1 in the order of the array (there is no header row).
 """
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -31,10 +38,11 @@ class Unreadable(ValueError):
 
 @dataclass
 class Sheet:
-    file_format: str  # csv or xlsx
+    file_format: str  # csv, xlsx or json
     encoding: str  # UTF-8, GB18030 or "" for a workbook
     headers: list[str]
     rows: Iterator[tuple[int, list[str]]]  # the non-blank rows after the header, with their numbers
+    total: int = 0  # about how many rows (lines of a CSV, records of JSON): for a progress bar
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -90,7 +98,7 @@ def _read_csv(data: bytes, header_rows: int) -> Sheet:
         headers, rows = _split(csv.reader(io.StringIO(text, newline="")), header_rows)
     except csv.Error as exc:
         raise Unreadable(_("the CSV cannot be read: %(error)s") % {"error": exc}) from None
-    return Sheet("csv", encoding, headers, _csv_rows(rows))
+    return Sheet("csv", encoding, headers, _csv_rows(rows), max(text.count("\n") + 1 - header_rows, 0))
 
 
 def _csv_rows(rows):
@@ -122,14 +130,107 @@ def _read_xlsx(data: bytes, header_rows: int) -> Sheet:
                 grid[r][c] = value
     book.close()
     headers, rows = _split(grid, header_rows)
-    return Sheet("xlsx", "", headers, rows)
+    return Sheet("xlsx", "", headers, rows, max(len(grid) - header_rows, 0))
 
 
-def read(data: bytes, filename: str, *, header_rows: int = 1) -> Sheet:
-    """The headers and rows of a CSV or XLSX file; ``Unreadable`` names what is wrong with it."""
+def _flatten(value, prefix: str, out: dict) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{prefix}/{k}" if prefix else str(k), out)
+    elif isinstance(value, list):
+        out[prefix] = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bool):
+        out[prefix] = "true" if value else "false"
+    else:
+        out[prefix] = cell(value)
+
+
+def records_at(document, path: str) -> list[dict]:
+    """The array of objects at the dotted ``path`` of a parsed JSON document ("" for the top)."""
+    node, walked = document, []
+    for part in [p for p in path.strip().split(".") if p]:
+        if not isinstance(node, dict) or part not in node:
+            where = ".".join(walked) or _("the top level")
+            raise Unreadable(_("the JSON has no key %(key)s under %(where)s") % {"key": part, "where": where})
+        node = node[part]
+        walked.append(part)
+    where = path.strip() or _("the top level")
+    if not isinstance(node, list):
+        hint = ""
+        if isinstance(node, dict):
+            arrays = [k for k, v in node.items() if isinstance(v, list)]
+            if arrays:
+                hint = " " + _("(name the key that holds it: %(keys)s)") % {"keys": ", ".join(arrays[:5])}
+        raise Unreadable(
+            _("the JSON at %(where)s is not an array of objects%(hint)s") % {"where": where, "hint": hint}
+        )
+    for n, item in enumerate(node, 1):
+        if not isinstance(item, dict):
+            raise Unreadable(
+                _("item %(n)s of the JSON array at %(where)s is not an object") % {"n": n, "where": where}
+            )
+    return node
+
+
+def parse_json(data: bytes):
+    """The parsed document; a syntax error is named with its line and column."""
+    text, _encoding = decode(data)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Unreadable(
+            _("the file is not valid JSON: %(error)s at line %(line)s, column %(column)s")
+            % {"error": exc.msg, "line": exc.lineno, "column": exc.colno}
+        ) from None
+    except RecursionError:
+        raise Unreadable(_("the JSON is nested too deeply")) from None
+
+
+def flat_records(items: list[dict]) -> tuple[list[str], list[dict]]:
+    """The columns (every key, first seen first) and each record flattened with "/"."""
+    columns: dict[str, None] = {}
+    flat = []
+    for item in items:
+        out: dict[str, str] = {}
+        _flatten(item, "", out)
+        flat.append(out)
+        for k in out:
+            columns.setdefault(k, None)
+    headers = list(columns)[:MAX_COLUMNS]
+    return headers, flat
+
+
+def _read_json(data: bytes, json_path: str) -> Sheet:
+    _text, encoding = decode(data)
+    headers, flat = flat_records(records_at(parse_json(data), json_path))
+    if not flat:
+        raise Unreadable(_("the JSON array is empty"))
+
+    def rows():
+        for number, record in enumerate(flat, 1):
+            cells = [record.get(h, "") for h in headers]
+            if any(cells):
+                while not cells[-1]:
+                    cells.pop()
+                yield number, cells
+
+    return Sheet("json", encoding, headers, rows(), len(flat))
+
+
+def is_json(data: bytes, filename: str) -> bool:
+    if filename.lower().endswith(".json"):
+        return True
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"[", b"{")
+
+
+def read(data: bytes, filename: str, *, header_rows: int = 1, json_path: str = "") -> Sheet:
+    """The headers and rows of a CSV, XLSX or JSON file; ``Unreadable`` names what is wrong with it."""
     if not data:
         raise Unreadable(_("the file is empty"))
-    if filename.lower().endswith((".xlsx", ".xls")) or data.startswith((ZIP, OLE)):
+    if is_json(data, filename) and not filename.lower().endswith((".csv", ".xlsx", ".xls")):
+        sheet = _read_json(data, json_path)
+    elif filename.lower().endswith((".xlsx", ".xls")) or data.startswith((ZIP, OLE)):
         sheet = _read_xlsx(data, header_rows)
     else:
         sheet = _read_csv(data, header_rows)

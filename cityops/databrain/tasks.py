@@ -1,11 +1,18 @@
-"""The data brain's background jobs: the clock of sharing requests and the upstream sync."""
+"""The data brain's background jobs: the clock of sharing requests, scheduled pulls, large loads and
+the upstream sync."""
+
+import time
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.jobs import job, worker_id
+from cityops.databrain import loads
+from cityops.databrain.pulls.services import pulls_due
 from cityops.databrain.sharing.sweeper import sweep
 from cityops.databrain.sync.pusher import push
+
+LOADS_BUDGET_S = 240  # a tick loads files for about this long; the next tick goes on
 
 
 @job(
@@ -33,3 +40,21 @@ def _sync_every() -> float:
 )
 def sync_push() -> str:
     return push(worker=worker_id()).summary()
+
+
+@job("databrain.pulls", every=30, title=_("Pull the sources whose time has come"), lease=900)
+def pulls() -> str:
+    done = pulls_due()
+    return ", ".join(f"{load.filename} {load.status}" for load in done)
+
+
+@job("databrain.loads", every=3, title=_("Load large files in the background"), lease=3600)
+def background_loads() -> str:
+    """A short tick, so that a load confirmed on the page starts within seconds."""
+    began, done = time.monotonic(), []
+    while time.monotonic() - began < LOADS_BUDGET_S:
+        load = loads.load_queued()
+        if load is None:
+            break
+        done.append(f"load {load.pk} {load.status}")
+    return ", ".join(done)

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cityops.databrain.pulls import views as pulls
 from cityops.databrain.sharing import views as sharing
 from cityops.databrain.sync import views as sync
 from cityops.databrain.views import catalogue, edit, loads, records
@@ -16,6 +17,11 @@ urlpatterns = [
     path("resources/<str:code>/versions/", catalogue.resource_versions, name="resource_versions"),
     path("resources/<str:code>/load/", loads.load_new, name="load_new"),
     path("loads/<int:load_id>/", loads.load_detail, name="load"),
+    path("loads/<int:load_id>/progress/", loads.load_progress, name="load_progress"),
+    path("resources/<str:code>/pulls/", pulls.pull_list, name="pulls"),
+    path("resources/<str:code>/pulls/new/", pulls.pull_edit, name="pull_new"),
+    path("resources/<str:code>/pulls/<int:pull_id>/", pulls.pull_edit, name="pull_edit"),
+    path("resources/<str:code>/pulls/<int:pull_id>/run/", pulls.pull_now, name="pull_now"),
     path("resources/<str:code>/records/", records.record_list, name="records"),
     path("resources/<str:code>/records.<str:fmt>", records.record_export, name="records_export"),
     path("sharing/", sharing.request_list, name="share_requests"),

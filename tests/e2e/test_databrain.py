@@ -57,3 +57,65 @@ def test_the_load_wizard(users, new_page, resource, tmp_path):
     assert page.locator("tr[data-record]").count() == 2
     screenshot(page, "databrain-records-flagged.png")
     assert not page.js_errors
+
+
+def test_a_large_json_file_loads_in_the_background_with_a_progress_bar(
+    users, new_page, resource, tmp_path, monkeypatch
+):
+    import json
+    import threading
+    import time
+
+    from cityops.databrain import loads
+
+    monkeypatch.setattr(loads, "BACKGROUND_BYTES", 1000)
+    monkeypatch.setattr(loads, "PROGRESS_EVERY", 100)
+    real = loads.cache
+
+    class Throttled:  # the worker reports a little slower, so that the page sees several steps
+        get = staticmethod(real.get)
+
+        @staticmethod
+        def set(key, value, timeout=None):
+            real.set(key, value, timeout)
+            time.sleep(0.15)
+
+    monkeypatch.setattr(loads, "cache", Throttled)
+    people = [
+        {"身份证号": rid(f"4419001990{n:07d}"), "姓名": f"人{n}", "户": {"出租间数": n % 9}}
+        for n in range(2000)
+    ]
+    path = tmp_path / "出租屋.json"
+    path.write_text(json.dumps({"data": people}, ensure_ascii=False), encoding="utf-8")
+    page = new_page()
+    login(page, "steward", PASSWORD, next_url=f"/data/resources/{resource.code}/load/")
+    page.set_input_files("#id_file", str(path))
+    page.fill("#id_json_path", "data")
+    page.click('[data-testid="upload-form"] button[type=submit]')
+    page.select_option('select[data-header="身份证号"]', "id_number")
+    page.click('[data-testid="commit-load"]')
+    page.wait_for_selector('[data-testid="load-progress"]')
+    from django.db import connections
+
+    def background():
+        try:
+            loads.load_queued()
+        finally:
+            connections.close_all()  # this thread's connection
+
+    worker = threading.Thread(target=background)
+    worker.start()
+    seen = set()
+    while page.locator('[data-testid="quality-report"]').count() == 0 and len(seen) < 50:
+        bar = page.locator('[data-testid="load-progress"]')
+        if bar.count():
+            seen.add(int(bar.get_attribute("data-read") or 0))
+            if len(seen) == 3:
+                screenshot(page, "databrain-load-progress.png")
+        page.wait_for_timeout(200)
+    worker.join()
+    page.wait_for_selector('[data-testid="quality-report"]')
+    assert len([n for n in seen if 0 < n < 2000]) >= 2, seen  # the bar moved
+    assert page.locator('[data-testid="load-status"]').get_attribute("data-status") == "done"
+    screenshot(page, "databrain-load-background-done.png")
+    assert not page.js_errors

@@ -6,7 +6,7 @@ import contextlib
 
 from django import forms
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
@@ -20,13 +20,21 @@ UNMAPPED = "?"
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
+    file = forms.FileField(label=gettext_lazy("File (CSV, XLSX or JSON)"))
     header_rows = forms.IntegerField(
         label=gettext_lazy("Header rows"),
         min_value=1,
         max_value=5,
         initial=1,
         help_text=gettext_lazy("More than one when the titles span several rows (merged cells)"),
+    )
+    json_path = forms.CharField(
+        label=gettext_lazy("JSON path"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy(
+            "For JSON: the key holding the array of records, dotted (result.records); empty when the file is the array"
+        ),
     )
 
 
@@ -43,6 +51,7 @@ def load_new(request, code: str):
                 data=upload.read(),
                 filename=upload.name,
                 header_rows=form.cleaned_data["header_rows"],
+                json_path=form.cleaned_data["json_path"],
                 by=request.user,
             )
         except ValidationFailed as exc:
@@ -112,10 +121,29 @@ def load_detail(request, load_id: int):
             unmapped=UNMAPPED,
             preview_rows=len(rows),
         )
+    elif load.status in (LoadStatus.QUEUED, LoadStatus.RUNNING):
+        context.update(_progress(load))
     else:
         context.update(report_rows=_report_rows(load.report, resource, request.user))
     context["status_label"], context["status_colour"] = context["status"].label, context["status"].colour
     return render(request, "databrain/load_detail.html", context)
+
+
+def _progress(load) -> dict:
+    progress = loads.progress(load)
+    percent = min(100, 100 * progress["read"] // progress["total"]) if progress["total"] else 0
+    return {"progress": progress, "percent": percent}
+
+
+@databrain_page()
+def load_progress(request, load_id: int):
+    """The progress bar of a background load, polled by htmx; the whole page again once it ended."""
+    load = _load(request, load_id)
+    if load.status not in (LoadStatus.QUEUED, LoadStatus.RUNNING):
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "databrain/partials/load_progress.html", {"load": load, **_progress(load)})
 
 
 def issue_summary(resource) -> list[dict]:
