@@ -81,6 +81,9 @@ def test_a_conditional_request_waits_ten_working_days_skipping_weekends_and_holi
     assert [e.action for e in req.events.all()] == ["submit"]
     assert AuditRecord.objects.filter(action="databrain.share.request", object_id=str(req.pk)).exists()
     assert not Grant.objects.exists()
+    # the provider's deciders are told at once, with the due time
+    told = Notification.objects.get(user=users["handler"], kind="databrain.share")
+    assert f"#{req.pk}" in told.text and "2030-06-24 10:00" in told.text
 
 
 def test_an_unconditional_resource_is_granted_at_once(users, consumers, enterprises):
@@ -219,7 +222,7 @@ def test_the_sweeper_warns_the_day_before_and_escalates_once_after_due(
     # one working day before due (Friday 21 June 10:00): the provider is warned, once
     assert sweeper.sweep(now=datetime(2030, 6, 21, 10, 0, tzinfo=TZ)) == sweeper.SweepResult(1, 0)
     assert sweeper.sweep(now=datetime(2030, 6, 21, 16, 0, tzinfo=TZ)) == sweeper.SweepResult(0, 0)
-    assert Notification.objects.filter(user=users["handler"], kind="databrain.share").count() == 1
+    assert Notification.objects.filter(user=users["handler"], kind="databrain.share").count() == 2  # new, due
     # due itself is not overdue; the day after is
     assert sweeper.sweep(now=DUE) == sweeper.SweepResult(0, 0)
     assert sweeper.sweep(now=DUE + timedelta(days=1)) == sweeper.SweepResult(0, 1)

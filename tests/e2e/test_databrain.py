@@ -105,17 +105,19 @@ def test_a_large_json_file_loads_in_the_background_with_a_progress_bar(
 
     worker = threading.Thread(target=background)
     worker.start()
-    seen = set()
+    seen, states = set(), set()
     while page.locator('[data-testid="quality-report"]').count() == 0 and len(seen) < 50:
         bar = page.locator('[data-testid="load-progress"]')
         if bar.count():
             seen.add(int(bar.get_attribute("data-read") or 0))
+            states.add(page.locator('[data-testid="load-status"]').get_attribute("data-status"))
             if len(seen) == 3:
                 screenshot(page, "databrain-load-progress.png")
         page.wait_for_timeout(200)
     worker.join()
     page.wait_for_selector('[data-testid="quality-report"]')
     assert len([n for n in seen if 0 < n < 2000]) >= 2, seen  # the bar moved
+    assert "running" in states, states  # and the heading's badge with it
     assert page.locator('[data-testid="load-status"]').get_attribute("data-status") == "done"
     screenshot(page, "databrain-load-background-done.png")
     assert not page.js_errors

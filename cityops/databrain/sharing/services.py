@@ -18,7 +18,7 @@ from cityops.core.errors import Conflict, Forbidden, ValidationFailed
 from cityops.databrain.choices import ConsumerKind, RequestStatus, ShareType
 from cityops.databrain.models import ApiKey, Consumer, Grant, Resource, ShareEvent, ShareRequest
 from cityops.databrain.sharing import keys, rules
-from cityops.databrain.sharing.notify import notify_requester
+from cityops.databrain.sharing.notify import notify_providers, notify_requester
 from cityops.org.models import Department
 
 MAX_KEY_DAYS = 730
@@ -195,6 +195,17 @@ def request_submit(
                 "basis": resource.share_condition
             }
             _event(req, "refuse", None, now, req.reason)
+        else:
+            notify_providers(
+                req,
+                _("New sharing request #%(id)s (%(consumer)s → %(resource)s): decide by %(due)s.")
+                % {
+                    "id": req.pk,
+                    "consumer": consumer.name,
+                    "resource": resource.name,
+                    "due": timezone.localtime(req.due_at).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
         req.save(update_fields=["status", "decided_at", "reason"])
         audit_record(
             action="databrain.share.request",

@@ -143,7 +143,9 @@ def load_progress(request, load_id: int):
         response = HttpResponse("")
         response["HX-Refresh"] = "true"
         return response
-    return render(request, "databrain/partials/load_progress.html", {"load": load, **_progress(load)})
+    status = LoadStatus(load.status)
+    context = {"load": load, "status_label": status.label, "status_colour": status.colour, "oob": True}
+    return render(request, "databrain/partials/load_progress.html", {**context, **_progress(load)})
 
 
 def issue_summary(resource) -> list[dict]:
