@@ -2,10 +2,11 @@
 # The whole suite: lint, then pytest on SQLite and on PostgreSQL, in two lanes side by side.
 # PostgreSQL is used when reachable; under CI=true it is required.
 #
-# Lane 1: every test but the browser tests on SQLite, then the browser tests on PostgreSQL.
-# Lane 2: every test but the browser tests on PostgreSQL.
-# The browser tests run once, on the production database (docs/architecture.md says why); with no
-# PostgreSQL they run on SQLite instead, so a machine without it still runs every test once.
+# Lane 1: every test but the browser tests on SQLite, then part 1 of the browser tests on PostgreSQL.
+# Lane 2: every test but the browser tests on PostgreSQL, then part 2 of the browser tests there.
+# The browser tests run once, on the production database (docs/architecture.md says why), shared
+# between the lanes so that both end at about the same time (CITYOPS_E2E_PART, tests/conftest.py);
+# with no PostgreSQL they all run on SQLite, so a machine without it still runs every test once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -44,17 +45,23 @@ run_pytest() {
 LOGS=$(mktemp -d)
 trap 'rm -rf "$LOGS"' EXIT
 if pg_reachable; then
-  echo "== lane 1: SQLite without the browser tests, then the browser tests on PostgreSQL"
+  echo "== lane 1: SQLite without the browser tests, then part 1 of the browser tests on PostgreSQL"
   (
     s=0
     DATABASE_URL= run_pytest -m "not e2e" "$@" || s=1
-    echo "== the browser tests, on PostgreSQL"
-    DATABASE_URL="$PG_E2E_URL" run_pytest -m e2e "$@" || s=1
+    echo "== part 1 of the browser tests, on PostgreSQL"
+    CITYOPS_E2E_PART=1 DATABASE_URL="$PG_E2E_URL" run_pytest -m e2e "$@" || s=1
     exit $s
   ) >"$LOGS/lane1.log" 2>&1 &
   lane1=$!
-  echo "== lane 2: PostgreSQL without the browser tests"
-  DATABASE_URL="$PG_URL" run_pytest -m "not e2e" "$@" >"$LOGS/lane2.log" 2>&1 &
+  echo "== lane 2: PostgreSQL without the browser tests, then part 2 of the browser tests"
+  (
+    s=0
+    DATABASE_URL="$PG_URL" run_pytest -m "not e2e" "$@" || s=1
+    echo "== part 2 of the browser tests, on PostgreSQL"
+    CITYOPS_E2E_PART=2 DATABASE_URL="$PG_URL" run_pytest -m e2e "$@" || s=1
+    exit $s
+  ) >"$LOGS/lane2.log" 2>&1 &
   lane2=$!
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is required under CI=true; the suite cannot pass without it." >&2

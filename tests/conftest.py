@@ -27,10 +27,33 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.e2e)
 
 
+# scripts/test.sh shares the browser tests between its two lanes: CITYOPS_E2E_PART=1 keeps the browser
+# test files not named here, CITYOPS_E2E_PART=2 those named (the slowest, about a third of the time).
+E2E_PART_2 = {
+    "test_navigation.py",
+    "test_ops_screen.py",
+    "test_ops_insight.py",
+    "test_ops_incident.py",
+    "test_ops_duty.py",
+    "test_english.py",
+}
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last. Playwright's sync API keeps an event loop running in the main thread
     from the first browser test to the end of the session, and asyncio.run() (the camera prober's
     tests) cannot start under it; the slow tests last also report the fast failures first."""
+    part = os.environ.get("CITYOPS_E2E_PART")
+    if part in ("1", "2"):
+        elsewhere = [
+            item
+            for item in items
+            if "e2e" in item.path.parts and (item.path.name in E2E_PART_2) != (part == "2")
+        ]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            gone = set(map(id, elsewhere))
+            items[:] = [item for item in items if id(item) not in gone]
     items.sort(key=lambda item: "e2e" in item.path.parts)
 
 
