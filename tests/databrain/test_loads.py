@@ -147,3 +147,25 @@ def test_only_the_data_steward_loads(users, rented):
         ).status
         == "done"
     )
+
+
+def test_a_refused_load_leaves_the_table_exactly_as_it_was(rented, monkeypatch):
+    """The refusal comes after chunks were written (COPY and the staging table on PostgreSQL):
+    every stored value, typed column, load and row number is as before, the issues too."""
+    from tests.databrain.test_datastore import dump
+
+    monkeypatch.setattr(datastore, "CHUNK", 2)
+    load_file(resource_code=rented.code, data=csv_bytes(good_rows()), filename="a.csv", actor_name="t")
+    before, issues = dump(rented), list(QualityIssue.objects.values_list("record_id", "field", "problem"))
+    rows = good_rows()
+    rows[1][1], rows[2][5] = "改了", "9"
+    rows += [[rid(f"4419001990010{n:04d}"), "新", "1990-01-01", "441900", "", "1"] for n in range(5)]
+    rows.append(["", "无键", "1990-01-01", "441900", "", "1"])
+    load = load_file(resource_code=rented.code, data=csv_bytes(rows), filename="bad.csv", actor_name="t")
+    assert load.status == "refused" and load.rows_read == 9
+    assert [e["message"] for e in load.errors] == [
+        "row 10, column id_number: the key is empty; a record cannot be loaded without it"
+    ]
+    assert dump(rented) == before
+    assert list(QualityIssue.objects.values_list("record_id", "field", "problem")) == issues
+    assert Resource.objects.get(pk=rented.pk).record_count == 3
