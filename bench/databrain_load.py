@@ -5,16 +5,20 @@
 Migrates a fresh database ($DATABASE_URL, else a temporary SQLite file), writes the catalogue,
 generates the resource's demo file (GB18030 CSV with the demo's problems; not timed) and times
 ``load_file`` on it: the first load into the empty table, and with --again a second load of the
-same file (every row an update by key). --profile N prints the N costliest functions (cProfile).
+same file (every row an update by key). --profile N prints the N costliest functions (cProfile),
+--sql N the N costliest kinds of SQL statement (their first words) with their time in the database.
 """
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
+import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,6 +39,7 @@ def main() -> None:
     parser.add_argument("--code", default="101001-0002")
     parser.add_argument("--again", action="store_true")
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--sql", type=int, default=0)
     args = parser.parse_args()
     setup()
     from django.core.management import call_command
@@ -59,10 +64,22 @@ def main() -> None:
     print(f"{connection.vendor}: {args.code} {resource.name}, {args.rows:,} rows, {len(data) / 1e6:.1f} MB")
     for attempt in ("first load", "second load (updates)")[: 2 if args.again else 1]:
         profiler = cProfile.Profile() if args.profile else None
+        spent, calls = Counter(), Counter()
+
+        def timer(execute, sql, params, many, context, spent=spent, calls=calls):
+            t = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                kind = re.sub(r"\s+", " ", re.sub(r'"[^"]*"', "t", sql))[:60]
+                spent[kind] += time.perf_counter() - t
+                calls[kind] += 1
+
         t0 = time.perf_counter()
         if profiler:
             profiler.enable()
-        load = load_file(resource_code=args.code, data=data, filename="bench.csv", actor_name="bench")
+        with connection.execute_wrapper(timer) if args.sql else contextlib.nullcontext():
+            load = load_file(resource_code=args.code, data=data, filename="bench.csv", actor_name="bench")
         if profiler:
             profiler.disable()
         took = time.perf_counter() - t0
@@ -70,6 +87,8 @@ def main() -> None:
             f"{attempt}: {load.status}, {load.inserted:,} inserted, {load.updated:,} updated, "
             f"{load.flagged:,} flagged in {took:.2f} s ({load.rows_read / took:,.0f} rows/s)"
         )
+        for kind, secs in spent.most_common(args.sql):
+            print(f"  {secs:7.2f} s {calls[kind]:6} × {kind}")
         if profiler:
             pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
 

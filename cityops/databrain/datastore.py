@@ -62,18 +62,15 @@ def ensure_table(resource, fields) -> None:
                 f"{q('_load')} integer NOT NULL, {q('_row')} integer NOT NULL, "
                 f"{q('_flags')} integer NOT NULL DEFAULT 0)"
             )
-            cur.execute(f"CREATE INDEX {q(table + '_key')} ON {q(table)} ({q('_key')})")
-            cur.execute(f"CREATE INDEX {q(table + '_load')} ON {q(table)} ({q('_load')}, {q('_row')})")
-            cur.execute(f"CREATE INDEX {q(table + '_flags')} ON {q(table)} ({q('_flags')}, {q('_id')})")
+            for name in ("_key", "_load", "_flags"):
+                cur.execute(_indexes(table, [])[table + name])
         have = _columns(table)
         real = "double precision" if pg else "real"
         for field in fields:
             for column, kind in ((field.column, "text NOT NULL DEFAULT ''"), (field.number_column, real)):
                 if column and column not in have:
                     cur.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(column)} {kind}")
-                    cur.execute(
-                        f"CREATE INDEX {q(f'{table}_{column}')} ON {q(table)} ({q(column)}, {q('_id')})"
-                    )
+                    cur.execute(_field_index(table, column)[1])
                     if column == field.number_column:  # a field that became numeric: type what is there
                         cur.execute(f"SELECT {q('_id')}, {q(field.column)} FROM {q(table)}")
                         typed = [(number(text), rid) for rid, text in cur.fetchall()]
@@ -81,6 +78,26 @@ def ensure_table(resource, fields) -> None:
                             f"UPDATE {q(table)} SET {q(column)} = %s WHERE {q('_id')} = %s",
                             [t for t in typed if t[0] is not None],
                         )
+
+
+def _field_index(table: str, column: str) -> tuple[str, str]:
+    name = f"{table}_{column}"
+    return name, f"CREATE INDEX {q(name)} ON {q(table)} ({q(column)}, {q('_id')})"
+
+
+def _indexes(table: str, fields) -> dict[str, str]:
+    """Index name → its CREATE statement: the bookkeeping ones, then one per field column."""
+    out = {
+        f"{table}_key": f"CREATE INDEX {q(table + '_key')} ON {q(table)} ({q('_key')})",
+        f"{table}_load": f"CREATE INDEX {q(table + '_load')} ON {q(table)} ({q('_load')}, {q('_row')})",
+        f"{table}_flags": f"CREATE INDEX {q(table + '_flags')} ON {q(table)} ({q('_flags')}, {q('_id')})",
+    }
+    for field in fields:
+        for column in (field.column, field.number_column):
+            if column:
+                name, sql = _field_index(table, column)
+                out[name] = sql
+    return out
 
 
 def drop_table(resource) -> None:
@@ -117,6 +134,14 @@ def _is_empty(table: str) -> bool:
 def _existing(cur, table: str, keys: list[str]) -> dict[str, list[int]]:
     """Key → the ids of the stored records with it, oldest first."""
     existing: dict[str, list[int]] = {}
+    if connection.vendor == "postgresql":  # one array parameter, however many keys
+        cur.execute(
+            f"SELECT {q('_key')}, {q('_id')} FROM {q(table)} WHERE {q('_key')} = ANY(%s) ORDER BY {q('_id')}",
+            [keys],
+        )
+        for key, rid in cur.fetchall():
+            existing.setdefault(key, []).append(rid)
+        return existing
     for start in range(0, len(keys), KEYS_PER_QUERY):
         part = keys[start : start + KEYS_PER_QUERY]
         cur.execute(
@@ -192,6 +217,9 @@ def write(resource, fields, rows: list[RowIn], load_id: int) -> tuple[int, int]:
     empty = _is_empty(table)
     it = iter(rows)
     with connection.cursor() as cur:
+        indexes = _indexes(table, fields) if empty else {}
+        for name in indexes:  # built once after the rows are in: faster than row by row
+            cur.execute(f"DROP INDEX {q(name)}")
         writer = _Writer(cur, table, cols)
         while chunk := list(islice(it, CHUNK)):
             existing = {} if empty else _existing(cur, table, list({r.key for r in chunk if r.key}))
@@ -215,6 +243,8 @@ def write(resource, fields, rows: list[RowIn], load_id: int) -> tuple[int, int]:
             inserted += len(inserts)
             updated += len(updates)
         writer.finish()
+        for sql in indexes.values():
+            cur.execute(sql)
     return inserted, updated
 
 
