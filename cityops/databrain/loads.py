@@ -259,7 +259,11 @@ class _Run:
                     row_error(number, missing[0], _("the key is empty; a record cannot be loaded without it"))
                 )
                 continue
-            key = KEY_SEPARATOR.join(values[k] for k in self.keys)
+            key = (
+                values[self.keys[0]]
+                if len(self.keys) == 1
+                else KEY_SEPARATOR.join([values[k] for k in self.keys])
+            )
             if self.keys and key in self.seen:
                 found.append(
                     (

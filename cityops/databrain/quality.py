@@ -75,7 +75,8 @@ def parse_date(text: str, formats: tuple[str, ...] = DATE_FORMATS) -> date | Non
 
 def check(field, text: str) -> tuple[str, list[Finding]]:
     """The value to store (a date normalised, anything else as given) and what is wrong with it."""
-    return checker(field)(text)
+    value, found = checker(field)(text)
+    return value, list(found)
 
 
 # ---- the checks of one field, compiled once per load -----------------------------------------------
@@ -98,6 +99,7 @@ USCC_FAST = re.compile(r"[0-9]{8}[0-9ABCDEFGHJKLMNPQRTUWXY]{10}", re.ASCII)
 ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
 MOBILE_PLAIN = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 SEPARATORS = re.compile(r"[\s-]")
+NONE: tuple = ()
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -154,8 +156,8 @@ def _known_division(text: str) -> bool:
 
 
 def _rule_check(rule: str):
-    """The rule's check: text → its findings (the same list object for every good value)."""
-    none: list[Finding] = []
+    """The rule's check: text → its findings (an empty tuple for a good value)."""
+    none = NONE
     if rule in (Rule.RESIDENT_ID, Rule.CREDIT_CODE):
         validate = _resident_id if rule == Rule.RESIDENT_ID else _credit_code
         problem = Problem.RESIDENT_ID if rule == Rule.RESIDENT_ID else Problem.CREDIT_CODE
@@ -163,12 +165,12 @@ def _rule_check(rule: str):
             none if (exc := validate(text)) is None else [Finding(problem, _stdnum_detail(exc))]
         )
     if rule == Rule.MOBILE:
-        bad = [Finding(Problem.MOBILE, _("11 digits starting 13–19"))]
+        bad = (Finding(Problem.MOBILE, _("11 digits starting 13–19")),)
 
         def mobile(text):
             if MOBILE_PLAIN.fullmatch(text) or MOBILE.match(SEPARATORS.sub("", text)):
                 return none
-            return list(bad)
+            return bad
 
         return mobile
     if rule == Rule.DIVISION:
@@ -199,42 +201,52 @@ class _Dates:
         return None
 
 
-def checker(field):
-    """``check`` for one field, put together once: text → (value to store, findings)."""
-    required = [Finding(Problem.REQUIRED)] if field.required else []
-    kind, length = field.type, field.length
-    rule = _rule_check(field.rule)
-    dates = _Dates() if kind == FieldType.DATE else None
-    bad_date = Finding(Problem.DATE, _("use YYYY-MM-DD"))
-    bad_integer = Finding(Problem.NUMBER, _("not a whole number"))
+def _kind_check(kind: str):
+    """The data type's check: text → (the value to store, its findings), or None for text."""
+    if kind == FieldType.DATE:
+        dates, bad = _Dates(), (Finding(Problem.DATE, _("use YYYY-MM-DD")),)
 
-    def run(text: str) -> tuple[str, list[Finding]]:
-        if not text:
-            return text, list(required)
-        found = []
-        if dates is not None:
+        def date_check(text):
             day = dates(text)
-            if day is None:
-                found.append(bad_date)
-            else:
-                text = day.isoformat()
-        elif kind == FieldType.INTEGER:
-            if not INTEGER.match(text.replace(",", "")):
-                found.append(bad_integer)
-        elif kind == FieldType.NUMBER:
+            return (text, bad) if day is None else (day.isoformat(), NONE)
+
+        return date_check
+    if kind == FieldType.INTEGER:
+        bad = (Finding(Problem.NUMBER, _("not a whole number")),)
+        return lambda text: (text, NONE if INTEGER.match(text.replace(",", "")) else bad)
+    if kind == FieldType.NUMBER:
+        bad = (Finding(Problem.NUMBER),)
+
+        def number_check(text):
             try:
                 float(text.replace(",", ""))
             except ValueError:
-                found.append(Finding(Problem.NUMBER))
+                return text, bad
+            return text, NONE
+
+        return number_check
+    return None
+
+
+def checker(field):
+    """``check`` for one field, put together once: text → (value to store, findings), the findings
+    a tuple or list (an empty tuple when there are none)."""
+    missing = (Finding(Problem.REQUIRED),) if field.required else NONE
+    length = field.length
+    kind = _kind_check(field.type)
+    rule = _rule_check(field.rule)
+
+    def run(text: str):
+        if not text:
+            return text, missing
+        found = NONE
+        if kind is not None:
+            text, found = kind(text)
         if length and len(text) > length:
-            found.append(
-                Finding(
-                    Problem.TOO_LONG,
-                    _("%(n)s characters, at most %(max)s") % {"n": len(text), "max": length},
-                )
-            )
-        if rule is not None:
-            found += rule(text)
+            too_long = _("%(n)s characters, at most %(max)s") % {"n": len(text), "max": length}
+            found = [*found, Finding(Problem.TOO_LONG, too_long)]
+        if rule is not None and (more := rule(text)):
+            found = [*found, *more]
         return text, found
 
     return run

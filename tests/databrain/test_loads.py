@@ -2,6 +2,7 @@
 with every bad row named, and the load log."""
 
 import pytest
+from django.db import connection
 
 from cityops.audit.models import AuditRecord
 from cityops.core.errors import Forbidden
@@ -169,3 +170,27 @@ def test_a_refused_load_leaves_the_table_exactly_as_it_was(rented, monkeypatch):
     assert dump(rented) == before
     assert list(QualityIssue.objects.values_list("record_id", "field", "problem")) == issues
     assert Resource.objects.get(pk=rented.pk).record_count == 3
+
+
+def test_a_refused_first_load_leaves_the_empty_table_with_every_index(rented):
+    """A first load drops the table's indexes to build them after its rows; refused, it keeps them."""
+    from cityops.databrain.datastore import _indexes
+
+    fields = list(rented.fields.all())
+    datastore.ensure_table(rented, fields)
+    with connection.cursor() as cur:
+        before = {
+            i
+            for i, c in connection.introspection.get_constraints(cur, rented.table_name).items()
+            if c["index"]
+        }
+    rows = good_rows() + [["", "无键", "1990-01-01", "441900", "", "1"]]
+    load = load_file(resource_code=rented.code, data=csv_bytes(rows), filename="bad.csv", actor_name="t")
+    assert load.status == "refused" and datastore.totals(rented) == (0, 0)
+    with connection.cursor() as cur:
+        after = {
+            i
+            for i, c in connection.introspection.get_constraints(cur, rented.table_name).items()
+            if c["index"]
+        }
+    assert after == before and set(_indexes(rented.table_name, fields)) <= after
