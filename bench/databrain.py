@@ -54,6 +54,15 @@ def seed(records: int) -> None:
     print(
         f"load: {tally.created:,} records in {took:.1f} s ({tally.created / took:,.0f} records/s), files generated and loaded"
     )
+    from django.db.models import Sum
+
+    from cityops.databrain.models import Load
+
+    loads = (Load.objects.aggregate(ms=Sum("duration_ms"))["ms"] or 0) / 1000
+    print(
+        f"the {Load.objects.count()} loads alone (their duration, reading to commit): {loads:.1f} s "
+        f"({tally.created / loads:,.0f} records/s); load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
 
 
 def timed(fn, n: int) -> str:

@@ -24,7 +24,8 @@ from cityops.core.errors import ValidationFailed
 from cityops.databrain.choices import FieldType
 
 BOOK = ("_id", "_key", "_load", "_row", "_flags")
-CHUNK = 500
+CHUNK = 5000  # rows written at a time
+KEYS_PER_QUERY = 500
 MAX_LIMIT = 1000
 
 
@@ -61,18 +62,15 @@ def ensure_table(resource, fields) -> None:
                 f"{q('_load')} integer NOT NULL, {q('_row')} integer NOT NULL, "
                 f"{q('_flags')} integer NOT NULL DEFAULT 0)"
             )
-            cur.execute(f"CREATE INDEX {q(table + '_key')} ON {q(table)} ({q('_key')})")
-            cur.execute(f"CREATE INDEX {q(table + '_load')} ON {q(table)} ({q('_load')}, {q('_row')})")
-            cur.execute(f"CREATE INDEX {q(table + '_flags')} ON {q(table)} ({q('_flags')}, {q('_id')})")
+            for name in ("_key", "_load", "_flags"):
+                cur.execute(_indexes(table, [])[table + name])
         have = _columns(table)
         real = "double precision" if pg else "real"
         for field in fields:
             for column, kind in ((field.column, "text NOT NULL DEFAULT ''"), (field.number_column, real)):
                 if column and column not in have:
                     cur.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(column)} {kind}")
-                    cur.execute(
-                        f"CREATE INDEX {q(f'{table}_{column}')} ON {q(table)} ({q(column)}, {q('_id')})"
-                    )
+                    cur.execute(_field_index(table, column)[1])
                     if column == field.number_column:  # a field that became numeric: type what is there
                         cur.execute(f"SELECT {q('_id')}, {q(field.column)} FROM {q(table)}")
                         typed = [(number(text), rid) for rid, text in cur.fetchall()]
@@ -80,6 +78,26 @@ def ensure_table(resource, fields) -> None:
                             f"UPDATE {q(table)} SET {q(column)} = %s WHERE {q('_id')} = %s",
                             [t for t in typed if t[0] is not None],
                         )
+
+
+def _field_index(table: str, column: str) -> tuple[str, str]:
+    name = f"{table}_{column}"
+    return name, f"CREATE INDEX {q(name)} ON {q(table)} ({q(column)}, {q('_id')})"
+
+
+def _indexes(table: str, fields) -> dict[str, str]:
+    """Index name → its CREATE statement: the bookkeeping ones, then one per field column."""
+    out = {
+        f"{table}_key": f"CREATE INDEX {q(table + '_key')} ON {q(table)} ({q('_key')})",
+        f"{table}_load": f"CREATE INDEX {q(table + '_load')} ON {q(table)} ({q('_load')}, {q('_row')})",
+        f"{table}_flags": f"CREATE INDEX {q(table + '_flags')} ON {q(table)} ({q('_flags')}, {q('_id')})",
+    }
+    for field in fields:
+        for column in (field.column, field.number_column):
+            if column:
+                name, sql = _field_index(table, column)
+                out[name] = sql
+    return out
 
 
 def drop_table(resource) -> None:
@@ -107,50 +125,126 @@ class RowIn:
     values: dict  # field name → text
 
 
+def _is_empty(table: str) -> bool:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {q(table)} LIMIT 1")
+        return cur.fetchone() is None
+
+
+def _existing(cur, table: str, keys: list[str]) -> dict[str, list[int]]:
+    """Key → the ids of the stored records with it, oldest first."""
+    existing: dict[str, list[int]] = {}
+    if connection.vendor == "postgresql":  # one array parameter, however many keys
+        cur.execute(
+            f"SELECT {q('_key')}, {q('_id')} FROM {q(table)} WHERE {q('_key')} = ANY(%s) ORDER BY {q('_id')}",
+            [keys],
+        )
+        for key, rid in cur.fetchall():
+            existing.setdefault(key, []).append(rid)
+        return existing
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        part = keys[start : start + KEYS_PER_QUERY]
+        cur.execute(
+            f"SELECT {q('_key')}, {q('_id')} FROM {q(table)} WHERE {q('_key')} IN ({', '.join(['%s'] * len(part))}) "
+            f"ORDER BY {q('_id')}",
+            part,
+        )
+        for key, rid in cur.fetchall():
+            existing.setdefault(key, []).append(rid)
+    return existing
+
+
+class _Writer:
+    """Where a chunk's new and changed records go: executemany on SQLite; on PostgreSQL, COPY into
+    the table and into a staging table that one UPDATE … FROM applies at the end."""
+
+    def __init__(self, cur, table: str, cols: list[str]):
+        self.cur, self.table = cur, table
+        self.names = [q(c) for c in ("_key", "_load", "_row", "_flags", *cols)]
+        self.pg = connection.vendor == "postgresql"
+        self.stage = None
+
+    def insert(self, rows: list[list]) -> None:
+        if self.pg:
+            with self.cur.copy(f"COPY {q(self.table)} ({', '.join(self.names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(self.names))
+            self.cur.executemany(
+                f"INSERT INTO {q(self.table)} ({', '.join(self.names)}) VALUES ({marks})", rows
+            )
+
+    def update(self, rows: list[list]) -> None:
+        """``rows`` end with the id of the record each replaces."""
+        if not self.pg:
+            sets = ", ".join(f"{n} = %s" for n in self.names)
+            self.cur.executemany(f"UPDATE {q(self.table)} SET {sets} WHERE {q('_id')} = %s", rows)
+            return
+        if self.stage is None:
+            self.stage = q(f"{self.table}_stage")
+            self.cur.execute(
+                f"CREATE TEMPORARY TABLE {self.stage} ON COMMIT DROP AS "
+                f"SELECT {', '.join(self.names)}, {q('_id')} FROM {q(self.table)} WITH NO DATA"
+            )
+        with self.cur.copy(f"COPY {self.stage} ({', '.join(self.names)}, {q('_id')}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def finish(self) -> None:
+        if self.stage is not None:
+            sets = ", ".join(f"{n} = s.{n}" for n in self.names)
+            self.cur.execute(
+                f"UPDATE {q(self.table)} AS t SET {sets} FROM {self.stage} AS s WHERE t.{q('_id')} = s.{q('_id')}"
+            )
+            self.cur.execute(f"DROP TABLE {self.stage}")
+
+
 def write(resource, fields, rows: list[RowIn], load_id: int) -> tuple[int, int]:
     """Upsert ``rows`` by key: the k-th row of the file with a key replaces the k-th stored record
     with it (so reloading a file changes nothing twice); rows beyond those are inserted. Returns
-    (inserted, updated). The caller holds the transaction."""
+    (inserted, updated). The caller holds the transaction.
+
+    Into an empty table every row is an insert and no key is looked up; otherwise each chunk's
+    keys are looked up (a record this load inserted counts as stored for the rows after it, which
+    only ever makes them inserts: the k-th row still meets the k-th record stored before)."""
     table = resource.table_name
+    names = [f.name for f in fields]
+    numeric = [f.name for f in fields if f.number_column]
     cols = [f.column for f in fields] + [f.number_column for f in fields if f.number_column]
     inserted = updated = 0
     seen: dict[str, int] = {}
+    empty = _is_empty(table)
     it = iter(rows)
     with connection.cursor() as cur:
+        indexes = _indexes(table, fields) if empty else {}
+        for name in indexes:  # built once after the rows are in: faster than row by row
+            cur.execute(f"DROP INDEX {q(name)}")
+        writer = _Writer(cur, table, cols)
         while chunk := list(islice(it, CHUNK)):
-            keys = list({r.key for r in chunk if r.key})
-            existing: dict[str, list[int]] = {}
-            if keys:
-                marks = ", ".join(["%s"] * len(keys))
-                cur.execute(
-                    f"SELECT {q('_key')}, {q('_id')} FROM {q(table)} WHERE {q('_key')} IN ({marks}) "
-                    f"ORDER BY {q('_id')}",
-                    keys,
-                )
-                for key, rid in cur.fetchall():
-                    existing.setdefault(key, []).append(rid)
+            existing = {} if empty else _existing(cur, table, list({r.key for r in chunk if r.key}))
             inserts, updates = [], []
             for r in chunk:
-                vals = [r.values.get(f.name, "") for f in fields]
-                vals += [number(r.values.get(f.name, "")) for f in fields if f.number_column]
+                get = r.values.get
+                vals = [r.key, load_id, r.row, r.flags, *[get(n, "") for n in names]]
+                vals += [number(get(n, "")) for n in numeric]
                 nth = seen.get(r.key, 0)
                 seen[r.key] = nth + 1
-                ids = existing.get(r.key, []) if r.key else []
+                ids = existing.get(r.key, ()) if r.key else ()
                 if nth < len(ids):
-                    updates.append([r.key, load_id, r.row, r.flags, *vals, ids[nth]])
+                    vals.append(ids[nth])
+                    updates.append(vals)
                 else:
-                    inserts.append([r.key, load_id, r.row, r.flags, *vals])
-            names = [q(c) for c in ("_key", "_load", "_row", "_flags", *cols)]
+                    inserts.append(vals)
             if inserts:
-                cur.executemany(
-                    f"INSERT INTO {q(table)} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
-                    inserts,
-                )
+                writer.insert(inserts)
             if updates:
-                sets = ", ".join(f"{n} = %s" for n in names)
-                cur.executemany(f"UPDATE {q(table)} SET {sets} WHERE {q('_id')} = %s", updates)
+                writer.update(updates)
             inserted += len(inserts)
             updated += len(updates)
+        writer.finish()
+        for sql in indexes.values():
+            cur.execute(sql)
     return inserted, updated
 
 

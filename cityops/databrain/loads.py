@@ -218,7 +218,11 @@ class _Run:
         self.resource, self.fields = resource, fields
         self.on_progress = on_progress
         by_name = {f.name: f for f in fields}
-        self.columns = [(pos, by_name[mapping[h]]) for pos, h in enumerate(headers) if mapping.get(h)]
+        self.columns = [
+            (pos, by_name[mapping[h]].name, quality.checker(by_name[mapping[h]]))
+            for pos, h in enumerate(headers)
+            if mapping.get(h)
+        ]
         self.width = len(headers)
         self.keys = list(resource.key_fields)
         self.seen: dict[str, int] = {}
@@ -243,17 +247,23 @@ class _Run:
                 )
                 continue
             values, found = {}, []
-            for pos, field in self.columns:
-                text = cells[pos].strip() if pos < len(cells) else ""
-                values[field.name], findings = quality.check(field, text)
-                found += [(number, field.name, f.problem, text[:200], f.detail) for f in findings]
+            width = len(cells)
+            for pos, name, check in self.columns:
+                text = cells[pos].strip() if pos < width else ""
+                values[name], findings = check(text)
+                if findings:
+                    found += [(number, name, f.problem, text[:200], f.detail) for f in findings]
             missing = [k for k in self.keys if not values.get(k)]
             if missing:
                 self.errors.append(
                     row_error(number, missing[0], _("the key is empty; a record cannot be loaded without it"))
                 )
                 continue
-            key = KEY_SEPARATOR.join(values[k] for k in self.keys)
+            key = (
+                values[self.keys[0]]
+                if len(self.keys) == 1
+                else KEY_SEPARATOR.join([values[k] for k in self.keys])
+            )
             if self.keys and key in self.seen:
                 found.append(
                     (

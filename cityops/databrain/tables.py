@@ -73,8 +73,11 @@ def combine(header_rows: list[list[str]]) -> list[str]:
     return titles
 
 
-def _split(records, header_rows: int) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The combined header, and the non-blank rows after it (lazily, each with its row number)."""
+def _split(
+    records, header_rows: int, text: bool = False
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The combined header, and the non-blank rows after it (lazily, each with its row number);
+    ``text`` when every value is a string already (CSV): trimmed only, as ``cell`` would."""
     records = iter(records)
     head = [[cell(v) for v in r][:MAX_COLUMNS] for r in islice(records, header_rows)]
     headers = combine(head)
@@ -83,7 +86,9 @@ def _split(records, header_rows: int) -> tuple[list[str], Iterator[tuple[int, li
 
     def rows():
         for number, record in enumerate(records, header_rows + 1):
-            cells = [cell(v) for v in record][:MAX_COLUMNS]
+            cells = (
+                [v.strip() for v in record[:MAX_COLUMNS]] if text else [cell(v) for v in record][:MAX_COLUMNS]
+            )
             if any(cells):
                 while not cells[-1]:
                     cells.pop()
@@ -95,7 +100,7 @@ def _split(records, header_rows: int) -> tuple[list[str], Iterator[tuple[int, li
 def _read_csv(data: bytes, header_rows: int) -> Sheet:
     text, encoding = decode(data)
     try:
-        headers, rows = _split(csv.reader(io.StringIO(text, newline="")), header_rows)
+        headers, rows = _split(csv.reader(io.StringIO(text, newline="")), header_rows, text=True)
     except csv.Error as exc:
         raise Unreadable(_("the CSV cannot be read: %(error)s") % {"error": exc}) from None
     return Sheet("csv", encoding, headers, _csv_rows(rows), max(text.count("\n") + 1 - header_rows, 0))

@@ -150,3 +150,52 @@ def test_a_new_field_gets_its_column_and_a_numeric_one_its_typed_values(stored):
     page = datastore.page(resource, fields, filters=[], limit=1)
     assert page.rows[0]["tenants"] == ""
     assert datastore.count(resource, fields, [Filter("name", "gte", "0")]) == 0
+
+
+def dump(resource) -> list[tuple]:
+    """Every stored record, every column (the typed ones included), in id order."""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT * FROM {datastore.q(resource.table_name)} ORDER BY {datastore.q('_id')}")
+        return cur.fetchall()
+
+
+def test_chunked_writes_keep_the_kth_row_kth_record_rule(rented, monkeypatch):
+    """Chunks of 3 (COPY on PostgreSQL, a staging table for the replaced records): the first write
+    into the empty table inserts every row, repeats included; a second write replaces the k-th
+    stored record of a key with its k-th row, in place, whichever chunk either falls in."""
+    monkeypatch.setattr(datastore, "CHUNK", 3)
+    fields = list(rented.fields.all())
+    datastore.ensure_table(rented, fields)
+
+    def row(n, key, name, rooms=""):
+        return RowIn(row=n, key=key, flags=n % 2, values={"id_number": key, "name": name, "rooms": rooms})
+
+    first = [row(2, "A", "a1", "1"), row(3, "B", "b1"), row(4, "A", "a2", "2"), row(5, "C", "c1", "1,5")]
+    first += [row(6, "A", "a3", "x")]
+    assert datastore.write(rented, fields, first, load_id=1) == (5, 0)
+    before = dump(rented)
+    ids = {r[0]: r for r in before}
+    second = [row(2, "A", "A1", "7"), row(3, "D", "d1"), row(4, "C", "C1"), row(5, "B", "B1")]
+    second += [row(6, "A", "A2", "8"), row(7, "C", "C2", "9"), row(8, "A", "A3"), row(9, "A", "A4")]
+    assert datastore.write(rented, fields, second, load_id=2) == (3, 5)
+    after = dump(rented)
+    assert [r[0] for r in after[:5]] == list(ids)  # replaced in place, the new ones after
+    names = {f.name: f for f in fields}
+    with connection.cursor() as cur:
+        cols = (
+            f"{datastore.q('_key')}, {datastore.q('_load')}, {datastore.q('_row')}, {datastore.q('_flags')}, "
+            f"{datastore.q(names['name'].column)}, {datastore.q(names['rooms'].number_column)}"
+        )
+        cur.execute(f"SELECT {cols} FROM {datastore.q(rented.table_name)} ORDER BY {datastore.q('_id')}")
+        got = cur.fetchall()
+    assert got == [
+        ("A", 2, 2, 0, "A1", 7.0),
+        ("B", 2, 5, 1, "B1", None),
+        ("A", 2, 6, 0, "A2", 8.0),
+        ("C", 2, 4, 0, "C1", None),
+        ("A", 2, 8, 0, "A3", None),
+        ("D", 2, 3, 1, "d1", None),
+        ("C", 2, 7, 1, "C2", 9.0),
+        ("A", 2, 9, 1, "A4", None),
+    ]
+    assert datastore.write(rented, fields, second, load_id=3) == (0, 8)  # the same file again

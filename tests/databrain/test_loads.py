@@ -2,6 +2,7 @@
 with every bad row named, and the load log."""
 
 import pytest
+from django.db import connection
 
 from cityops.audit.models import AuditRecord
 from cityops.core.errors import Forbidden
@@ -147,3 +148,49 @@ def test_only_the_data_steward_loads(users, rented):
         ).status
         == "done"
     )
+
+
+def test_a_refused_load_leaves_the_table_exactly_as_it_was(rented, monkeypatch):
+    """The refusal comes after chunks were written (COPY and the staging table on PostgreSQL):
+    every stored value, typed column, load and row number is as before, the issues too."""
+    from tests.databrain.test_datastore import dump
+
+    monkeypatch.setattr(datastore, "CHUNK", 2)
+    load_file(resource_code=rented.code, data=csv_bytes(good_rows()), filename="a.csv", actor_name="t")
+    before, issues = dump(rented), list(QualityIssue.objects.values_list("record_id", "field", "problem"))
+    rows = good_rows()
+    rows[1][1], rows[2][5] = "改了", "9"
+    rows += [[rid(f"4419001990010{n:04d}"), "新", "1990-01-01", "441900", "", "1"] for n in range(5)]
+    rows.append(["", "无键", "1990-01-01", "441900", "", "1"])
+    load = load_file(resource_code=rented.code, data=csv_bytes(rows), filename="bad.csv", actor_name="t")
+    assert load.status == "refused" and load.rows_read == 9
+    assert [e["message"] for e in load.errors] == [
+        "row 10, column id_number: the key is empty; a record cannot be loaded without it"
+    ]
+    assert dump(rented) == before
+    assert list(QualityIssue.objects.values_list("record_id", "field", "problem")) == issues
+    assert Resource.objects.get(pk=rented.pk).record_count == 3
+
+
+def test_a_refused_first_load_leaves_the_empty_table_with_every_index(rented):
+    """A first load drops the table's indexes to build them after its rows; refused, it keeps them."""
+    from cityops.databrain.datastore import _indexes
+
+    fields = list(rented.fields.all())
+    datastore.ensure_table(rented, fields)
+    with connection.cursor() as cur:
+        before = {
+            i
+            for i, c in connection.introspection.get_constraints(cur, rented.table_name).items()
+            if c["index"]
+        }
+    rows = good_rows() + [["", "无键", "1990-01-01", "441900", "", "1"]]
+    load = load_file(resource_code=rented.code, data=csv_bytes(rows), filename="bad.csv", actor_name="t")
+    assert load.status == "refused" and datastore.totals(rented) == (0, 0)
+    with connection.cursor() as cur:
+        after = {
+            i
+            for i, c in connection.introspection.get_constraints(cur, rented.table_name).items()
+            if c["index"]
+        }
+    assert after == before and set(_indexes(rented.table_name, fields)) <= after
