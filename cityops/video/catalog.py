@@ -30,75 +30,16 @@ from cityops.core.errors import Forbidden, PayloadTooLarge, ValidationFailed
 from cityops.geo.selectors import locate_point
 from cityops.video import gbid
 from cityops.video.choices import BuildStatus
+from cityops.video.documents import CatalogError, parse_xml
 from cityops.video.models import Channel, GbDevice, Group, Project, Site
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_ITEMS = 50_000
 MAX_PROBLEMS = 200
-DECL_RE = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']", re.I)
-DECL_STRIP_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
-# Any markup declaration but a comment or CDATA: a DOCTYPE, an ENTITY … (refused, never expanded).
-DTD_RE = re.compile(r"<!(?!--|\[CDATA\[)")
-ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030"}
 CIVIL_RE = re.compile(r"^\d{2}(\d{2}){0,3}$")
 
 
-class CatalogError(ValidationFailed):
-    """A catalog that cannot be read at all (not XML, a DTD, a wrong encoding, too big)."""
-
-
 # ---- reading ---------------------------------------------------------------------------------------
-
-
-def decode(data: bytes, *, what: str = "the document") -> str:
-    """The text of an XML document in the encoding its declaration names (none: UTF-8, else GB18030)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    m = DECL_RE.match(data)
-    if m:
-        declared = m.group(1).decode("ascii").lower()
-        codec = ENCODINGS.get(declared)
-        if codec is None:
-            raise CatalogError(
-                _("%(what)s: encoding %(encoding)r is not supported (UTF-8, GB2312, GBK, GB18030)")
-                % {"what": what, "encoding": declared}
-            )
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError as exc:
-            raise CatalogError(
-                _(
-                    "%(what)s: the bytes are not %(encoding)s as the XML declaration says (byte %(at)s: %(hex)s)"
-                )
-                % {
-                    "what": what,
-                    "encoding": declared.upper(),
-                    "at": exc.start,
-                    "hex": data[exc.start : exc.start + 2].hex(),
-                }
-            ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise CatalogError(
-                _("%(what)s: the text is neither UTF-8 nor GB18030") % {"what": what}
-            ) from None
-
-
-def parse_xml(data: bytes, *, what: str = "the document") -> ET.Element:
-    """The root element of one small XML document, refusing any DTD or entity declaration."""
-    text = DECL_STRIP_RE.sub("", decode(data, what=what), count=1)
-    if DTD_RE.search(text):
-        raise CatalogError(_("%(what)s: a DOCTYPE or ENTITY declaration is not accepted") % {"what": what})
-    try:
-        return ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise CatalogError(
-            _("%(what)s: not well-formed XML (%(error)s)") % {"what": what, "error": exc}
-        ) from None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
-from cityops.video.catalog import parse_xml
+from cityops.video.documents import parse_xml
 
 CONTENT_TYPE = "Application/MANSCDP+xml"
 MAX_BODY = 60 * 1024
