@@ -34,8 +34,7 @@ class Caller:
         public = Resource.objects.filter(share_type=ShareType.UNCONDITIONAL)
         if self.key is None:
             return public
-        granted = [r.pk for r in Resource.objects.all() if self._granted(r) is not None]
-        return Resource.objects.filter(pk__in=granted) | public
+        return Resource.objects.filter(pk__in=sharing_keys.granted_resource_ids(key=self.key)) | public
 
     def can_see(self, resource) -> bool:
         if self._visible is None:

@@ -79,15 +79,19 @@ def authenticate(raw: str, *, now=None) -> ApiKey:
     return key
 
 
-def active_grants(*, consumer_id: int, resource_id: int, today=None):
+def active_grants(*, consumer_id: int, resource_id: int | None = None, today=None):
+    """The grants in force for a consumer (on one resource, or on any)."""
     today = today or timezone.localdate()
-    return Grant.objects.filter(
-        Q(revoked_at__isnull=True),
-        consumer_id=consumer_id,
-        resource_id=resource_id,
-        starts_on__lte=today,
-        expires_on__gte=today,
+    grants = Grant.objects.filter(
+        Q(revoked_at__isnull=True), consumer_id=consumer_id, starts_on__lte=today, expires_on__gte=today
     )
+    return grants if resource_id is None else grants.filter(resource_id=resource_id)
+
+
+def granted_resource_ids(*, key: ApiKey):
+    """The ids of the resources the key's consumer holds a grant in force for (one query, as a
+    subquery where it is used in a filter)."""
+    return active_grants(consumer_id=key.consumer_id).values("resource_id")
 
 
 def _grant_union(key: ApiKey, resource) -> tuple[set, set] | None:
