@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from cityops.audit.services import audit_record
-from cityops.core.upsert import Outcome, differs
+from cityops.core.upsert import Outcome, upsert_all_by_code
 from cityops.iot import rule_cache
 from cityops.iot.models import DeviceType, DeviceTypeQuantity, Quantity, Rule
 
@@ -441,25 +441,6 @@ def property_errors(type_code: str, properties: dict) -> list[tuple[str, str]]:
     return errors
 
 
-def _upsert(model, rows: dict[str, dict], existing: dict, counts: dict, kind: str) -> dict:
-    """Rows by code after writing ``rows``: the missing ones in one INSERT, changed ones saved."""
-    missing = []
-    for code, fields in rows.items():
-        obj = existing.get(code)
-        if obj is None:
-            missing.append(model(code=code, **fields))
-            counts[f"{kind}_created"] += 1
-        elif changes := {k: v for k, v in fields.items() if differs(getattr(obj, k), v)}:
-            for key, value in changes.items():
-                setattr(obj, key, value)
-            obj.save(update_fields=list(changes))
-            counts[f"{kind}_updated"] += 1
-        else:
-            counts[f"{kind}_unchanged"] += 1
-    model.objects.bulk_create(missing)
-    return {**existing, **{obj.code: obj for obj in missing}}
-
-
 def _install_limits(types: dict, quantities: dict) -> None:
     """Each type's quantities with their valid range (the missing in one INSERT)."""
     held = {
@@ -528,7 +509,7 @@ def profiles_install(*, by=None, actor_name: str = "") -> dict[str, int]:
     )
     counts.update(types_unchanged=0, quantities_unchanged=0)
     with transaction.atomic():
-        quantities = _upsert(
+        quantities, outcomes = upsert_all_by_code(
             Quantity,
             {
                 q.code: {
@@ -540,11 +521,9 @@ def profiles_install(*, by=None, actor_name: str = "") -> dict[str, int]:
                 }
                 for q in QUANTITIES
             },
-            {q.code: q for q in Quantity.objects.filter(code__in=[q.code for q in QUANTITIES])},
-            counts,
-            "quantities",
         )
-        types = _upsert(
+        counts.update({f"quantities_{outcome.value}": n for outcome, n in outcomes.items()})
+        types, outcomes = upsert_all_by_code(
             DeviceType,
             {
                 spec.code: {
@@ -555,10 +534,8 @@ def profiles_install(*, by=None, actor_name: str = "") -> dict[str, int]:
                 }
                 for spec in TYPES
             },
-            {t.code: t for t in DeviceType.objects.filter(code__in=[spec.code for spec in TYPES])},
-            counts,
-            "types",
         )
+        counts.update({f"types_{outcome.value}": n for outcome, n in outcomes.items()})
         _install_limits(types, quantities)
         _install_rules(types, quantities, counts)
         changed = {k: v for k, v in counts.items() if v and not k.endswith(Outcome.UNCHANGED.value)}
