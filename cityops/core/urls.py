@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.jobs, name="jobs"),
+    path("export.csv", views.jobs_export, name="jobs_export"),
 ]

@@ -1,6 +1,8 @@
 """The background-work runtime: one claim per due run, retries with backoff, errors kept, a worker
 that outlives its jobs, and the page and command that show it all."""
 
+import csv
+import io
 import os
 import random
 import socket
@@ -264,10 +266,36 @@ def test_the_jobs_page_shows_jobs_and_failures_to_the_duty_officer_and_the_admin
     assert client.get("/jobs/?job=iot.offline").content.decode().count("data-run=") == 0
 
 
+def test_the_jobs_export_gives_the_runs_the_page_lists_with_the_whole_error(client, users):
+    failed_escalation()
+    s = registry()["iot.offline"]
+    jobs_sync([s])
+    job_run(JobSpec(s.name, lambda: "=HYPERLINK(0 devices)", s.every, s.title), worker="w2")
+    client.force_login(users["officer"])
+
+    def table(query):
+        response = client.get(f"/jobs/export.csv{query}")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        assert "job-" in response["Content-Disposition"]
+        return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+    failures = table("")
+    assert failures[0][:3] == ["开始时间", "结束时间", "任务"]
+    assert [r[2] for r in failures[1:]] == ["cases.escalate"]
+    assert failures[1][6] == "否" and "Traceback" in failures[1][8]  # the trace, not only its last line
+    assert "RuntimeError: workstation DLS-A1 has no area" in failures[1][8]
+    every = table("?runs=all")
+    assert sorted(r[2] for r in every[1:]) == ["cases.escalate", "iot.offline"]
+    offline = table("?job=iot.offline&runs=all")
+    assert len(offline) == 2 and offline[1][7] == "'=HYPERLINK(0 devices)"  # neutralised for Excel
+    assert client.get("/jobs/").content.decode().count("/jobs/export.csv") == 1
+
+
 @pytest.mark.parametrize("who", ["area_dispatcher", "inspector_g1", "handler", "resident", "steward"])
 def test_the_jobs_page_is_refused_to_other_roles(client, users, who):
     client.force_login(users[who])
     assert client.get("/jobs/").status_code == 403
+    assert client.get("/jobs/export.csv").status_code == 403
 
 
 @pytest.mark.django_db(transaction=True)
