@@ -4,8 +4,18 @@ from cityops.core import context
 
 
 def client_ip(request) -> str:
-    # Behind a reverse proxy REMOTE_ADDR is the proxy; the deployment guide sets it from X-Real-IP.
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, for rate limits, sign-in throttles and the audit trail. Behind a reverse
+    proxy every request comes from the proxy: when it comes from one of ``CITYOPS_TRUSTED_PROXIES``,
+    the address the proxy gives in ``X-Real-IP`` is taken instead (docs/deployment.md). A header
+    from anyone else is ignored, so a client cannot choose its own address."""
+    from django.conf import settings
+
+    address = request.META.get("REMOTE_ADDR", "")
+    if address and address in settings.CITYOPS_TRUSTED_PROXIES:
+        given = request.META.get("HTTP_X_REAL_IP", "").strip()
+        if given and len(given) <= 45 and all(c in "0123456789abcdefABCDEF.:" for c in given):
+            return given
+    return address
 
 
 class RequestContextMiddleware:
@@ -54,4 +64,52 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of an address setting ("" when it has none), for the policy's lists."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{", "").replace("}", ""))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def content_security_policy() -> str:
+    """The policy every page is served with: scripts only from cityops' own files (no inline script,
+    no eval), nothing from another host but the operator's own tile and media servers, no framing
+    by any site (as X-Frame-Options: DENY). Inline ``style`` attributes stay allowed: they carry data colours, not code."""
+    from django.conf import settings
+
+    tiles = _origin(settings.CITYOPS_TILE_URL)
+    media = _origin(settings.CITYOPS_VIDEO_HLS_URL)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            " ".join(filter(None, ["img-src 'self' data: blob:", tiles])),
+            " ".join(filter(None, ["connect-src 'self'", media])),
+            " ".join(filter(None, ["media-src 'self' blob:", media])),
+            "worker-src 'self' blob:",
+            "font-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets the Content-Security-Policy header on every response that has none of its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = content_security_policy()
+        if policy:
+            response.headers.setdefault("Content-Security-Policy", policy)
         return response

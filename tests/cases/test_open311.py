@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import timedelta
+from unittest import mock
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
@@ -193,6 +194,22 @@ def test_post_opens_a_case(client, key):
     }
     app = Open311Client.objects.get()
     assert app.requests == 1 and app.last_used_at is not None
+
+
+def test_a_key_that_files_too_many_requests_in_an_hour_is_refused_until_the_hour_ends(client, key, settings):
+    settings.CITYOPS_OPEN311_POSTS_PER_HOUR = 2
+    other = client_issue(name="hotline-12345", contact="ops@example.org")[1]
+    assert [post(client, fields(key)).status_code for i in range(2)] == [200, 200]
+    before = written()
+    resp = post(client, fields(key))
+    assert resp.status_code == 429 and 0 < int(resp["Retry-After"]) <= 3600
+    ((code, text),) = errors(resp)
+    assert code == 429 and text.startswith("this api_key has filed 2 service requests in the last hour")
+    assert written() == before  # refused before anything was read or written
+    assert post(client, fields(other)).status_code == 200  # each key has its own hour
+    later = timezone.now() + timedelta(hours=1)
+    with mock.patch("cityops.core.ratelimit._now", return_value=later):
+        assert post(client, fields(key)).status_code == 200
 
 
 def test_post_answers_in_xml(client, key):

@@ -67,7 +67,7 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server):
     """Open pages in fresh browser contexts (zh-CN by default, as the town's staff use it)."""
-    contexts = []
+    contexts, refused = [], []
 
     def open_page(locale: str = "zh-CN", viewport: dict | None = None):
         context = browser.new_context(
@@ -78,6 +78,9 @@ def new_page(browser, live_server):
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on(
+            "console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None
+        )
         page.js_errors = errors
         return page
 
@@ -85,6 +88,7 @@ def new_page(browser, live_server):
     for context in contexts:
         context.close()
     _wait_idle(live_server.url)
+    assert refused == [], "the pages did something the Content-Security-Policy refuses"
 
 
 def _wait_idle(url: str) -> None:

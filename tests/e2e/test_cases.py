@@ -255,10 +255,10 @@ def test_workbench_and_case_map_show_deadline_colours(cases_town, context_of):
 
     # the colour filter swaps the table in place (htmx) and keeps the tab
     page.select_option("#f-colour", "red")
-    page.wait_for_function("document.querySelectorAll('tr[data-case]').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('tr[data-case]').length === 3")
     assert "colour=red" in page.url
     page.select_option("#f-colour", "")
-    page.wait_for_function("document.querySelectorAll('tr[data-case]').length === 9")
+    page.wait_for_function("() => document.querySelectorAll('tr[data-case]').length === 9")
 
     page.goto("/cases/map/")
     page.wait_for_selector("#case-map[data-ready=true]")

@@ -28,7 +28,7 @@ def test_device_list_detail_and_charts(users, page, iot_readings, iot_alarms):
     assert page.locator(".mainnav a.is-active").inner_text() == "物联设备"
     # the filters reload the list in place
     page.select_option("#f-type", "water")
-    page.wait_for_function("document.querySelectorAll('tr[data-device]').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('tr[data-device]').length === 2")
     screenshot(page, "iot-devices.png")
 
     page.goto("/iot/devices/AIR-G1/")
@@ -43,7 +43,7 @@ def test_device_list_detail_and_charts(users, page, iot_readings, iot_alarms):
 
     page.click('[data-period="1y"]')
     page.wait_for_function(
-        "document.querySelector('.iot-chart[data-quantity=pm25]').dataset.grain === '86400'"
+        "() => document.querySelector('.iot-chart[data-quantity=pm25]').dataset.grain === '86400'"
         " && document.getElementById('iot-charts').dataset.ready === 'true'"
     )
     note = page.locator("#iot-chart-note").inner_text()

@@ -67,7 +67,7 @@ def test_incident_page(users, new_page, live_server, settings, workstations, pla
             assert reason.input_value() == "道路中断，正在绕行"
             reason.fill("")
             page.locator("h1").first.click()
-            page.wait_for_function("!document.getElementById('task-board').dataset.mark", timeout=5000)
+            page.wait_for_function("() => !document.getElementById('task-board').dataset.mark", timeout=5000)
             row = page.locator("#task-board tr[data-task]").first
             row.locator("select[name=status]").select_option("accepted")
             row.locator("button[type=submit]").click()

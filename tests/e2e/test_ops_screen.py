@@ -68,7 +68,7 @@ def test_live_feed_stale_state_and_drill_down(catalogue, new_page, short_streams
     # (a corner of the grid: below the town, the case at its centre is a point of its own)
     page.locator('#sc-map [data-grid="G1"]').click(position={"x": 8, "y": 8})
     page.wait_for_selector("#sc-map[data-unit='village:V1']")
-    page.wait_for_function("document.querySelector('#sc-crumbs').textContent.includes('村1')")
+    page.wait_for_function("() => document.querySelector('#sc-crumbs').textContent.includes('村1')")
     assert page.locator("#sc-crumbs .sc-crumb").all_inner_texts() == ["全镇", "片区1", "村1"]
     assert page.locator("#sc-map .leaflet-points-pane path").count() == 1  # the open case of V1
     screenshot(page, "ops-screen-village.png")

@@ -100,7 +100,7 @@ def test_a_resident_tracks_from_the_result_and_from_their_list(town, new_page, s
     page.wait_for_selector(".gps[data-state=ok]")
     screenshot(page, f"report-page-{size}-{language}.png")  # the search's hint
     page.fill("input[name=q]", "xftd")
-    page.wait_for_function("document.querySelectorAll('#item-choices .pick-name').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#item-choices .pick-name').length === 1")
     assert page.locator(".pick-name").all_inner_texts() == ["消防通道堵塞"]
     screenshot(page, f"report-pinyin-{size}-{language}.png")
     page.locator(".pick:has(.pick-name:text-is('消防通道堵塞'))").click()

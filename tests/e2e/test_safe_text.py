@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from cityops.cases.rollup import rollup_all
+from cityops.core import middleware
 from tests.builders import LAT0, LON0, STEP, feature, grid_centre, rect
 from tests.conftest import PASSWORD
 from tests.e2e.pages import login, screenshot, wait_for_popup
@@ -23,6 +24,16 @@ iot_types, iot_devices = iot_fixtures.iot_types, iot_fixtures.iot_devices
 now, iot_readings = page_fixtures.now, page_fixtures.iot_readings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def first_line_alone(monkeypatch):
+    """These tests check the first line of defence on its own: names are drawn as text. The
+    Content-Security-Policy, the second line, refuses a handler written as HTML and would hide a
+    failure of the first, so the pages are served without it here (tests/e2e/test_csp.py checks the
+    policy)."""
+    monkeypatch.setattr(middleware, "content_security_policy", lambda: "")
+
 
 PLACE = "<img src=x onerror=\"window.__xss='place'\">"
 GRID = "<img src=x onerror=\"window.__xss='grid'\">"

@@ -48,7 +48,7 @@ def test_video_home_map_wall_and_rates(users, page, history):
     assert page.locator("#camera-map").get_attribute("data-points") == "6"
     assert page.locator('[data-legend-count="offline"]').inner_text() == "1"
     page.select_option("#m-health", "offline")
-    page.wait_for_function("document.getElementById('camera-map').dataset.points === '1'")
+    page.wait_for_function("() => document.getElementById('camera-map').dataset.points === '1'")
     page.locator(".dev-pin").first.click()
     popup = wait_for_popup(page)
     assert history["g5"].gb_id in popup.inner_text()
@@ -63,13 +63,13 @@ def test_video_home_map_wall_and_rates(users, page, history):
     screenshot(page, f"video-wall-{tag}.png")
 
     page.goto("/video/rates/")
-    page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+    page.wait_for_function("() => document.body.dataset.chartsReady === 'true'")
     assert page.locator("#vd-daily canvas").count() == 1 and page.locator("#vd-villages canvas").count() == 1
     assert page.locator("tr[data-fault]").count() == 2
     screenshot(page, f"video-rates-{tag}.png")
 
     page.click(".langswitch button[value=en]")
-    page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+    page.wait_for_function("() => document.body.dataset.chartsReady === 'true'")
     assert "2 channels with more than 8 hours of faults" in page.locator("#vd-faults-title").inner_text()
     screenshot(page, "video-rates-en.png")
     assert page.js_errors == []

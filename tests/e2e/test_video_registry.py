@@ -48,7 +48,7 @@ def test_registry_pages(users, new_page, live_server, registry, tmp_path):
         page.wait_for_url("**/video/channels/")
         assert page.locator("tr[data-channel]").count() == 7
         page.select_option("#f-status", "built")
-        page.wait_for_function("document.querySelectorAll('tr[data-channel]').length === 5")
+        page.wait_for_function("() => document.querySelectorAll('tr[data-channel]').length === 5")
         screenshot(page, f"video-channels-{lang}.png")
 
         page.goto(f"/video/channels/{registry['g5'].gb_id}/")

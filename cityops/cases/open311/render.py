@@ -34,7 +34,7 @@ ITEMS = {
 
 
 class Open311Error(Exception):
-    """An error answered in the spec's format: HTTP 400, 403 or 404 and one description per problem."""
+    """An error answered in the spec's format: HTTP 400, 403, 404 or 429 and one description per problem."""
 
     def __init__(self, status: int, *descriptions: str, headers: dict | None = None):
         super().__init__("; ".join(descriptions))

@@ -16,6 +16,7 @@ from cityops.cases.open311.attributes import definition
 from cityops.cases.open311.keys import client_authenticate
 from cityops.cases.open311.render import Open311Error, error_response, respond, w3c
 from cityops.cases.open311.submit import file_request, read_request
+from cityops.core import ratelimit
 from cityops.core.errors import Forbidden
 from cityops.core.inputs import InputError, parse_moment, parse_whole
 
@@ -185,10 +186,26 @@ def _list_requests(request, fmt):
     return respond(fmt, "service_requests", rows)
 
 
+def post_limit() -> ratelimit.Limit:
+    """Service requests one api_key may file in an hour: a client that loops on a bug, or a stolen
+    key, cannot flood the dispatchers' queue."""
+    return ratelimit.Limit("open311-post", settings.CITYOPS_OPEN311_POSTS_PER_HOUR, 3600)
+
+
 def _post_request(request, fmt):
     client = client_authenticate(request.POST.get("api_key") or request.GET.get("api_key", ""))
+    limit, who = post_limit(), str(client.pk)
+    if ratelimit.exceeded(limit, who):
+        retry = max(1, int((ratelimit.window_end(limit) - timezone.now()).total_seconds()))
+        raise Open311Error(
+            429,
+            f"this api_key has filed {limit.limit} service requests in the last hour, the most allowed; "
+            f"try again in {retry} seconds",
+            headers={"Retry-After": str(retry)},
+        )
     data = read_request(request.POST, request.FILES, client)
     result = file_request(data, client)
+    ratelimit.hit(limit, who)
     account = (request.POST.get("account_id") or "").strip() or None
     row = {
         "service_request_id": result.case.number,
