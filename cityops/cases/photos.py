@@ -1,4 +1,5 @@
-"""Photo uploads: JPEG, PNG or WebP by content (not by name), a size limit, EXIF position, thumbnails."""
+"""Photo uploads: JPEG, PNG or WebP by content (not by name), a size limit, EXIF position, thumbnails,
+and the public copies that carry none of the metadata of the original."""
 
 import hashlib
 import io
@@ -7,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from cityops.core.errors import PayloadTooLarge, ValidationFailed
 
@@ -132,3 +133,33 @@ def photos_of(files) -> list[Photo]:
             f"at most {MAX_PHOTOS} photos", errors=[{"field": "photos", "message": "too many"}]
         )
     return [read_photo(f.name or "photo", f.read()) for f in files]
+
+
+PUBLIC_DIR = "public-photos"
+
+
+def public_copy(att) -> tuple[bytes | str, str]:
+    """The photo as the public may see it (Open311): the picture alone, re-encoded without the
+    original's EXIF, XMP and text chunks — a resident's phone writes the position of where it was,
+    often their home, its model and the moment. The original stays untouched as the evidence (its
+    position is kept in the case's own fields for staff). Made on the first public request and kept
+    beside the originals; returns the stored name (or the bytes, when it could not be kept) and the
+    content type."""
+    storage = att.file.storage
+    fmt = {"image/png": "PNG", "image/webp": "WEBP"}.get(att.content_type, "JPEG")
+    name = f"{PUBLIC_DIR}/{att.sha256}.{fmt.lower()}"
+    if storage.exists(name):
+        return name, att.content_type
+    with att.file.open("rb") as handle, Image.open(handle) as img:
+        upright = ImageOps.exif_transpose(img)  # keep the orientation the EXIF gave, then drop it
+        if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        out = io.BytesIO()
+        options = {"quality": 90} if fmt in ("JPEG", "WEBP") else {}
+        upright.save(out, fmt, **options)
+    data = out.getvalue()
+    try:
+        stored = storage.save(name, ContentFile(data))
+    except OSError:
+        return data, att.content_type
+    return stored, att.content_type

@@ -1,5 +1,6 @@
 """Open311 GeoReport v2: discovery, services, posting (every bad input changes nothing), queries, tokens."""
 
+import io
 import json
 import re
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from cityops.audit.models import AuditRecord
 from cityops.cases.choices import Channel, Status
@@ -24,7 +26,7 @@ from cityops.cases.public import STATUS_NOTES
 from cityops.cases.services import ActionIn, case_transition
 from cityops.core.errors import Forbidden
 from tests.builders import grid_centre
-from tests.cases.conftest import jpeg
+from tests.cases.test_intake import exif_jpeg
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.cases.open311_urls")]
 URL = "/open311/v2/"
@@ -247,18 +249,29 @@ def test_third_party_client_form_encoding_of_arrays(client, key):
     assert stored == [{"severity": "minor", "hazards": ["traffic", "fire"]}, {"hazards": ["hygiene"]}]
 
 
-def test_multipart_post_with_a_photo(client, key):
+def test_multipart_post_with_a_photo_publishes_it_without_where_the_phone_was(client, key):
+    lon, lat = grid_centre(1)
+    original = exif_jpeg(lon, lat)
     data = fields(key)
-    data["media"] = _upload("p.jpg", jpeg())
+    data["media"] = _upload("p.jpg", original)
     resp = client.post(f"{URL}requests.json", data)  # multipart/form-data
     assert resp.status_code == 200, resp.content
     number = resp.json()[0]["service_request_id"]
     att = Attachment.objects.get()
     row = client.get(f"{URL}requests/{number}.json").json()[0]
     assert row["media_url"] == f"http://testserver{URL}photos/{att.pk}"
-    photo = client.get(row["media_url"])
-    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
-    assert b"".join(photo.streaming_content) == jpeg()
+    for _ in range(2):  # made on the first request, kept for the next
+        photo = client.get(row["media_url"])
+        assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+        public = b"".join(photo.streaming_content)
+        with Image.open(io.BytesIO(public)) as img:
+            assert img.format == "JPEG" and img.size == (40, 30)
+            assert not img.getexif() and "exif" not in img.info  # no position, no camera, no time
+    with Image.open(io.BytesIO(original)) as img:
+        assert img.getexif().get_ifd(0x8825)  # the control: the upload did carry a position
+    with att.file.open("rb") as kept:
+        assert kept.read() == original  # the evidence is untouched
+    assert att.exif_lon == pytest.approx(lon, abs=1e-5)  # staff still see where it was taken
 
 
 def _upload(name, data):

@@ -5,7 +5,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import FileResponse, UnreadablePostError
+from django.http import FileResponse, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from cityops.cases.open311.attributes import definition
 from cityops.cases.open311.keys import client_authenticate
 from cityops.cases.open311.render import Open311Error, error_response, respond, w3c
 from cityops.cases.open311.submit import file_request, read_request
+from cityops.cases.photos import public_copy
 from cityops.core import ratelimit
 from cityops.core.errors import Forbidden
 from cityops.core.inputs import InputError, parse_moment, parse_whole
@@ -245,7 +246,11 @@ def photo(request, fmt, pk: int):
     att = selectors.photo_get(pk)
     if att is None or not att.file.storage.exists(att.file.name):
         raise Open311Error(404, f"photo {pk} was not found")
-    response = FileResponse(att.file.open("rb"), content_type=att.content_type)
+    copy, content_type = public_copy(att)  # never the original: its EXIF holds where the phone was
+    if isinstance(copy, bytes):
+        response = HttpResponse(copy, content_type=content_type)
+    else:
+        response = FileResponse(att.file.storage.open(copy, "rb"), content_type=content_type)
     response["Cache-Control"] = "public, max-age=86400"
     return response
 
