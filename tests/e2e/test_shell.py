@@ -131,6 +131,30 @@ def test_every_phone_page_fits_a_phone(shell_town, browser, live_server, lang):
     page.context.close()
 
 
+def test_on_a_phone_the_links_open_from_a_menu_instead_of_scrolling_sideways(
+    shell_town, browser, live_server
+):
+    page = open_as(browser, live_server, "officer", "390", "zh", touch=True)
+    page.goto("/cases/")
+    nav = page.locator(".mainnav")
+    links = nav.locator("a")
+    assert links.count() >= 8  # the duty officer's pages: more than a phone's width holds
+    shown = [links.nth(i).inner_text() for i in range(links.count()) if links.nth(i).is_visible()]
+    assert shown == ["案件"]  # where one is; the rest behind the menu
+    assert reachable(page.locator(".nav-more-label"))
+    screenshot(page, "shell-phone-menu-closed.png")
+    page.locator(".nav-more-label").click()
+    assert nav.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # wrapped, not a scroll box
+    for i in range(links.count()):
+        assert reachable(links.nth(i)), links.nth(i).inner_text()
+    assert fits_the_width(page)
+    screenshot(page, "shell-phone-menu-open.png")
+    links.filter(has_text="物联设备").click()
+    page.wait_for_url("**/iot/devices/")
+    assert [a.inner_text() for a in nav.locator("a").all() if a.is_visible()] == ["物联设备"]  # closed again
+    page.context.close()
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("size", ["1366", "1920"])
 @pytest.mark.parametrize("username", ["officer", "admin"])
