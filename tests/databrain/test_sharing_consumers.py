@@ -195,3 +195,14 @@ def test_only_the_data_steward_edits_or_switches_a_consumer(
     )
     client.force_login(users["steward"])
     assert client.get("/data/sharing/consumers/NOPE/edit/").status_code == 404
+
+
+def test_a_withdrawn_resource_cannot_be_asked_for(users, consumers, people):  # noqa: F811
+    from cityops.databrain.services import resource_withdraw
+
+    resource_withdraw(code=people.code, reason="并入户籍人口", by=users["steward"])
+    people.refresh_from_db()
+    now = datetime.now(TZ)
+    with pytest.raises(ValidationFailed, match="101001-0003 was withdrawn from the catalogue"):
+        submit(consumers["sys"], people, users["steward"], now=now, starts_on=now.date())
+    assert not ShareRequest.objects.exists()
