@@ -10,7 +10,8 @@ from cityops.audit.models import AuditRecord
 from cityops.core.errors import ValidationFailed
 from cityops.databrain import datastore
 from cityops.databrain.loads import load_file
-from cityops.databrain.models import QualityIssue, SyncBatch, SyncChange, SyncState, SyncTombstone
+from cityops.databrain.models import PullSource, QualityIssue, SyncBatch, SyncChange, SyncState, SyncTombstone
+from cityops.databrain.pulls.services import PullIn, pull_run, pull_source_save, pulls_due
 from cityops.databrain.services import resource_in, resource_update, resource_withdraw
 from cityops.databrain.sync import pusher
 from cityops.databrain.sync.services import sync_prune
@@ -156,6 +157,27 @@ def test_a_withdrawn_resource_loses_its_records_and_the_city_is_told_after_its_u
         resource_update(code=rented.code, data=data, actor_name="t")
     with pytest.raises(ValidationFailed, match="withdrawn"):
         resource_withdraw(code=rented.code, reason="again", by=users["steward"])
+
+
+def test_a_withdrawn_resource_is_not_pulled_into(rented, users, tmp_path):
+    source = pull_source_save(
+        resource_code=rented.code,
+        data=PullIn(
+            name="库",
+            kind="sql",
+            db_url=f"sqlite:///{tmp_path}/none.db",
+            query="SELECT 1 AS id",
+            every_minutes=5,
+        ),
+    )
+    resource_withdraw(code=rented.code, reason="停止维护", by=users["steward"])
+    PullSource.objects.filter(pk=source.pk).update(next_run_at=timezone.now() - timedelta(minutes=1))
+    assert pulls_due() == []  # the job passes it by
+    load = pull_run(source_id=source.pk)
+    assert (
+        load.status == "refused"
+        and load.errors[0]["message"] == "the resource was withdrawn from the catalogue"
+    )
 
 
 def test_delivered_changes_and_their_log_are_pruned_after_the_days_kept(
