@@ -211,3 +211,25 @@ def test_delivered_changes_and_their_log_are_pruned_after_the_days_kept(
     assert SyncChange.objects.filter(resource=rented).order_by("-seq").first().seq == 6  # numbering goes on
     assert pusher.push(worker="t", now=retry_now()).failed == 0
     assert SyncState.objects.get(resource=rented).seq == 6
+
+
+def test_the_status_page_shows_how_far_into_a_deletion_the_city_is(
+    client,
+    settings,
+    receiver,  # noqa: F811
+    rented,
+    users,
+):
+    load(rented, people(5))
+    push()
+    before = ids_by_name(rented)
+    load(rented, people(5)[:1], replace=True)
+    receiver.faults = ["", "", "500"]  # the upserts and the first deletions go through, then a failure
+    push()
+    gone = sorted(before[n] for n in ("住户1", "住户2", "住户3", "住户4"))
+    assert SyncState.objects.get(resource=rented).row == gone[1]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["steward"])
+    page = client.get("/data/sync/").content.decode()
+    assert f"to record #{gone[1]}" in page
+    assert f"#{gone[0]}–#{gone[1]}" in page and f"#{gone[2]}–#{gone[3]}" in page
