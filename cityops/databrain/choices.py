@@ -178,6 +178,8 @@ class ChangeKind(models.TextChoices):
 
     CATALOGUE = "catalogue", _("Catalogue entry")
     RECORDS = "records", _("Records of a load")
+    DELETIONS = "deletions", _("Records deleted")
+    WITHDRAWAL = "withdrawal", _("Resource withdrawn")
 
 
 class BatchStatus(models.TextChoices):

@@ -275,6 +275,21 @@ def rows_of_load(resource, fields, load_id: int, *, after_row: int, limit: int) 
     ]
 
 
+def delete_records(resource, *, keep_load: int | None = None) -> list[tuple[int, str]]:
+    """Delete every record that ``keep_load`` did not write (every record when None): a load that
+    replaces the resource's records, or a withdrawn resource. Returns their (id, key), by id."""
+    if not table_exists(resource):
+        return []
+    where, params = (f"WHERE {q('_load')} <> %s", [keep_load]) if keep_load is not None else ("", [])
+    table = q(resource.table_name)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {q('_id')}, {q('_key')} FROM {table} {where} ORDER BY {q('_id')}", params)
+        gone = [(int(rid), key) for rid, key in cur.fetchall()]
+        if gone:
+            cur.execute(f"DELETE FROM {table} {where}", params)
+    return gone
+
+
 def totals(resource) -> tuple[int, int]:
     """(records, records with problems)."""
     if not table_exists(resource):

@@ -9,6 +9,8 @@
   mapped twice — each named by row and column — refuse the whole load and leave the records as they
   were. Quality problems (checksums, dates, numbers, mobiles, division codes, required values,
   duplicate keys) never refuse: the value is kept, the record flagged, the problem listed.
+  A load made to **replace** the resource's records then deletes every record its file did not
+  write (their numbers and keys go to the upstream sync's outbox as deletions).
 - ``load_file`` does both at once (the command line, the demo, a client that knows its mapping, a pull).
 - A file larger than ``BACKGROUND_BYTES`` is not loaded in the request: ``load_commit`` checks its
   mapping and queues it, and the background job (``load_queued``) loads it, writing its progress
@@ -45,7 +47,7 @@ PROGRESS_EVERY = 500  # rows
 LOAD_LEASE = timedelta(hours=1)
 MAX_ERRORS = 500
 EXAMPLES = 5
-KEY_SEPARATOR = "\x1f"
+KEY_SEPARATOR = capture.KEY_SEPARATOR
 
 
 class Refused(Exception):
@@ -128,14 +130,21 @@ def load_stage(
     filename: str,
     header_rows: int = 1,
     json_path: str = "",
+    replace: bool = False,
     by=None,
     actor_name: str = "",
 ) -> Load:
-    """Keep a file for loading once its mapping is confirmed; refused at once if it cannot be read."""
+    """Keep a file for loading once its mapping is confirmed; refused at once if it cannot be read.
+    With ``replace`` the load deletes the records its file does not hold."""
     _require(by)
     resource = Resource.objects.filter(code=resource_code).first()
     if resource is None:
         raise NotFound(_("No resource %(code)s.") % {"code": resource_code})
+    if resource.withdrawn_at is not None:
+        raise ValidationFailed(
+            _("%(code)s was withdrawn from the catalogue; nothing more is loaded into it.")
+            % {"code": resource.code}
+        )
     if not 1 <= header_rows <= 5:
         raise ValidationFailed(
             _("The header is 1 to 5 rows."), errors=[{"field": "header_rows", "message": _("1 to 5")}]
@@ -149,6 +158,7 @@ def load_stage(
         header_rows=header_rows,
         json_path=json_path.strip()[:200],
         size=len(data),
+        replace=replace,
         status=LoadStatus.STAGED,
     )
     limit = _limit(data, filename)
@@ -298,15 +308,20 @@ class _Run:
         }
 
 
-def _write(load: Load, resource: Resource, run: _Run, rows) -> None:
+def _write(load: Load, resource: Resource, run: _Run, rows) -> list[tuple[int, str]]:
+    """Write the rows (and with ``load.replace`` delete the records the file did not write); the
+    (id, key) of the records deleted."""
     datastore.ensure_table(resource, run.fields)
     load.inserted, load.updated = datastore.write(resource, run.fields, run.records(rows), load.pk)
     if run.errors:
         raise Refused(run.errors)
     ids = datastore.ids_of_load(resource, load.pk)
-    written = list(ids.values())
-    for start in range(0, len(written) if load.updated else 0, 5000):  # only rewritten records had findings
-        QualityIssue.objects.filter(resource=resource, record_id__in=written[start : start + 5000]).delete()
+    _forget_issues(
+        resource, list(ids.values()) if load.updated else []
+    )  # only rewritten records had findings
+    gone = datastore.delete_records(resource, keep_load=load.pk) if load.replace else []
+    _forget_issues(resource, [rid for rid, _key in gone])
+    load.deleted = len(gone)
     QualityIssue.objects.bulk_create(
         [
             QualityIssue(
@@ -326,6 +341,15 @@ def _write(load: Load, resource: Resource, run: _Run, rows) -> None:
     resource.record_count, resource.flagged_count = datastore.totals(resource)
     resource.loaded_at = timezone.now()
     resource.save(update_fields=["record_count", "flagged_count", "loaded_at", "mapping", "updated_at"])
+    return gone
+
+
+def _forget_issues(resource: Resource, record_ids: list[int]) -> None:
+    """Delete the findings of records that were rewritten or deleted."""
+    for start in range(0, len(record_ids), 5000):
+        QualityIssue.objects.filter(
+            resource=resource, record_id__in=record_ids[start : start + 5000]
+        ).delete()
 
 
 def progress_key(load_id: int) -> str:
@@ -410,12 +434,13 @@ def _run_load(load, sheet, mapping, *, by, actor_name, started, on_progress=None
         with transaction.atomic():
             resource = Resource.objects.select_for_update().get(pk=resource.pk)
             resource.mapping = {**resource.mapping, **{h: mapping[h] for h in sheet.headers}}
-            _write(load, resource, run, sheet.rows)
+            gone = _write(load, resource, run, sheet.rows)
             load.status, load.rows_read, load.flagged = LoadStatus.DONE, run.rows_read, run.flagged
             load.report, load.data, load.claimed_until = run.report(), None, None
             load.duration_ms = int((time.monotonic() - started) * 1000)
             load.save()
             capture.records_changed(resource, load)
+            capture.records_deleted(resource, gone, load=load)
             audit_record(
                 action="databrain.load",
                 actor=by,
@@ -427,15 +452,16 @@ def _run_load(load, sheet, mapping, *, by, actor_name, started, on_progress=None
                     "rows": run.rows_read,
                     "inserted": load.inserted,
                     "updated": load.updated,
+                    "deleted": load.deleted,
                     "flagged": run.flagged,
                 },
             )
     except Refused as exc:
-        load.inserted = load.updated = 0
+        load.inserted = load.updated = load.deleted = 0
         load.rows_read = run.rows_read
         return _refuse_load(load, exc.errors, started)
     except tables.Unreadable as exc:
-        load.inserted = load.updated = 0
+        load.inserted = load.updated = load.deleted = 0
         return _refuse_load(load, [row_error(None, None, str(exc))], started)
     return load
 
@@ -448,6 +474,7 @@ def load_file(
     header_rows: int = 1,
     json_path: str = "",
     mapping: dict | None = None,
+    replace: bool = False,
     by=None,
     actor_name: str = "",
 ) -> Load:
@@ -458,6 +485,7 @@ def load_file(
         filename=filename,
         header_rows=header_rows,
         json_path=json_path,
+        replace=replace,
         by=by,
         actor_name=actor_name,
     )

@@ -13,8 +13,9 @@ the log and findings of loads.
 - Sharing: a ``Consumer`` (a department or an outside system) asks for a resource in a
   ``ShareRequest`` (its steps in ``ShareEvent``); a granted request is a ``Grant`` of fields for a
   period; a consumer reads its grants with an ``ApiKey``; every read of records is an ``AccessLog`` row.
-- Upstream sync: every catalogue version and every load is a ``SyncChange`` (the outbox, numbered per
-  resource); ``SyncState`` is a resource's acknowledged position and health, ``SyncBatch`` the log
+- Upstream sync: every catalogue version, every load, every deletion of records and a withdrawal is
+  a ``SyncChange`` (the outbox, numbered per resource; a deleted record's number and key wait in a
+  ``SyncTombstone``); ``SyncState`` is a resource's acknowledged position and health, ``SyncBatch`` the log
   of every push, ``SyncControl`` the global pause and the pusher's claim.
 """
 
@@ -108,6 +109,8 @@ class Resource(TimeStampedModel):
     record_count = models.PositiveIntegerField(_("records"), default=0)
     flagged_count = models.PositiveIntegerField(_("records with problems"), default=0)
     loaded_at = models.DateTimeField(_("last loaded"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
 
     objects = ScopedManager()
     scope_paths: dict = {}
@@ -223,6 +226,8 @@ class Load(TimeStampedModel):
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     inserted = models.PositiveIntegerField(_("inserted"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
+    replace = models.BooleanField(_("replaces every record"), default=False)
+    deleted = models.PositiveIntegerField(_("deleted"), default=0)
     flagged = models.PositiveIntegerField(_("records flagged"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     report = models.JSONField(_("quality report"), default=dict, blank=True)
@@ -260,6 +265,7 @@ class PullSource(TimeStampedModel):
     page_size = models.PositiveIntegerField(_("page size"), default=100)
     next_path = models.CharField(_("next link path"), max_length=200, blank=True)
     max_pages = models.PositiveIntegerField(_("at most pages"), default=100)
+    replace = models.BooleanField(_("replaces every record"), default=False)
     db_url_sealed = models.TextField(blank=True)
     query = models.TextField(_("query"), blank=True)
     every_minutes = models.PositiveIntegerField(_("every (minutes)"), null=True, blank=True)
@@ -321,6 +327,7 @@ class Consumer(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    switched_off_at = models.DateTimeField(_("switched off"), null=True, blank=True)
 
     objects = ScopedManager()
     scope_paths: dict = {}
@@ -444,6 +451,7 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
+    revoked_by = models.CharField(max_length=150, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
@@ -499,6 +507,7 @@ class SyncChange(models.Model):
     load_id = models.BigIntegerField(_("load"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("records"), default=0)
     at = models.DateTimeField(_("at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
         ordering = ["resource", "seq"]
@@ -506,13 +515,32 @@ class SyncChange(models.Model):
             models.UniqueConstraint(fields=["resource", "seq"], name="%(app_label)s_%(class)s_seq_unique"),
             models.CheckConstraint(
                 condition=models.Q(kind="catalogue", version__isnull=False)
-                | models.Q(kind="records", load_id__isnull=False),
+                | models.Q(kind="records", load_id__isnull=False)
+                | models.Q(kind__in=["deletions", "withdrawal"]),
                 name="%(app_label)s_%(class)s_kind_target",
             ),
         ]
 
     def __str__(self):
         return f"{self.resource_id}#{self.seq} {self.kind}"
+
+
+class SyncTombstone(models.Model):
+    """A record a change deleted, kept until the change is delivered: the records themselves are gone,
+    so their number and (masked) key are all that can be sent."""
+
+    change = models.ForeignKey(SyncChange, on_delete=models.CASCADE, related_name="tombstones")
+    record_id = models.BigIntegerField(_("record"))
+    key = models.JSONField(_("key"), default=dict)
+
+    class Meta:
+        ordering = ["change", "record_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "record_id"], name="%(app_label)s_%(class)s_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.change_id}:{self.record_id}"
 
 
 class SyncState(models.Model):

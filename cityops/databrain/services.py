@@ -28,7 +28,7 @@ from cityops.databrain.choices import (
     ShareType,
     UpdateCycle,
 )
-from cityops.databrain.models import Category, Field, Resource, ResourceVersion, SearchToken
+from cityops.databrain.models import Category, Field, QualityIssue, Resource, ResourceVersion, SearchToken
 from cityops.databrain.sync import capture
 from cityops.org.models import Department
 
@@ -389,6 +389,7 @@ def resource_update(*, code: str, data: ResourceIn, by=None, actor_name: str = "
         resource = Resource.objects.select_for_update().filter(code=code).first()
         if resource is None:
             raise NotFound(_("No resource %(code)s.") % {"code": code})
+        _refuse_withdrawn(resource)
         found, errors = _resource_errors(data, resource)
         if errors:
             _fail(errors, _("resource"))
@@ -415,5 +416,42 @@ def resource_update(*, code: str, data: ResourceIn, by=None, actor_name: str = "
             obj=resource,
             before={c["element"]: c["before"] for c in changes},
             after={c["element"]: c["after"] for c in changes},
+        )
+    return resource
+
+
+def _refuse_withdrawn(resource: Resource) -> None:
+    if resource.withdrawn_at is not None:
+        raise ValidationFailed(
+            _("%(code)s was withdrawn from the catalogue on %(at)s; it is kept as it was.")
+            % {"code": resource.code, "at": timezone.localtime(resource.withdrawn_at).strftime("%Y-%m-%d")}
+        )
+
+
+def resource_withdraw(*, code: str, reason: str, by=None, actor_name: str = "") -> Resource:
+    """Withdraw a resource from the catalogue, saying why: its records are deleted, its metadata and
+    history kept, nothing more is loaded into it, and the city platform is told (the upstream sync)."""
+    _require(by)
+    if not (reason or "").strip():
+        _fail([("reason", _("say why the resource is withdrawn"))], _("withdrawal"))
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().filter(code=code).first()
+        if resource is None:
+            raise NotFound(_("No resource %(code)s.") % {"code": code})
+        _refuse_withdrawn(resource)
+        gone = datastore.delete_records(resource)
+        QualityIssue.objects.filter(resource=resource).delete()
+        resource.withdrawn_at, resource.withdrawn_reason = timezone.now(), reason.strip()
+        resource.record_count = resource.flagged_count = 0
+        resource.save(
+            update_fields=["withdrawn_at", "withdrawn_reason", "record_count", "flagged_count", "updated_at"]
+        )
+        capture.resource_withdrawn(resource)
+        audit_record(
+            action="databrain.resource.withdraw",
+            actor=by,
+            actor_name=actor_name,
+            obj=resource,
+            after={"reason": resource.withdrawn_reason, "records_deleted": len(gone)},
         )
     return resource

@@ -11,6 +11,7 @@ from cityops.databrain import loads
 from cityops.databrain.pulls.services import pulls_due
 from cityops.databrain.sharing.sweeper import sweep
 from cityops.databrain.sync.pusher import push
+from cityops.databrain.sync.services import sync_prune
 
 LOADS_BUDGET_S = 240  # a tick loads files for about this long; the next tick goes on
 
@@ -40,6 +41,16 @@ def _sync_every() -> float:
 )
 def sync_push() -> str:
     return push(worker=worker_id()).summary()
+
+
+@job(
+    "databrain.sync_prune",
+    every=3600,
+    title=_("Delete the sync's delivered changes and their log after the days they are kept"),
+)
+def sync_prune_job() -> str:
+    changes, batches = sync_prune()
+    return f"pruned {changes} delivered changes and {batches} log rows" if changes or batches else ""
 
 
 @job("databrain.pulls", every=30, title=_("Pull the sources whose time has come"), lease=900)

@@ -192,6 +192,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "core.purge_rate_counts": 3600,
         "databrain.sharing_sweep": 600,
         "databrain.sync_push": 0,  # off until an upstream address is configured
+        "databrain.sync_prune": 3600,
         "databrain.pulls": 30,
         "databrain.loads": 3,
         "demo.trickle": 0,  # off unless the demo asks for it

@@ -333,7 +333,7 @@ def test_a_bad_key_on_the_api_is_a_401_saying_which(english_pages, users, grante
     key, raw = granted_key
     unknown = client.get(records_url(), HTTP_AUTHORIZATION="cdk_nope")
     assert unknown.status_code == 401 and "not known" in unknown.json()["detail"]
-    services.key_revoke(key=key, by=users["steward"])
+    services.key_revoke(key=key, by=users["steward"], reason="交接后停用")
     r = client.get(records_url(), HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert r.status_code == 401 and "was revoked on" in r.json()["detail"]
     assert client.get(records_url()).status_code == 401

@@ -221,7 +221,7 @@ def sql_json(db_url: str, query: str) -> bytes:
     except Exception as exc:  # noqa: BLE001 - any driver error is the source's failure, named
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "interrupted" in message or "statement timeout" in message:
-            message = _("the query ran longer than %(s)s s") % {"s": TIMEOUT_S}
+            raise PullFailed(_("the query ran longer than %(s)s s") % {"s": TIMEOUT_S}) from None
         raise PullFailed(_("the query failed: %(error)s") % {"error": message}) from None
     if len(rows) > MAX_ROWS:
         raise PullFailed(_("the query returned more than %(n)s rows") % {"n": f"{MAX_ROWS:,}"})

@@ -43,6 +43,7 @@ class PullIn:
     every_minutes: int | None = None
     daily_at: time | None = None
     enabled: bool = True
+    replace: bool = False  # the source gives the whole resource: what it no longer holds is deleted
 
 
 def _require(by) -> None:
@@ -152,6 +153,7 @@ def pull_source_save(
         "every_minutes",
         "daily_at",
         "enabled",
+        "replace",
     ):
         setattr(source, name, getattr(data, name))
     source.name = data.name.strip()
@@ -180,6 +182,7 @@ def _public(source: PullSource) -> dict:
         "every_minutes": source.every_minutes,
         "daily_at": source.daily_at.strftime("%H:%M") if source.daily_at else None,
         "enabled": source.enabled,
+        "replace": source.replace,
     }
 
 
@@ -219,12 +222,19 @@ def pull_run(*, source_id: int, by=None, scheduled: bool = False) -> Load | None
     label = f"pull: {source.name}"
     actor = getattr(by, "username", "") or label
     try:
+        if source.resource.withdrawn_at is not None:
+            raise fetch.PullFailed(_("the resource was withdrawn from the catalogue"))
         data, filename = _read(source)
     except fetch.PullFailed as exc:
         load = loads.load_refuse(resource=source.resource, filename=label, reason=str(exc), actor_name=actor)
     else:
         load = loads.load_file(
-            resource_code=source.resource.code, data=data, filename=filename, by=by, actor_name=actor
+            resource_code=source.resource.code,
+            data=data,
+            filename=filename,
+            replace=source.replace,
+            by=by,
+            actor_name=actor,
         )
         Load.objects.filter(pk=load.pk).update(filename=label)
         load.filename = label
@@ -240,7 +250,9 @@ def pull_run(*, source_id: int, by=None, scheduled: bool = False) -> Load | None
 def pulls_due(*, budget_s: float = 240) -> list[Load]:
     """Run every enabled source whose time has come (the ``databrain.pulls`` job)."""
     started, done = timezone.now(), []
-    due = PullSource.objects.filter(enabled=True, next_run_at__lte=started).order_by("next_run_at")
+    due = PullSource.objects.filter(
+        enabled=True, next_run_at__lte=started, resource__withdrawn_at__isnull=True
+    ).order_by("next_run_at")
     for source_id in due.values_list("pk", flat=True):
         if (timezone.now() - started).total_seconds() > budget_s:
             break

@@ -74,6 +74,11 @@ class PullForm(forms.Form):
         label=gettext_lazy("Daily at"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     enabled = forms.BooleanField(label=gettext_lazy("Enabled"), required=False, initial=True)
+    replace = forms.BooleanField(
+        label=gettext_lazy("Replace every record"),
+        required=False,
+        help_text=gettext_lazy("The source gives the whole resource: records it no longer holds are deleted"),
+    )
 
     def pull_in(self) -> PullIn:
         d = self.cleaned_data
@@ -103,6 +108,7 @@ class PullForm(forms.Form):
             every_minutes=every * 60 if every and d["unit"] == "hours" else every,
             daily_at=d["daily_at"] if d["unit"] == "daily" else None,
             enabled=d["enabled"],
+            replace=d["replace"],
         )
 
 
@@ -128,6 +134,7 @@ def _initial(source: PullSource) -> dict:
                 "query",
                 "daily_at",
                 "enabled",
+                "replace",
             )
         },
         "headers": "\n".join(f"{k}: {v}" for k, v in source.headers.items()),

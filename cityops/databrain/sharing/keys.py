@@ -1,7 +1,7 @@
 """Consumer keys and what they may read: the small interface the query API and the CKAN API use.
 
 - ``authenticate(raw)``: the active ``ApiKey`` of a raw key, or ``KeyRejected`` saying whether the
-  key is unknown, expired or revoked.
+  key is unknown, expired or revoked, or its consumer switched off.
 - ``granted_fields(key=, resource=)``: the field names the key's consumer holds an active grant for
   (None: no active grant, read as "no such resource" by the callers).
 - ``unmasked_fields(key=, resource=)``: the personal fields among them granted in clear.
@@ -49,7 +49,8 @@ def looks_like_key(raw: str) -> bool:
 
 
 def authenticate(raw: str, *, now=None) -> ApiKey:
-    """The active key of ``raw``; ``KeyRejected`` naming why not (unknown, expired, revoked)."""
+    """The active key of ``raw``; ``KeyRejected`` naming why not (unknown, expired, revoked, or its
+    consumer switched off)."""
     raw = (raw or "").strip()
     key = None
     if looks_like_key(raw) and len(raw) <= 200:
@@ -70,9 +71,16 @@ def authenticate(raw: str, *, now=None) -> ApiKey:
             reason="expired",
         )
     if not key.consumer.active:
+        off = key.consumer.switched_off_at
         raise KeyRejected(
-            _("The consumer %(code)s of this key is switched off.") % {"code": key.consumer.code},
-            reason="revoked",
+            _(
+                "The consumer %(code)s of this key was switched off on %(at)s; its keys work again when it is switched back on."
+            )
+            % {
+                "code": key.consumer.code,
+                "at": timezone.localtime(off).strftime("%Y-%m-%d %H:%M") if off else "—",
+            },
+            reason="switched_off",
         )
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_EVERY:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cityops.audit.models import AuditRecord
 from cityops.core.errors import NotFound
 from cityops.databrain.choices import RequestStatus
 from cityops.databrain.models import AccessLog, ApiKey, Consumer, Grant, ShareRequest
@@ -81,6 +82,28 @@ def grant_get(*, user, grant_id: int) -> Grant:
 
 def keys_of(consumer):
     return ApiKey.objects.filter(consumer=consumer)
+
+
+HISTORY_ACTIONS = (
+    "databrain.consumer.create",
+    "databrain.consumer.update",
+    "databrain.consumer.switch_off",
+    "databrain.consumer.switch_on",
+    "databrain.key.create",
+    "databrain.key.revoke",
+)
+
+
+def consumer_history(consumer, *, limit: int = 100) -> list[AuditRecord]:
+    """The consumer's changes and its keys' issues and revocations, newest first (the audit trail)."""
+    key_ids = [str(pk) for pk in ApiKey.objects.filter(consumer=consumer).values_list("pk", flat=True)]
+    return list(
+        AuditRecord.objects.filter(
+            Q(object_type="databrain.consumer", object_id=str(consumer.pk))
+            | Q(object_type="databrain.apikey", object_id__in=key_ids),
+            action__in=HISTORY_ACTIONS,
+        ).order_by("-seq")[:limit]
+    )
 
 
 def key_get(*, user, key_id: int) -> ApiKey:

@@ -68,10 +68,7 @@ def consumer_create(
         errors.append(("code", _("is required")))
     elif Consumer.objects.filter(code=code).exists():
         errors.append(("code", _("consumer %(code)s exists") % {"code": code}))
-    if not name:
-        errors.append(("name", _("is required")))
-    if kind == ConsumerKind.SYSTEM and not (contact or "").strip():
-        errors.append(("contact", _("an outside system needs a contact person")))
+    errors += _check_details(kind, name, (contact or "").strip())
     if errors:
         _fail(errors, _("consumer"))
     with transaction.atomic():
@@ -83,6 +80,71 @@ def consumer_create(
             actor=by,
             obj=consumer,
             after={"kind": kind, "code": code, "name": name, "department": department or ""},
+        )
+    return consumer
+
+
+def _check_details(kind: str, name: str, contact: str) -> list[tuple[str, str]]:
+    errors = []
+    if not name:
+        errors.append(("name", _("is required")))
+    if kind == ConsumerKind.SYSTEM and not contact:
+        errors.append(("contact", _("an outside system needs a contact person")))
+    return errors
+
+
+def consumer_update(*, consumer: Consumer, name: str, contact: str, by) -> Consumer:
+    """Change a consumer's name and contact (its code stays: keys, grants and the usage log name it)."""
+    if not rules.may_manage(by):
+        raise Forbidden(_("Only the data steward manages consumers."))
+    name, contact = (name or "").strip()[:100], (contact or "").strip()[:200]
+    errors = _check_details(consumer.kind, name, contact)
+    if errors:
+        _fail(errors, _("consumer"))
+    with transaction.atomic():
+        consumer = Consumer.objects.select_for_update().get(pk=consumer.pk)
+        before = {"name": consumer.name, "contact": consumer.contact}
+        after = {"name": name, "contact": contact}
+        if before == after:
+            return consumer
+        consumer.name, consumer.contact = name, contact
+        consumer.save(update_fields=["name", "contact", "updated_at"])
+        changed = [k for k in after if before[k] != after[k]]
+        audit_record(
+            action="databrain.consumer.update",
+            actor=by,
+            obj=consumer,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return consumer
+
+
+def consumer_switch(*, consumer: Consumer, active: bool, reason: str, by, now=None) -> Consumer:
+    """Switch a consumer off (its keys stop working at once; its requests and grants are kept) or
+    back on (its keys that are neither expired nor revoked work again), saying why."""
+    now = now or timezone.now()
+    if not rules.may_manage(by):
+        raise Forbidden(_("Only the data steward manages consumers."))
+    reason = (reason or "").strip()
+    if not reason:
+        _fail([("reason", _("say why the consumer is switched off or on"))], _("change"))
+    with transaction.atomic():
+        done = Consumer.objects.filter(pk=consumer.pk, active=not active).update(
+            active=active, switched_off_at=None if active else now, updated_at=now
+        )
+        if not done:
+            already = (
+                _("%(code)s is switched on already.") if active else _("%(code)s is switched off already.")
+            )
+            raise Conflict(already % {"code": consumer.code})
+        consumer.refresh_from_db()
+        audit_record(
+            action="databrain.consumer.switch_on" if active else "databrain.consumer.switch_off",
+            actor=by,
+            obj=consumer,
+            before={"active": not active},
+            after={"active": active, "reason": reason},
         )
     return consumer
 
@@ -162,6 +224,8 @@ def request_submit(
     errors = []
     if not consumer.active:
         errors.append(("consumer", _("%(code)s is switched off") % {"code": consumer.code}))
+    if resource.withdrawn_at is not None:
+        errors.append(("resource", _("%(code)s was withdrawn from the catalogue") % {"code": resource.code}))
     if not (purpose or "").strip():
         errors.append(("purpose", _("say what the data is for")))
     fields, unmasked = _check_fields(resource, fields, unmasked, errors)
@@ -384,17 +448,24 @@ def key_create(*, consumer: Consumer, name: str, days: int, by, now=None) -> tup
     return key, raw
 
 
-def key_revoke(*, key: ApiKey, by, reason: str = "", now=None) -> ApiKey:
-    """Switch a key off at once; a request with it is answered 401 “revoked”."""
+def key_revoke(*, key: ApiKey, by, reason: str, now=None) -> ApiKey:
+    """Switch a key off at once, saying why; a request with it is answered 401 “revoked”."""
     now = now or timezone.now()
     if not rules.may_manage(by):
         raise Forbidden(_("Only the data steward revokes keys."))
+    if not (reason or "").strip():
+        _fail([("reason", _("say why the key is revoked"))], _("revocation"))
     with transaction.atomic():
         done = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_reason=(reason or "").strip()[:300]
+            revoked_at=now, revoked_reason=reason.strip()[:300], revoked_by=_name(by)
         )
         if not done:
             raise Conflict(_("The key was revoked already."))
         key.refresh_from_db()
-        audit_record(action="databrain.key.revoke", actor=by, obj=key, after={"reason": key.revoked_reason})
+        audit_record(
+            action="databrain.key.revoke",
+            actor=by,
+            obj=key,
+            after={"consumer": key.consumer.code, "prefix": key.prefix, "reason": key.revoked_reason},
+        )
     return key

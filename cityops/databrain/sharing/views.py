@@ -32,6 +32,14 @@ EVENT_LABELS = {
     "escalate": gettext_lazy("Overdue: escalated to the data stewards"),
     "revoke": gettext_lazy("Grant revoked"),
 }
+HISTORY_LABELS = {
+    "databrain.consumer.create": gettext_lazy("Registered as a consumer"),
+    "databrain.consumer.update": gettext_lazy("Details changed"),
+    "databrain.consumer.switch_off": gettext_lazy("Switched off"),
+    "databrain.consumer.switch_on": gettext_lazy("Switched back on"),
+    "databrain.key.create": gettext_lazy("Key issued"),
+    "databrain.key.revoke": gettext_lazy("Key revoked"),
+}
 
 
 def _get(fn, **kwargs):
@@ -207,7 +215,8 @@ def consumer_list(request):
 
 @requires("databrain.change")
 def consumer_detail(request, code: str):
-    """A consumer's grants and keys: issue a key (its secret shown once), revoke a key or a grant."""
+    """A consumer's grants, keys and history: issue a key (its secret shown once), revoke a key or a
+    grant, each with its reason."""
     consumer = _get(selectors.consumer_get, user=request.user, code=code)
     error, new_key = None, None
     if request.method == "POST":
@@ -247,8 +256,77 @@ def consumer_detail(request, code: str):
         "error": error,
         "now": timezone.now(),
         "requests": [present_request(r) for r in consumer.requests.select_related("resource")[:20]],
+        "history": _history(consumer),
     }
     return render(request, "databrain/sharing/consumer_detail.html", context)
+
+
+def _history(consumer) -> list[dict]:
+    """The consumer's history as the page lists it: when, who, what, on which key, why, what changed."""
+    out = []
+    for rec in selectors.consumer_history(consumer):
+        after, before = rec.after or {}, rec.before or {}
+        prefix = after.get("prefix")
+        out.append(
+            {
+                "at": rec.at,
+                "actor": rec.actor,
+                "action": rec.action.rsplit(".", 1)[-1],
+                "label": HISTORY_LABELS.get(rec.action, rec.action),
+                "key": f"cdk_{prefix}…"
+                if prefix
+                else (rec.object_repr if rec.object_type == "databrain.apikey" else ""),
+                "reason": after.get("reason", ""),
+                "changes": [
+                    (k, before.get(k, ""), after.get(k, "")) for k in after if rec.action.endswith(".update")
+                ],
+            }
+        )
+    return out
+
+
+@requires("databrain.change")
+def consumer_edit(request, code: str):
+    """Change a consumer's name and contact; switch it off (its keys stop at once) or back on."""
+    consumer = _get(selectors.consumer_get, user=request.user, code=code)
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "save":
+                services.consumer_update(
+                    consumer=consumer,
+                    name=request.POST.get("name", ""),
+                    contact=request.POST.get("contact", ""),
+                    by=request.user,
+                )
+                messages.success(request, _("Saved."))
+            elif action in ("switch_off", "switch_on"):
+                services.consumer_switch(
+                    consumer=consumer,
+                    active=action == "switch_on",
+                    reason=request.POST.get("reason", ""),
+                    by=request.user,
+                )
+                messages.success(
+                    request,
+                    _("Switched off: its keys no longer work.")
+                    if action == "switch_off"
+                    else _("Switched back on: its keys that are neither expired nor revoked work again."),
+                )
+            else:
+                raise Http404("unknown action")
+            return redirect("databrain:consumer", consumer.code)
+        except DomainError as exc:
+            error = exc.detail
+    context = {
+        "consumer": consumer,
+        "error": error,
+        "posted": request.POST if request.POST.get("action") == "save" else {},
+        "pending": consumer.requests.filter(status=RequestStatus.PENDING).count(),
+        "live_keys": sum(1 for k in selectors.keys_of(consumer) if k.is_active),
+    }
+    return render(request, "databrain/sharing/consumer_edit.html", context)
 
 
 def usage_filter(request) -> selectors.UsageFilter:
@@ -391,5 +469,7 @@ def resource_sharing(user, resource) -> dict:
         "share_grants": grants,
         "share_usage": by_consumer,
         "share_usage_since": f.since,
-        "may_request": user.can("databrain.share") and resource.share_type != "none",
+        "may_request": user.can("databrain.share")
+        and resource.share_type != "none"
+        and resource.withdrawn_at is None,
     }

@@ -1,8 +1,9 @@
 """The pusher: for each resource, the next batch after its acknowledged position, POSTed upstream;
 the position moves only when the receiver acknowledges the batch.
 
-A batch is a catalogue version, or up to ``CITYOPS_DATABRAIN_SYNC_BATCH`` records of one load in
-the order of its file's rows. Its id (``<source>:<resource>:<change>:<rows or version>``) is the
+A batch is a catalogue version, up to ``CITYOPS_DATABRAIN_SYNC_BATCH`` records of one load in the
+order of its file's rows, up to as many deleted records (their numbers and keys, by number), or a
+withdrawal of the resource. Its id (``<source>:<resource>:<change>:<rows or version>``) is the
 same however often it is sent, so the receiver recognises a resend. Only one pusher runs at a time:
 it holds the claim on the ``SyncControl`` row, taken by a conditional UPDATE and renewed per batch.
 """
@@ -25,6 +26,7 @@ from cityops.databrain.models import (
     SyncChange,
     SyncControl,
     SyncState,
+    SyncTombstone,
 )
 from cityops.databrain.records import mask
 from cityops.databrain.sync import client
@@ -144,6 +146,47 @@ def _records_batch(resource: Resource, change: SyncChange, after_row: int) -> Ba
     return Batch(batch_id, change, payload, first, last, len(rows), not more)
 
 
+def _deletions_batch(resource: Resource, change: SyncChange, after_id: int) -> Batch | None:
+    """The next deleted records of the change after record ``after_id``; None when none are left."""
+    size = settings.CITYOPS_DATABRAIN_SYNC_BATCH
+    found = list(
+        SyncTombstone.objects.filter(change=change, record_id__gt=after_id)
+        .order_by("record_id")
+        .values_list("record_id", "key")[: size + 1]
+    )
+    if not found:
+        return None
+    rows, more = found[:size], len(found) > size
+    first, last = rows[0][0], rows[-1][0]
+    payload = {
+        "kind": ChangeKind.DELETIONS.value,
+        "load": change.load_id,
+        "range": {"first_id": first, "last_id": last, "last_batch_of_change": not more},
+        "records": [{"_id": rid, "key": key} for rid, key in rows],
+    }
+    batch_id = f"{_source()}:{resource.code}:{change.seq}:d{first}-{last}"
+    return Batch(batch_id, change, payload, first, last, len(rows), not more)
+
+
+def _withdrawal_batch(resource: Resource, change: SyncChange) -> Batch:
+    payload = {
+        "kind": ChangeKind.WITHDRAWAL.value,
+        "at": resource.withdrawn_at.isoformat() if resource.withdrawn_at else change.at.isoformat(),
+        "reason": resource.withdrawn_reason,
+    }
+    return Batch(f"{_source()}:{resource.code}:{change.seq}:withdrawn", change, payload)
+
+
+def _batch(resource: Resource, change: SyncChange, position: int) -> Batch | None:
+    if change.kind == ChangeKind.CATALOGUE:
+        return _catalogue_batch(resource, change)
+    if change.kind == ChangeKind.DELETIONS:
+        return _deletions_batch(resource, change, position)
+    if change.kind == ChangeKind.WITHDRAWAL:
+        return _withdrawal_batch(resource, change)
+    return _records_batch(resource, change, position)
+
+
 def _envelope(resource: Resource, batch: Batch) -> dict:
     return {
         "batch_id": batch.batch_id,
@@ -174,6 +217,7 @@ def _log(state: SyncState, change: SyncChange, batch: Batch | None, status: str,
 def _advance(state: SyncState, change: SyncChange, *, last: bool, row: int, now: datetime) -> None:
     if last:
         state.seq, state.row = change.seq, 0
+        SyncChange.objects.filter(pk=change.pk).update(delivered_at=now)
     else:
         state.row = row
     state.failures, state.next_try_at, state.last_success_at = 0, None, now
@@ -223,10 +267,7 @@ def _push_one(state: SyncState, result: PushResult, *, worker: str, deadline: fl
             _advance(state, change, last=True, row=0, now=now)
         result.withheld += 1
         return True
-    if change.kind == ChangeKind.CATALOGUE:
-        batch = _catalogue_batch(resource, change)
-    else:
-        batch = _records_batch(resource, change, state.row)
+    batch = _batch(resource, change, state.row)
     if batch is None:
         _advance(state, change, last=True, row=0, now=now)
         return True

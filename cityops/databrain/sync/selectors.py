@@ -19,11 +19,12 @@ class ResourceSync:
     share_type: str
     head: int  # changes captured
     seq: int  # changes acknowledged whole
-    row: int  # rows acknowledged of the next change
+    row: int  # rows acknowledged of the next change (record numbers when it is a deletion)
     health: SyncHealth
     lag_changes: int
     lag: timedelta | None  # how long the oldest change not yet acknowledged has waited
     state: SyncState | None
+    next_kind: str = ""  # the kind of the oldest change not yet acknowledged
 
 
 def _health(state: SyncState | None, behind: bool, paused_all: bool) -> SyncHealth:
@@ -49,7 +50,10 @@ def sync_overview(*, now: datetime | None = None) -> list[ResourceSync]:
         first = Q()
         for pk, seq in behind:
             first |= Q(resource_id=pk, seq=seq + 1)
-        oldest = dict(SyncChange.objects.filter(first).values_list("resource_id", "at"))
+        oldest = {
+            pk: (at, kind)
+            for pk, at, kind in SyncChange.objects.filter(first).values_list("resource_id", "at", "kind")
+        }
     out = []
     for r in resources:
         state = states.get(r.pk)
@@ -65,8 +69,9 @@ def sync_overview(*, now: datetime | None = None) -> list[ResourceSync]:
                 row=state.row if state else 0,
                 health=_health(state, head > seq, paused_all),
                 lag_changes=head - seq,
-                lag=now - oldest[r.pk] if r.pk in oldest else None,
+                lag=now - oldest[r.pk][0] if r.pk in oldest else None,
                 state=state,
+                next_kind=oldest[r.pk][1] if r.pk in oldest else "",
             )
         )
     return out

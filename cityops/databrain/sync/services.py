@@ -1,7 +1,11 @@
 """The data steward's controls of the upstream sync: pause and resume a resource or the whole sync,
-and push now. Each is one transaction with its audit record."""
+and push now, each one transaction with its audit record; and the prune of what was delivered."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,7 +13,7 @@ from cityops.audit.services import audit_record
 from cityops.core.errors import Forbidden, NotFound
 from cityops.core.jobs import jobs_sync, registry
 from cityops.core.models import Job
-from cityops.databrain.models import Resource, SyncControl, SyncState
+from cityops.databrain.models import Resource, SyncBatch, SyncChange, SyncControl, SyncState
 from cityops.databrain.sync.pusher import control
 
 JOB = "databrain.sync_push"
@@ -70,3 +74,29 @@ def sync_push_now(*, by=None, actor_name: str = "") -> None:
         Job.objects.filter(name=JOB).update(next_run_at=timezone.now())
         SyncState.objects.filter(stopped=False).update(next_try_at=None)
         audit_record(action="databrain.sync.push_now", actor=by, actor_name=actor_name, object_type="sync")
+
+
+def sync_prune(*, now: datetime | None = None) -> tuple[int, int]:
+    """Delete the outbox rows (with their deleted records' tombstones) delivered more than
+    ``CITYOPS_DATABRAIN_SYNC_KEEP_DAYS`` ago, and the log of delivered changes older than that; never a
+    change not yet delivered, nor a resource's latest change (the numbering continues from it).
+    Returns (changes, log rows) deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CITYOPS_DATABRAIN_SYNC_KEEP_DAYS)
+    heads = dict(
+        SyncChange.objects.values("resource").annotate(head=Max("seq")).values_list("resource", "head")
+    )
+    changes = batches = 0
+    for resource_id, delivered in SyncState.objects.filter(seq__gt=0).values_list("resource_id", "seq"):
+        keep_from = min(delivered, heads.get(resource_id, 0) - 1)
+        with transaction.atomic():
+            changes += (
+                SyncChange.objects.filter(
+                    resource_id=resource_id, seq__lte=keep_from, delivered_at__lt=cutoff
+                )
+                .delete()[1]
+                .get("databrain.SyncChange", 0)
+            )
+            batches += SyncBatch.objects.filter(
+                resource_id=resource_id, seq__lte=delivered, at__lt=cutoff
+            ).delete()[0]
+    return changes, batches

@@ -1,9 +1,10 @@
 """Cataloguing a resource and editing its metadata (``databrain.change``): the core metadata and the
-information items on one page; a change saves a new version."""
+information items on one page; a change saves a new version. Withdrawing a resource."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cityops.core.errors import ValidationFailed
 from cityops.databrain import services
@@ -63,3 +64,17 @@ def resource_edit(request, code: str):
     return render(
         request, "databrain/resource_edit.html", {"form": form, "formset": formset, "resource": resource}
     )
+
+
+@require_POST
+@databrain_page("databrain.change")
+def resource_withdraw(request, code: str):
+    """Withdraw a resource from the catalogue with a reason (its records are deleted)."""
+    resource = get_resource(request, code)
+    try:
+        services.resource_withdraw(code=resource.code, reason=request.POST.get("reason", ""), by=request.user)
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("%(code)s was withdrawn; its records are deleted.") % {"code": code})
+    return redirect("databrain:resource", code=resource.code)

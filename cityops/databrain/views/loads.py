@@ -36,6 +36,13 @@ class UploadForm(forms.Form):
             "For JSON: the key holding the array of records, dotted (result.records); empty when the file is the array"
         ),
     )
+    replace = forms.BooleanField(
+        label=gettext_lazy("Replace every record"),
+        required=False,
+        help_text=gettext_lazy(
+            "The file is the whole resource: records it does not hold are deleted (and deleted upstream too)"
+        ),
+    )
 
 
 @databrain_page("databrain.change")
@@ -52,6 +59,7 @@ def load_new(request, code: str):
                 filename=upload.name,
                 header_rows=form.cleaned_data["header_rows"],
                 json_path=form.cleaned_data["json_path"],
+                replace=form.cleaned_data["replace"],
                 by=request.user,
             )
         except ValidationFailed as exc:

@@ -1,4 +1,5 @@
-"""Load a CSV or XLSX file into a resource: cityops databrain-load <resource code> <file> [--header-rows N]."""
+"""Load a CSV or XLSX file into a resource: cityops databrain-load <resource code> <file> [--header-rows N]
+[--replace]."""
 
 from pathlib import Path
 
@@ -14,13 +15,17 @@ class Command(BaseCommand):
         parser.add_argument("resource")
         parser.add_argument("file", type=Path)
         parser.add_argument("--header-rows", type=int, default=1)
+        parser.add_argument(
+            "--replace", action="store_true", help="delete the records the file does not hold"
+        )
 
-    def handle(self, *args, resource, file, header_rows, **options):
+    def handle(self, *args, resource, file, header_rows, replace, **options):
         load = load_file(
             resource_code=resource,
             data=file.read_bytes(),
             filename=file.name,
             header_rows=header_rows,
+            replace=replace,
             actor_name="cli",
         )
         if load.status != "done":
@@ -28,6 +33,6 @@ class Command(BaseCommand):
                 "\n".join(["Refused; nothing was written:", *(e["message"] for e in load.errors)])
             )
         self.stdout.write(
-            f"{load.rows_read} rows: {load.inserted} inserted, {load.updated} updated, "
+            f"{load.rows_read} rows: {load.inserted} inserted, {load.updated} updated, {load.deleted} deleted, "
             f"{load.flagged} flagged ({load.duration_ms} ms); load {load.pk}"
         )
