@@ -15,6 +15,7 @@ from cityops.cases.choices import OPEN_STATUSES
 from cityops.cases.kpi_definitions import KPI_BY_KEY
 from cityops.cases.kpis import kpi_table
 from cityops.cases.models import Case
+from cityops.cases.patrols import screen as patrol_screen  # noqa: F401 — registers cases.patrols
 from cityops.core.screen import Unit, panel
 
 # 有效处置率 target of the town's assessment (docs/kpis.md).

@@ -143,16 +143,15 @@ def grid_in_time(request, code: str):
     except InsightInputError as exc:
         return _refused(request, template, context, exc)
     last = last_complete_week(timezone.localdate())
-    grids = hs.scoped_grids(request.user)
-    w = hs.queen_weights(grids) if len(grids) >= hs.MIN_GRIDS else None
-    index = [g.pk for g in grids].index(grid.pk)
+    frame = hs.frame_for(request.user)
+    w = hs.queen_weights(frame.grids) if len(frame.grids) >= hs.MIN_GRIDS else None
     weeks_rows = []
     for k in range(weeks - 1, -1, -1):
         monday = last - timedelta(weeks=k)
         result = hs.hot_spots(
-            user=request.user, start=monday, end=monday + timedelta(days=6), group=group, grids=grids, w=w
+            user=request.user, start=monday, end=monday + timedelta(days=6), group=group, frame=frame, w=w
         )
-        g = None if result.refusal else result.grids[index]
+        g = next((r for r in result.grids if r.grid.pk == grid.pk), None)
         cases = hs.grid_counts(request.user, monday, monday + timedelta(days=6), group).get(grid.pk, 0)
         weeks_rows.append({"monday": monday, "cases": cases, "g": g, "refusal": result.refusal})
     context.update({"group": group, "groups": groups(), "weeks": weeks, "rows": weeks_rows})
