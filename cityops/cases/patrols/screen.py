@@ -15,7 +15,7 @@ inspectors are, not who.
 
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,11 +90,14 @@ def coverage_now(user, unit: Unit, now=None) -> dict:
 def found_today(user, unit: Unit, now=None) -> list[dict]:
     """The patrol items of the cases inspectors reported today in the unit, most first."""
     start, end = local_day(timezone.localdate(now or timezone.now()))
+    # the channel is counted, not filtered on: a filter would lead the planner to the channel's
+    # index (most cases are patrol cases) instead of the day's few rows on ``reported_at``
     rows = (
         Case.objects.restrict(user, "cases.view")
-        .filter(channel=Channel.PATROL, reported_at__gte=start, reported_at__lt=end, **unit.filter())
+        .filter(reported_at__gte=start, reported_at__lt=end, **unit.filter())
         .values("item__code", "item__name")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id", filter=Q(channel=Channel.PATROL)))
+        .filter(n__gt=0)
         .order_by("-n", "item__code")[:TOP_ITEMS]
     )
     return [{"code": r["item__code"], "name": r["item__name"], "cases": r["n"]} for r in rows]

@@ -101,10 +101,25 @@
     trendChart(data.trend);
   }
 
+  // ECharts (the largest script by far) is loaded once the first figures stand, so it never holds
+  // them up; the trend is drawn when it arrives.
   let trend = null;
+  let trendData = null;
+  let chartsLoading = false;
+  function loadCharts() {
+    if (chartsLoading) return;
+    chartsLoading = true;
+    const s = document.createElement("script");
+    s.src = root.dataset.echartsUrl;
+    s.onload = function () {
+      if (trendData) trendChart(trendData);
+    };
+    document.head.append(s);
+  }
   function trendChart(t) {
+    trendData = t;
     const el = document.getElementById("sc-trend");
-    if (typeof echarts === "undefined") return;
+    if (typeof echarts === "undefined") return loadCharts();
     if (!trend) {
       trend = echarts.init(el, "dark", { renderer: "canvas" });
       state.charts.push(trend);
@@ -269,8 +284,16 @@
     nav.replaceChildren(...parts);
   }
 
+  // the first answer of the page's head (ops-screen-start.js) for the home unit, once; else ask
+  const started = window.CityopsScreenStart || {};
+  function first(kind, url) {
+    const answer = started[kind];
+    started[kind] = null;
+    return answer && started.unit === state.unit ? answer : M.getJSON(url);
+  }
+
   function loadFigures() {
-    return M.getJSON(root.dataset.figuresUrl + "?unit=" + encodeURIComponent(state.unit)).then(showPanels);
+    return first("figures", root.dataset.figuresUrl + "?unit=" + encodeURIComponent(state.unit)).then(showPanels);
   }
 
   // ---- the map --------------------------------------------------------------------------------------
@@ -346,7 +369,7 @@
   }
 
   function loadMap() {
-    return M.getJSON(root.dataset.mapUrl + "?unit=" + encodeURIComponent(state.unit)).then(drawMap, function () {
+    return first("map", root.dataset.mapUrl + "?unit=" + encodeURIComponent(state.unit)).then(drawMap, function () {
       mapEl.dataset.error = T.map_failed;
     });
   }
@@ -396,7 +419,7 @@
   }
 
   function loadFeed() {
-    return M.getJSON(root.dataset.feedUrl).then(function (body) {
+    return first("feed", root.dataset.feedUrl).then(function (body) {
       feed.replaceChildren();
       state.seen.clear();
       body.events.forEach(line);
