@@ -29,7 +29,7 @@ from cityops.core.screen import Unit, panel
 from cityops.geo.models import Grid
 
 NOW_MINUTES = 30
-TOP_ITEMS = 5
+TOP_ITEMS = 3
 CHILD = {"town": "area", "area": "village", "village": "grid", "grid": None}
 
 

@@ -61,8 +61,23 @@ def regressors(mondays: list[date], working_days, seasonal: bool) -> np.ndarray:
 
 
 def method_name(seasonal: bool) -> str:
+    """The model's stored name (a fixed identifier; ``describe`` gives it in the reader's language)."""
     regs = "working days" + (f", yearly Fourier K={FOURIER}" if seasonal else "")
     return f"SARIMAX(1,0,0) + constant; regressors: {regs}"
+
+
+def describe(method: str) -> str:
+    """A stored model name in the reader's language (an unknown one as it is)."""
+    from django.utils.translation import gettext as _
+
+    if method == method_name(False):
+        return _("Regression with AR(1) errors and a constant; regressor: the working days of each week")
+    if method == method_name(True):
+        return _(
+            "Regression with AR(1) errors and a constant; regressors: the working days of each week and "
+            "the yearly season (Fourier terms, K=%(k)d)"
+        ) % {"k": FOURIER}
+    return method
 
 
 def predict(y: list[float], x: np.ndarray, x_ahead: np.ndarray) -> Prediction:

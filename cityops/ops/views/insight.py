@@ -20,7 +20,15 @@ from cityops.ops.insight import places as pl
 from cityops.ops.insight import rankings as rk
 from cityops.ops.insight.forecast import forecast_request, last_complete_week
 from cityops.ops.insight.inputs import InsightInputError, group_from, groups, int_from, span_from
-from cityops.ops.insight.selectors import series_get, series_list, series_points, state, warnings_for
+from cityops.ops.insight.selectors import (
+    current_week,
+    series_get,
+    series_list,
+    series_points,
+    short_series,
+    state,
+    warnings_for,
+)
 
 ACTION = "ops.view"
 
@@ -36,7 +44,12 @@ def overview(request):
     return render(
         request,
         "ops/insight/overview.html",
-        {"warnings": warnings_for(user=request.user), "state": state()},
+        {
+            "warnings": warnings_for(user=request.user),
+            "running": [p for p in current_week(user=request.user) if p.warning],
+            "short": short_series(user=request.user),
+            "state": state(),
+        },
     )
 
 
