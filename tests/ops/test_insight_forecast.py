@@ -211,3 +211,36 @@ def test_the_model_is_described_in_the_readers_language(client, town, users):
     with translation.override("zh-hans"):
         assert model.describe(model.method_name(False)).startswith("带 AR(1) 误差")
     assert model.describe("something else") == "something else"
+
+
+def test_the_recent_weeks_are_each_checked_one_step_ahead(client, town, users):
+    from cityops.ops.insight.selectors import recent_warnings
+
+    _history(surge=None)
+    last = last_complete_week(timezone.localdate())
+    g1 = Grid.objects.get(code="G1")
+    stat(last - timedelta(weeks=2), g1, 200)  # a surge two weeks before the last complete one
+    state = forecast_all()
+    v1 = ForecastSeries.objects.get(key="village:V1")
+    assert not v1.warning  # the last complete week was an ordinary one
+    checked = v1.points.filter(week__lte=state.last_week, upper__isnull=False).order_by("week")
+    assert [p.week for p in checked] == [last - timedelta(weeks=k) for k in range(model.RECENT - 1, -1, -1)]
+    warned = recent_warnings(user=users["officer"])
+    assert {(p.series.key, p.week) for p in warned} == {
+        (k, last - timedelta(weeks=2)) for k in ("town", "group:E01", "area:A1", "village:V1")
+    }
+    assert recent_warnings(user=users["dispatcher_v4"]) == []
+    client.force_login(users["officer"])
+    page = client.get("/ops/insight/")
+    assert len(page.context["earlier"]) == 4
+    assert f"the week of {last - timedelta(weeks=2):%Y-%m-%d} brought" in page.content.decode()
+
+
+def test_the_last_week_is_forecast_as_before():
+    n = 30
+    y, mondays = _steady(n), _weeks(n)
+    fit = model.fit_series(y, mondays, lambda d: d.weekday() < 5)
+    x = model.regressors(mondays, lambda d: d.weekday() < 5, False)
+    alone = model.predict(y[:-1], x[: n - 1], x[n - 1 : n])
+    assert np.allclose([fit.last.mean[0], fit.last.upper[0]], [alone.mean[0], alone.upper[0]])
+    assert len(fit.recent.mean) == model.RECENT and fit.recent.mean[-1] == fit.last.mean[0]

@@ -1,8 +1,13 @@
 """Reads of the stored forecasts, kept to the reader's scope (``restrict``): a village dispatcher
 sees their village's series only, an area's reader their area and its villages."""
 
+from datetime import timedelta
+
+from django.db.models import F
+
 from cityops.core.screen import Unit
-from cityops.ops.models import ForecastSeries, ForecastState
+from cityops.ops.insight.model import RECENT
+from cityops.ops.models import ForecastPoint, ForecastSeries, ForecastState
 
 ACTION = "ops.view"
 
@@ -57,6 +62,23 @@ def current_week(*, user, unit: Unit | None = None, today=None) -> list:
         partial_week(list(qs), current.last_week, today),
         key=lambda p: (ORDER[p.series.dimension], p.series.key),
     )
+
+
+def recent_warnings(*, user, unit: Unit | None = None) -> list[ForecastPoint]:
+    """The weeks among the last ``RECENT`` complete ones that ran above the upper bound of their
+    one-step-ahead forecast, in scope (and in ``unit``), newest first; the series rides along."""
+    current = state()
+    if current is None or current.last_week is None:
+        return []
+    series = _in_unit(ForecastSeries.objects.restrict(user, ACTION), unit)
+    points = ForecastPoint.objects.filter(
+        series__in=series,
+        week__gt=current.last_week - timedelta(weeks=RECENT),
+        week__lte=current.last_week,
+        upper__isnull=False,
+        actual__gt=F("upper"),
+    ).select_related("series")
+    return sorted(points, key=lambda p: (-p.week.toordinal(), ORDER[p.series.dimension], p.series.key))
 
 
 def short_series(*, user) -> int:

@@ -22,6 +22,7 @@ from cityops.ops.insight.forecast import forecast_request, last_complete_week
 from cityops.ops.insight.inputs import InsightInputError, group_from, groups, int_from, span_from
 from cityops.ops.insight.selectors import (
     current_week,
+    recent_warnings,
     series_get,
     series_list,
     series_points,
@@ -47,6 +48,7 @@ def overview(request):
         {
             "warnings": warnings_for(user=request.user),
             "running": [p for p in current_week(user=request.user) if p.warning],
+            "earlier": [p for p in recent_warnings(user=request.user) if p.week != p.series.last_week],
             "short": short_series(user=request.user),
             "state": state(),
         },
