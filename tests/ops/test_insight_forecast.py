@@ -157,7 +157,12 @@ def test_the_current_week_is_checked_pro_rata(town, users):
     v1, v4 = rows["village:V1"], rows["village:V4"]
     share = week_share(monday, thursday - timedelta(days=1), day_weights(monday))
     assert (v1.days, v1.actual, v1.share) == (3, 150, pytest.approx(share))
-    assert 0 < share < 1 and v1.limit == pytest.approx(v1.upper * share)
+    assert 0 < share < 1
+    # the week's spread scaled to the share, and the binomial split of a week's cases on its days
+    sigma = (v1.upper - v1.forecast) / 1.959964
+    spread = (share * sigma) ** 2 + share * (1 - share) * v1.forecast
+    assert v1.limit == pytest.approx(v1.forecast * share + 1.959964 * spread**0.5)
+    assert v1.upper * share < v1.limit < v1.upper
     assert v1.warning and not v4.warning and v4.actual == 0
     assert {k for k, p in rows.items() if p.warning} == {"town", "group:E01", "area:A1", "village:V1"}
     # V1's dispatcher sees their village only; the screen's panel tells the running week

@@ -6,13 +6,18 @@ rollup of the week's complete days (Monday up to yesterday).
 bring fewer cases than working days, so the share weighs each day by the town's cases per working
 day and per day off over the last ``HISTORY_WEEKS`` complete weeks (from the same rollup and the
 town's calendar); without such history each day weighs the same. The week runs above its forecast
-when its cases so far exceed the share of the forecast's 95 % upper bound.
+when its cases so far exceed the upper end of a 95 % interval around the forecast's share. The
+interval is not the week's interval cut down to the share: a few days' count varies relatively more
+than a week's. Its spread combines the week's own uncertainty (σ from the forecast's 95 % interval,
+scaled by the share) and how a week's cases fall on its days (binomial: share × (1 − share) ×
+forecast); on the week's last day it is the week's interval again.
 
 Nothing is said for a series without a forecast (too little history: no curve is made up), before
 the week's first day has ended, or when the stored forecasts are not of the week before this one
 (the job has not yet run this week).
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -26,6 +31,7 @@ from cityops.ops.insight.forecast import SeriesSpec, series_values
 from cityops.ops.models import ForecastPoint, SeriesStatus
 
 HISTORY_WEEKS = 8
+Z95 = 1.959964  # the normal quantile of a two-sided 95 % interval, as the forecast's own
 
 
 @dataclass
@@ -44,7 +50,9 @@ class Partial:
 
     @property
     def limit(self) -> float:
-        return self.upper * self.share
+        sigma = max(0.0, self.upper - self.forecast) / Z95
+        spread = (self.share * sigma) ** 2 + self.share * (1 - self.share) * max(0.0, self.forecast)
+        return self.expected + Z95 * math.sqrt(spread)
 
     @property
     def warning(self) -> bool:
