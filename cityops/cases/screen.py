@@ -1,7 +1,8 @@
 """The cases' panels on the operations centre's screen (``cityops.core.screen``).
 
 Period figures (intake, closure, 有效处置率) come from the KPI rollups through ``kpis.kpi_table``,
-with the KPI definitions of ``kpi_definitions`` — the same numbers as the KPI page. Figures of *now*
+with the KPI definitions of ``kpi_definitions`` — the same numbers as the KPI page — in two reads
+(``_periods``). Figures of *now*
 (open, overdue, open by item, open per grid) are read from the open cases, on the queue's indexes.
 """
 
@@ -15,6 +16,7 @@ from cityops.cases.choices import OPEN_STATUSES
 from cityops.cases.kpi_definitions import KPI_BY_KEY
 from cityops.cases.kpis import kpi_table
 from cityops.cases.models import Case
+from cityops.cases.patrols import screen as patrol_screen  # noqa: F401 — registers cases.patrols
 from cityops.core.screen import Unit, panel
 
 # 有效处置率 target of the town's assessment (docs/kpis.md).
@@ -33,12 +35,13 @@ def _row_counts(rows, unit: Unit) -> list:
     return rows if unit.level == "town" else [r for r in rows if r.key == unit.code]
 
 
-def _period(user, unit: Unit, period: str, start: date, end: date) -> dict:
-    rows = _row_counts(kpi_table(user=user, group=_group(unit), period=period, start=start, end=end), unit)
-    totals = {}
-    for r in rows:
-        for name, value in r.counts.items():
-            totals[name] = totals.get(name, 0) + (value or 0)
+def _add(into: dict, counts: dict) -> dict:
+    for name, value in counts.items():
+        into[name] = into.get(name, 0) + (value or 0)
+    return into
+
+
+def _figures(totals: dict) -> dict:
     rate = EFFECTIVE.compute(totals)
     return {
         "reported": totals.get("reported", 0),
@@ -50,15 +53,44 @@ def _period(user, unit: Unit, period: str, start: date, end: date) -> dict:
     }
 
 
-def _trend(user, unit: Unit, today: date) -> dict:
-    start = today - timedelta(days=TREND_DAYS - 1)
-    rows = _row_counts(kpi_table(user=user, group=_group(unit), period="day", start=start, end=today), unit)
-    by_day = {r.start: r.counts for r in rows}
-    days = [start + timedelta(days=i) for i in range(TREND_DAYS)]
+def _periods(user, unit: Unit, today: date) -> dict:
+    """Today, this month, this year and the trend's days from two reads of the rollups: the days
+    since the earlier of the trend's first day and the month's, and the year's months before this
+    one. The counters add up over days and months (as ``kpi_table`` itself adds them), so the sums
+    are the KPI page's figures; the month's days are read once, not by each period again."""
+    month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
+    trend_start = today - timedelta(days=TREND_DAYS - 1)
+    rows = kpi_table(
+        user=user, group=_group(unit), period="day", start=min(trend_start, month_start), end=today
+    )
+    by_day: dict[date, dict] = {}
+    for r in _row_counts(rows, unit):
+        _add(by_day.setdefault(r.start, {}), r.counts)
+    month: dict = {}
+    for day, counts in by_day.items():
+        if day >= month_start:
+            _add(month, counts)
+    year = dict(month)
+    if month_start > year_start:
+        before = kpi_table(
+            user=user,
+            group=_group(unit),
+            period="year",
+            start=year_start,
+            end=month_start - timedelta(days=1),
+        )
+        for r in _row_counts(before, unit):
+            _add(year, r.counts)
+    days = [trend_start + timedelta(days=i) for i in range(TREND_DAYS)]
     return {
-        "days": [d.isoformat() for d in days],
-        "reported": [by_day.get(d, {}).get("reported", 0) for d in days],
-        "closed": [by_day.get(d, {}).get("closed", 0) for d in days],
+        "today": _figures(by_day.get(today, {})),
+        "month": _figures(month),
+        "year": _figures(year),
+        "trend": {
+            "days": [d.isoformat() for d in days],
+            "reported": [by_day.get(d, {}).get("reported", 0) for d in days],
+            "closed": [by_day.get(d, {}).get("closed", 0) for d in days],
+        },
     }
 
 
@@ -78,14 +110,11 @@ def case_figures(user, unit: Unit) -> dict:
         .order_by("-n", "item__code")[:TOP_ITEMS]
     )
     return {
-        "today": _period(user, unit, "day", today, today),
-        "month": _period(user, unit, "month", today.replace(day=1), today),
-        "year": _period(user, unit, "year", today.replace(month=1, day=1), today),
+        **_periods(user, unit, today),
         "target": EFFECTIVE_DISPOSAL_TARGET,
         "open_now": now_counts["open"],
         "overdue_now": now_counts["overdue"],
         "top_items": [{"code": t["item__code"], "name": t["item__name"], "open": t["n"]} for t in top],
-        "trend": _trend(user, unit, today),
     }
 
 

@@ -2,6 +2,7 @@
 there: ``emergency/screen.py``)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cityops.core.screen import panel
@@ -16,12 +17,28 @@ def duty_leader(user, unit) -> dict:
     duty desk is the town's); ``gap`` when no leader is on duty."""
     duty = on_duty()
     if duty.entry is None:
-        return {"shift": None, "leader": None, "officers": [], "ends_at": None, "gap": True}
+        items = [{"label": gettext("Leader on duty"), "value": gettext("Nobody is on the roster now")}]
+        return {"shift": None, "leader": None, "officers": [], "ends_at": None, "gap": True, "items": items}
     entry = duty.entry
+    ends = timezone.localtime(entry.ends_at)
+    leader = None if duty.gap else {"name": str(entry.leader), "phone": entry.leader_phone}
+    officers = [{"name": str(o.user), "phone": o.phone} for o in duty.officers]
+    # what the wall shows (the generic panel): the shift, who leads it and how to reach them, the officers
+    items = [
+        {"label": gettext("Shift until %(t)s") % {"t": f"{ends:%H:%M}"}, "value": entry.template.name},
+        {
+            "label": gettext("Leader on duty"),
+            "value": gettext("Nobody leads this shift")
+            if leader is None
+            else f"{leader['name']} {leader['phone']}",
+        },
+        {"label": gettext("Duty officers"), "value": "、".join(o["name"] for o in officers) or "—"},
+    ]
     return {
         "shift": entry.template.name,
-        "leader": None if duty.gap else {"name": str(entry.leader), "phone": entry.leader_phone},
-        "officers": [{"name": str(o.user), "phone": o.phone} for o in duty.officers],
-        "ends_at": timezone.localtime(entry.ends_at).isoformat(),
+        "leader": leader,
+        "officers": officers,
+        "ends_at": ends.isoformat(),
         "gap": duty.gap,
+        "items": items,
     }

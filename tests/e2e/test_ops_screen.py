@@ -1,6 +1,8 @@
 """The big screen in Chromium at 1920×1080: figures, map and feed; a new case appears in the feed
 within seconds; a cut stream shows the stale state, and on reconnect the case written meanwhile
-arrives (nothing missed); a drill-down to a village and back. And once at 3840×2160."""
+arrives (nothing missed); a drill-down to a village (its open case and the inspector on patrol on
+the map) and back; the trend chart drawn once ECharts has loaded after the figures. And once at
+3840×2160."""
 
 import time
 
@@ -10,6 +12,7 @@ from django.conf import settings as django_settings
 from tests.conftest import PASSWORD
 from tests.e2e.pages import login, screenshot
 from tests.ops.conftest import catalogue, new_case  # noqa: F401
+from tests.ops.test_screen_patrols import _session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,9 +40,14 @@ def open_screen(new_page, viewport, english_at=None):
 
 def test_live_feed_stale_state_and_drill_down(catalogue, new_page, short_streams):  # noqa: F811
     new_case(catalogue, grid=1)
+    _session(catalogue["inspector_g1"], 2, seen_minutes_ago=4)
     page = open_screen(new_page, HD)
     assert page.locator(".sc-line").count() == 1
     assert page.locator("#sc-crumbs").inner_text() == "全镇"
+    page.wait_for_selector("#sc-trend canvas")  # ECharts came after the figures, the trend is drawn
+    patrols = page.locator('[data-panel="cases.patrols"]')
+    assert "8 个网格中 1 个" in patrols.inner_text()
+    assert patrols.locator(".sc-bar").count() == 2  # one bar an area
 
     started = time.monotonic()
     case = new_case(catalogue, grid=7, item="E-FIRE")
@@ -70,7 +78,8 @@ def test_live_feed_stale_state_and_drill_down(catalogue, new_page, short_streams
     page.wait_for_selector("#sc-map[data-unit='village:V1']")
     page.wait_for_function("() => document.querySelector('#sc-crumbs').textContent.includes('村1')")
     assert page.locator("#sc-crumbs .sc-crumb").all_inner_texts() == ["全镇", "片区1", "村1"]
-    assert page.locator("#sc-map .leaflet-points-pane path").count() == 1  # the open case of V1
+    # the open case of V1 and the inspector on patrol in G2
+    assert page.locator("#sc-map .leaflet-points-pane path").count() == 2
     screenshot(page, "ops-screen-village.png")
     page.locator("#sc-crumbs button", has_text="全镇").click()
     page.wait_for_selector("#sc-map[data-unit='town']")

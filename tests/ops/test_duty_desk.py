@@ -172,11 +172,18 @@ def test_the_screen_panel_shows_the_leader_on_duty(two_shifts, people, monkeypat
                 "officers": [{"name": "duty2", "phone": "13812345678"}],
                 "ends_at": "2030-05-07T08:30:00+08:00",
                 "gap": False,
+                "items": [
+                    {"label": "Shift until 08:30", "value": "夜班"},
+                    {"label": "Leader on duty", "value": "lead2 13812345678"},
+                    {"label": "Duty officers", "value": "duty2"},
+                ],
             },
         }
     ]
     monkeypatch.setattr(timezone, "now", lambda: at(DAY + timedelta(days=5), 20))
-    assert screen.figures(people["auditor"], keys={"ops.duty_leader"})[0]["data"]["gap"] is True
+    gap = screen.figures(people["auditor"], keys={"ops.duty_leader"})[0]["data"]
+    assert gap["gap"] is True
+    assert gap["items"] == [{"label": "Leader on duty", "value": "Nobody is on the roster now"}]
     assert screen.figures(people["inspector_g1"], keys={"ops.duty_leader"}) == []
 
 

@@ -134,3 +134,118 @@ def test_two_years_bring_the_yearly_season():
     assert fit.mape < 10
     shorter = model.fit_series(y[-60:], mondays[n - 60 :], lambda d: d.weekday() < 5)
     assert "yearly" not in shorter.method
+
+
+def _this_week():
+    """The Monday after the last complete week and its Thursday (three complete days: Mon–Wed)."""
+    monday = last_complete_week(timezone.localdate()) + timedelta(weeks=1)
+    return monday, monday + timedelta(days=3)
+
+
+def test_the_current_week_is_checked_pro_rata(town, users):
+    from cityops.ops.insight.current import day_weights, week_share
+    from cityops.ops.insight.selectors import current_week
+
+    _history(surge=None)
+    monday, thursday = _this_week()
+    forecast_all(today=thursday)
+    g1 = Grid.objects.get(code="G1")
+    for k in range(3):
+        stat(monday + timedelta(days=k), g1, 50)  # 150 in three days: three weeks' worth
+    stat(thursday, g1, 500)  # today is not over: not counted yet
+    rows = {p.series.key: p for p in current_week(user=users["officer"], today=thursday)}
+    v1, v4 = rows["village:V1"], rows["village:V4"]
+    share = week_share(monday, thursday - timedelta(days=1), day_weights(monday))
+    assert (v1.days, v1.actual, v1.share) == (3, 150, pytest.approx(share))
+    assert 0 < share < 1
+    # the week's spread scaled to the share, and the binomial split of a week's cases on its days
+    sigma = (v1.upper - v1.forecast) / 1.959964
+    spread = (share * sigma) ** 2 + share * (1 - share) * v1.forecast
+    assert v1.limit == pytest.approx(v1.forecast * share + 1.959964 * spread**0.5)
+    assert v1.upper * share < v1.limit < v1.upper
+    assert v1.warning and not v4.warning and v4.actual == 0
+    assert {k for k, p in rows.items() if p.warning} == {"town", "group:E01", "area:A1", "village:V1"}
+    # V1's dispatcher sees their village only; the screen's panel tells the running week
+    assert [p.series.key for p in current_week(user=users["dispatcher_v1"], today=thursday)] == ["village:V1"]
+    # on Monday no day of the week has ended yet: nothing is said
+    assert current_week(user=users["officer"], today=monday) == []
+
+
+def test_a_quiet_current_week_and_the_screen(town, users, monkeypatch):
+    from cityops.ops.insight.selectors import current_week
+
+    _history(surge=None)
+    monday, thursday = _this_week()
+    forecast_all(today=thursday)
+    g1 = Grid.objects.get(code="G1")
+    for k in range(3):
+        stat(monday + timedelta(days=k), g1, 8)
+    assert not [p for p in current_week(user=users["officer"], today=thursday) if p.warning]
+    stat(monday, g1, 200)
+    monkeypatch.setattr(timezone, "localdate", lambda *a: thursday)
+    panel = [p for p in figures(users["officer"], TOWN) if p["key"] == "ops.forecast_warning"][0]["data"]
+    assert panel["warnings"] == 0 and panel["this_week"] == 4
+    assert panel["items"][0]["label"] == "Whole town · this week, 3 days"
+
+
+def test_too_little_history_gives_no_current_warning_and_says_so(client, town, users):
+    from cityops.ops.insight.selectors import current_week
+
+    last = last_complete_week(timezone.localdate())
+    g1 = Grid.objects.get(code="G1")
+    for k in range(10):
+        stat(last - timedelta(weeks=k), g1, 40)
+    monday, thursday = _this_week()
+    forecast_all(today=thursday)
+    stat(monday, g1, 400)
+    assert current_week(user=users["officer"], today=thursday) == []
+    client.force_login(users["officer"])
+    page = client.get("/ops/insight/").content.decode()
+    assert 'data-testid="insight-short"' in page and "have too little history for a forecast" in page
+
+
+def test_the_model_is_described_in_the_readers_language(client, town, users):
+    from django.utils import translation
+
+    _history(surge=None)
+    forecast_all()
+    client.force_login(users["officer"])
+    page = client.get("/ops/insight/forecast/?series=town").content.decode()
+    assert "Regression with AR(1) errors and a constant; regressor: the working days of each week" in page
+    assert "SARIMAX" not in page
+    with translation.override("zh-hans"):
+        assert model.describe(model.method_name(False)).startswith("带 AR(1) 误差")
+    assert model.describe("something else") == "something else"
+
+
+def test_the_recent_weeks_are_each_checked_one_step_ahead(client, town, users):
+    from cityops.ops.insight.selectors import recent_warnings
+
+    _history(surge=None)
+    last = last_complete_week(timezone.localdate())
+    g1 = Grid.objects.get(code="G1")
+    stat(last - timedelta(weeks=2), g1, 200)  # a surge two weeks before the last complete one
+    state = forecast_all()
+    v1 = ForecastSeries.objects.get(key="village:V1")
+    assert not v1.warning  # the last complete week was an ordinary one
+    checked = v1.points.filter(week__lte=state.last_week, upper__isnull=False).order_by("week")
+    assert [p.week for p in checked] == [last - timedelta(weeks=k) for k in range(model.RECENT - 1, -1, -1)]
+    warned = recent_warnings(user=users["officer"])
+    assert {(p.series.key, p.week) for p in warned} == {
+        (k, last - timedelta(weeks=2)) for k in ("town", "group:E01", "area:A1", "village:V1")
+    }
+    assert recent_warnings(user=users["dispatcher_v4"]) == []
+    client.force_login(users["officer"])
+    page = client.get("/ops/insight/")
+    assert len(page.context["earlier"]) == 4
+    assert f"the week of {last - timedelta(weeks=2):%Y-%m-%d} brought" in page.content.decode()
+
+
+def test_the_last_week_is_forecast_as_before():
+    n = 30
+    y, mondays = _steady(n), _weeks(n)
+    fit = model.fit_series(y, mondays, lambda d: d.weekday() < 5)
+    x = model.regressors(mondays, lambda d: d.weekday() < 5, False)
+    alone = model.predict(y[:-1], x[: n - 1], x[n - 1 : n])
+    assert np.allclose([fit.last.mean[0], fit.last.upper[0]], [alone.mean[0], alone.upper[0]])
+    assert len(fit.recent.mean) == model.RECENT and fit.recent.mean[-1] == fit.last.mean[0]

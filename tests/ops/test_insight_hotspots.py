@@ -4,6 +4,7 @@ grids or cases are said, not mapped; week by week, a new and a persistent hot sp
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from cityops.core.scoping import SystemReader
 from cityops.ops.insight import hotspots as hs
@@ -97,3 +98,59 @@ def test_week_by_week(grids, weeks_hot, trend):
 )
 def test_trend_of(hot, trend):
     assert hs.trend_of(hot) == trend
+
+
+SMALL = ("Q00", "Q01", "Q10", "Q11")  # a village of four grids in the south-west corner
+
+
+@pytest.fixture
+def small_village(grids):
+    """Village GV1 keeps four grids, the rest of its half goes to GV2; its dispatcher."""
+    from cityops.geo.models import Grid, Village
+    from tests.conftest import _user
+
+    gv2 = Village.objects.get(code="GV2")
+    Grid.objects.filter(village__code="GV1").exclude(code__in=SMALL).update(village=gv2)
+    fresh = [Grid.objects.get(pk=g.pk) for g in grids]
+    return fresh, _user("disp_gv1", "dispatcher", "village", "GV1")
+
+
+def test_a_small_village_is_classed_against_the_whole_town(small_village):
+    grids, dispatcher = small_village
+    _plant(grids, DAY, cluster={(0, 0), (0, 1), (1, 0), (1, 1)})
+    result = hs.hot_spots(user=dispatcher, start=DAY, end=DAY)
+    assert not result.refusal
+    # only the village's own grids are shown, with their own counts; the town's are behind the statistic
+    assert [g.grid.code for g in result.grids] == list(SMALL)
+    assert result.cases == 4 * 30 and [g.cases for g in result.grids] == [30] * 4
+    assert (result.compared_grids, result.compared_cases) == (36, 4 * 30 + 16 * 4 + 16 * 6)
+    assert all(g.hot for g in result.grids)
+    # the same statistic as the town's own reader gets for these grids
+    town = {g.grid.code: (g.z, g.p) for g in hs.hot_spots(user=SystemReader(), start=DAY, end=DAY).grids}
+    assert [(g.z, g.p) for g in result.grids] == [town[c] for c in SMALL]
+    # an even town leaves the village's grids unremarkable
+    quiet = hs.hot_spots(user=dispatcher, start=DAY + timedelta(days=1), end=DAY + timedelta(days=1))
+    assert quiet.refusal.startswith("Too few cases for hot spots: 0 in the period")
+
+
+def test_a_small_village_week_by_week_and_on_its_pages(client, small_village):
+    grids, dispatcher = small_village
+    today = timezone.localdate()
+    yesterday, last = today - timedelta(days=1), hs.last_complete_week(today)
+    for k in range(4):
+        _plant(grids, last - timedelta(weeks=k), cluster={(0, 0), (0, 1), (1, 0), (1, 1)})
+    _plant(grids, yesterday, cluster={(0, 0), (0, 1), (1, 0), (1, 1)})
+    result = hs.emerging(user=dispatcher, last_week=last, weeks=4)
+    assert result.compared_grids == 36
+    assert {r["grid"].code: r["trend"] for r in result.rows} == dict.fromkeys(SMALL, "persistent")
+    client.force_login(dispatcher)
+    page = client.get("/ops/insight/hotspots/")
+    body = page.content.decode()
+    assert 'data-testid="insight-context"' in body and "insight-map-data" in body
+    assert "all 36 grids of the town" in body
+    assert [r.grid.code for r in page.context["rows"]] == list(SMALL)
+    assert "方格55" not in body  # no grid of another village, nor its count
+    time_page = client.get("/ops/insight/hotspots/time/?weeks=4").content.decode()
+    assert 'data-testid="insight-context"' in time_page and "方格55" not in time_page
+    grid_page = client.get("/ops/insight/hotspots/grid/Q00/?weeks=4")
+    assert [r["g"].cls for r in grid_page.context["rows"]] == [result.weeks[k].grids[0].cls for k in range(4)]

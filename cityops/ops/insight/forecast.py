@@ -123,9 +123,11 @@ def _points(series: ForecastSeries, y: list[int], mondays: list[date], fit: mode
     shown = set(mondays[max(0, n - SHOWN_WEEKS) : n])
     for k, value in enumerate(fit.holdout):
         points[mondays[n - len(fit.holdout) + k]].holdout = value
-    if fit.last is not None:
-        p = points[mondays[n - 1]]
-        p.forecast, p.lower, p.upper = fit.last.mean[0], fit.last.lower[0], fit.last.upper[0]
+    if fit.recent is not None:  # the last complete weeks, each as forecast from the weeks before it
+        k0 = n - len(fit.recent.mean)
+        for k in range(len(fit.recent.mean)):
+            p = points[mondays[k0 + k]]
+            p.forecast, p.lower, p.upper = fit.recent.mean[k], fit.recent.lower[k], fit.recent.upper[k]
     if fit.future is not None:
         for k, m in enumerate(mondays[n:]):
             points[m] = ForecastPoint(

@@ -2,7 +2,12 @@
 over the count of cases reported in each grid, with queen-contiguity weights of the grid polygons
 (libpysal) and pseudo p-values from conditional permutations under a fixed seed, so the same data
 gives the same classes. Counts come from the daily case rollup (``CaseDailyStat``), restricted to
-the reader's scope: a village dispatcher's statistic compares their own village's grids only."""
+the reader's scope: an area's reader's statistic compares their own area's grids only.
+
+A scope of fewer than ``MIN_GRIDS`` grids (most villages have about five) has too few neighbourhoods
+to compare among themselves. Its grids are then classed by the statistic over the whole town's
+grids — is this grid, with its neighbours, busier than the town at large? — and only the reader's
+own grids are shown, with their own counts; the other grids' counts stay unseen (``Frame``)."""
 
 import json
 import math
@@ -16,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cityops.cases.models import CaseDailyStat
+from cityops.core.scoping import SystemReader
 from cityops.geo.models import Grid
 
 PERMUTATIONS = 999
@@ -76,6 +82,8 @@ class HotSpots:
     grids: list[GridResult] = field(default_factory=list)
     refusal: str = ""
     islands: int = 0
+    compared_grids: int = 0  # when the statistic reached beyond the reader's grids: the town's grids
+    compared_cases: int = 0  # and their cases
 
     def count(self, prefix: str) -> int:
         return sum(1 for g in self.grids if g.cls.startswith(prefix))
@@ -91,6 +99,30 @@ def classify(z: float, p: float) -> str:
 
 def scoped_grids(user) -> list[Grid]:
     return list(Grid.objects.restrict(user, "ops.view").select_related("village").order_by("code"))
+
+
+@dataclass
+class Frame:
+    """The grids the statistic compares, whose rollup rows are counted, and — when that reaches
+    beyond the reader's scope — the reader's own grids, the only ones shown."""
+
+    grids: list[Grid]
+    reader: object
+    shown: frozenset[int] | None = None
+
+    @property
+    def shown_grids(self) -> list[Grid]:
+        return self.grids if self.shown is None else [g for g in self.grids if g.pk in self.shown]
+
+
+def frame_for(user) -> Frame:
+    """The reader's grids; for a scope of too few grids, the town's with the reader's shown."""
+    grids = scoped_grids(user)
+    if 0 < len(grids) < MIN_GRIDS:
+        town = list(Grid.objects.select_related("village").order_by("code"))
+        if len(town) >= MIN_GRIDS:
+            return Frame(town, SystemReader(), frozenset(g.pk for g in grids))
+    return Frame(grids, user)
 
 
 def queen_weights(grids: list[Grid]):
@@ -143,21 +175,26 @@ def _result(grid: Grid, cases: int, z: float, p: float) -> GridResult:
     return GridResult(grid, cases, z, p, classify(z, p))
 
 
-def hot_spots(*, user, start: date, end: date, group=None, grids=None, w=None) -> HotSpots:
-    """Gi* of the grids in the user's scope over start..end (``grids``/``w`` reuse a computed pair)."""
-    grids = scoped_grids(user) if grids is None else grids
-    by_grid = grid_counts(user, start, end, group)
-    counts = [by_grid.get(g.pk, 0) for g in grids]
+def hot_spots(*, user, start: date, end: date, group=None, frame: Frame | None = None, w=None) -> HotSpots:
+    """Gi* of the user's grids over start..end (``frame``/``w`` reuse a computed pair)."""
+    frame = frame_for(user) if frame is None else frame
+    by_grid = grid_counts(frame.reader, start, end, group)
+    counts = [by_grid.get(g.pk, 0) for g in frame.grids]
     total = sum(counts)
-    out = HotSpots(start, end, total)
-    out.refusal = refusal_for(grids, total)
+    shown = frame.shown_grids
+    out = HotSpots(start, end, sum(by_grid.get(g.pk, 0) for g in shown))
+    if frame.shown is not None:
+        out.compared_grids, out.compared_cases = len(frame.grids), total
+    out.refusal = refusal_for(frame.grids, total)
     if out.refusal:
         return out
-    w = queen_weights(grids) if w is None else w
-    out.islands = len(w.islands)
+    w = queen_weights(frame.grids) if w is None else w
+    out.islands = sum(1 for i in w.islands if frame.shown is None or frame.grids[i].pk in frame.shown)
     z, p = gi_star(counts, w)
     out.grids = [
-        _result(g, n, float(zi), float(pi)) for g, n, zi, pi in zip(grids, counts, z, p, strict=True)
+        _result(g, n, float(zi), float(pi))
+        for g, n, zi, pi in zip(frame.grids, counts, z, p, strict=True)
+        if frame.shown is None or g.pk in frame.shown
     ]
     return out
 
@@ -199,23 +236,25 @@ class Emerging:
     weeks: list[HotSpots]
     rows: list[dict]  # {"grid", "classes": [cls | None per week], "cases": [...], "trend"}
     refusal: str = ""
+    compared_grids: int = 0  # the town's grids, when the reader's were too few to compare
 
 
 def emerging(*, user, last_week: date, weeks: int, group=None) -> Emerging:
     """Gi* week by week over the ``weeks`` weeks ending with the week of Monday ``last_week``."""
-    grids = scoped_grids(user)
-    if len(grids) < MIN_GRIDS:
-        return Emerging([], [], refusal_for(grids, MIN_CASES))
-    w = queen_weights(grids)
+    frame = frame_for(user)
+    if len(frame.grids) < MIN_GRIDS:
+        return Emerging([], [], refusal_for(frame.grids, MIN_CASES))
+    w = queen_weights(frame.grids)
     mondays = [last_week - timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
     results = [
-        hot_spots(user=user, start=m, end=m + timedelta(days=6), group=group, grids=grids, w=w)
+        hot_spots(user=user, start=m, end=m + timedelta(days=6), group=group, frame=frame, w=w)
         for m in mondays
     ]
+    compared = len(frame.grids) if frame.shown is not None else 0
     if all(r.refusal for r in results):
-        return Emerging(results, [], _("Too few cases in every week of the period for hot spots"))
+        return Emerging(results, [], _("Too few cases in every week of the period for hot spots"), compared)
     rows = []
-    for i, grid in enumerate(grids):
+    for i, grid in enumerate(frame.shown_grids):
         classes = [None if r.refusal else r.grids[i].cls for r in results]
         hot = [None if c is None else c.startswith("hot") for c in classes]
         trend = trend_of(hot)
@@ -232,4 +271,4 @@ def emerging(*, user, last_week: date, weeks: int, group=None) -> Emerging:
         )
     order = {"new": 0, "persistent": 1, "intermittent": 2, "past": 3}
     rows.sort(key=lambda r: (order[r["trend"]], -r["weeks_hot"], r["grid"].code))
-    return Emerging(results, rows)
+    return Emerging(results, rows, compared_grids=compared)

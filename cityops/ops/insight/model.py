@@ -19,6 +19,7 @@ HORIZON = 8  # weeks forecast ahead
 SEASONAL_WEEKS = 104  # two years: enough to see a yearly season twice
 FOURIER = 2  # yearly harmonics
 ALPHA = 0.05  # a 95 % prediction interval
+RECENT = 4  # complete weeks each checked against its one-step-ahead forecast
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Fit:
     mape: float | None = None  # per cent
     mape_weeks: int = 0
     last: Prediction | None = None  # the last complete week, forecast from the weeks before it
+    recent: Prediction | None = None  # the last RECENT complete weeks, each one step ahead
     future: Prediction | None = None  # the HORIZON weeks after the last complete week
 
 
@@ -61,24 +63,40 @@ def regressors(mondays: list[date], working_days, seasonal: bool) -> np.ndarray:
 
 
 def method_name(seasonal: bool) -> str:
+    """The model's stored name (a fixed identifier; ``describe`` gives it in the reader's language)."""
     regs = "working days" + (f", yearly Fourier K={FOURIER}" if seasonal else "")
     return f"SARIMAX(1,0,0) + constant; regressors: {regs}"
 
 
-def predict(y: list[float], x: np.ndarray, x_ahead: np.ndarray) -> Prediction:
-    """Fit on ``y`` with regressors ``x`` and forecast the rows of ``x_ahead`` with a 95 % interval.
-    A regressor constant over the fitted weeks says nothing and is left out (it would be collinear
-    with the constant)."""
+def describe(method: str) -> str:
+    """A stored model name in the reader's language (an unknown one as it is)."""
+    from django.utils.translation import gettext as _
+
+    if method == method_name(False):
+        return _("Regression with AR(1) errors and a constant; regressor: the working days of each week")
+    if method == method_name(True):
+        return _(
+            "Regression with AR(1) errors and a constant; regressors: the working days of each week and "
+            "the yearly season (Fourier terms, K=%(k)d)"
+        ) % {"k": FOURIER}
+    return method
+
+
+def _fitted(y: list[float], x: np.ndarray):
+    """The model fitted on ``y``; a regressor constant over the fitted weeks says nothing and is left
+    out (it would be collinear with the constant)."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     keep = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0]
-    exog, exog_ahead = (x[:, keep], x_ahead[:, keep]) if keep else (None, None)
+    exog = x[:, keep] if keep else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; the MAPE beside it tells the quality
         result = SARIMAX(np.asarray(y, dtype=float), exog=exog, order=(1, 0, 0), trend="c").fit(disp=False)
-        ahead = result.get_forecast(steps=len(x_ahead), exog=exog_ahead)
-    mean = np.asarray(ahead.predicted_mean, dtype=float)
-    bounds = np.asarray(ahead.conf_int(alpha=ALPHA), dtype=float)
+    return result, keep
+
+
+def _prediction(mean, bounds) -> Prediction:
+    mean, bounds = np.asarray(mean, dtype=float), np.asarray(bounds, dtype=float)
     if not np.all(np.isfinite(mean)) or not np.all(np.isfinite(bounds)):
         raise ArithmeticError("the model gave no finite forecast")
     # a count is never below zero
@@ -87,6 +105,33 @@ def predict(y: list[float], x: np.ndarray, x_ahead: np.ndarray) -> Prediction:
         lower=[max(0.0, float(v)) for v in bounds[:, 0]],
         upper=[max(0.0, float(v)) for v in bounds[:, 1]],
     )
+
+
+def predict(y: list[float], x: np.ndarray, x_ahead: np.ndarray) -> Prediction:
+    """Fit on ``y`` with regressors ``x`` and forecast the rows of ``x_ahead`` with a 95 % interval."""
+    result, keep = _fitted(y, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ahead = result.get_forecast(steps=len(x_ahead), exog=x_ahead[:, keep] if keep else None)
+    return _prediction(ahead.predicted_mean, ahead.conf_int(alpha=ALPHA))
+
+
+def predict_recent(y: list[float], x: np.ndarray, weeks: int) -> Prediction:
+    """The last ``weeks`` weeks of ``y``, each forecast one step ahead with a 95 % interval by the
+    model fitted on every week before the last: the last week out of sample, the weeks before it by
+    the model's one-step predictions (each from the weeks before it; the model's parameters are
+    those of the one fit)."""
+    n = len(y)
+    result, keep = _fitted(y[:-1], x[: n - 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ahead = result.get_forecast(steps=1, exog=x[n - 1 : n, keep] if keep else None)
+        mean, bounds = [ahead.predicted_mean], [ahead.conf_int(alpha=ALPHA)]
+        if weeks > 1:
+            inside = result.get_prediction(start=n - weeks, end=n - 2)
+            mean.insert(0, inside.predicted_mean)
+            bounds.insert(0, inside.conf_int(alpha=ALPHA))
+    return _prediction(np.concatenate(mean), np.concatenate(bounds))
 
 
 def fit_series(y: list[int], mondays: list[date], working_days) -> Fit:
@@ -100,7 +145,9 @@ def fit_series(y: list[int], mondays: list[date], working_days) -> Fit:
     fit = Fit("ok", method=method_name(seasonal), weeks=n)
     fit.future = predict(y, x[:n], x[n:])
     if n - 1 >= MIN_WEEKS:
-        fit.last = predict(y[:-1], x[: n - 1], x[n - 1 : n])
+        recent = predict_recent(y, x[:n], min(RECENT, n - MIN_WEEKS))
+        fit.recent = recent
+        fit.last = Prediction(mean=recent.mean[-1:], lower=recent.lower[-1:], upper=recent.upper[-1:])
     if n - HOLDOUT >= MIN_WEEKS:
         train = n - HOLDOUT
         xs = regressors(mondays[:n], working_days, train >= SEASONAL_WEEKS)

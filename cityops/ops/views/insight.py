@@ -20,7 +20,16 @@ from cityops.ops.insight import places as pl
 from cityops.ops.insight import rankings as rk
 from cityops.ops.insight.forecast import forecast_request, last_complete_week
 from cityops.ops.insight.inputs import InsightInputError, group_from, groups, int_from, span_from
-from cityops.ops.insight.selectors import series_get, series_list, series_points, state, warnings_for
+from cityops.ops.insight.selectors import (
+    current_week,
+    recent_warnings,
+    series_get,
+    series_list,
+    series_points,
+    short_series,
+    state,
+    warnings_for,
+)
 
 ACTION = "ops.view"
 
@@ -36,7 +45,13 @@ def overview(request):
     return render(
         request,
         "ops/insight/overview.html",
-        {"warnings": warnings_for(user=request.user), "state": state()},
+        {
+            "warnings": warnings_for(user=request.user),
+            "running": [p for p in current_week(user=request.user) if p.warning],
+            "earlier": [p for p in recent_warnings(user=request.user) if p.week != p.series.last_week],
+            "short": short_series(user=request.user),
+            "state": state(),
+        },
     )
 
 
@@ -143,16 +158,15 @@ def grid_in_time(request, code: str):
     except InsightInputError as exc:
         return _refused(request, template, context, exc)
     last = last_complete_week(timezone.localdate())
-    grids = hs.scoped_grids(request.user)
-    w = hs.queen_weights(grids) if len(grids) >= hs.MIN_GRIDS else None
-    index = [g.pk for g in grids].index(grid.pk)
+    frame = hs.frame_for(request.user)
+    w = hs.queen_weights(frame.grids) if len(frame.grids) >= hs.MIN_GRIDS else None
     weeks_rows = []
     for k in range(weeks - 1, -1, -1):
         monday = last - timedelta(weeks=k)
         result = hs.hot_spots(
-            user=request.user, start=monday, end=monday + timedelta(days=6), group=group, grids=grids, w=w
+            user=request.user, start=monday, end=monday + timedelta(days=6), group=group, frame=frame, w=w
         )
-        g = None if result.refusal else result.grids[index]
+        g = next((r for r in result.grids if r.grid.pk == grid.pk), None)
         cases = hs.grid_counts(request.user, monday, monday + timedelta(days=6), group).get(grid.pk, 0)
         weeks_rows.append({"monday": monday, "cases": cases, "g": g, "refusal": result.refusal})
     context.update({"group": group, "groups": groups(), "weeks": weeks, "rows": weeks_rows})

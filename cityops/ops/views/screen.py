@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from cityops.cases.patrols.screen import inspector_points
 from cityops.cases.screen import open_by_grid, open_points
 from cityops.core import events, screen
 from cityops.core.pages import requires
@@ -53,6 +54,14 @@ def labels() -> dict:
         "layer_sensors": _("Sensors"),
         "layer_cameras": _("Cameras"),
         "map_failed": _("The map could not be loaded."),
+        "coverage_now": _("Grids on patrol now (last %(m)s min)"),
+        "grids_of": _("%(covered)s of %(grids)s grids"),
+        "on_patrol": _("Inspectors on patrol"),
+        "found_today": _("Found on patrol today"),
+        "nothing_found": _("No patrol case reported today."),
+        "layer_inspectors": _("Inspectors"),
+        "inspector": _("Inspector"),
+        "checked_out": _("checked out"),
     }
 
 
@@ -93,7 +102,7 @@ def _grids(user, unit: screen.Unit):
 @requires(ACTION)
 def map_data(request):
     """The unit's grids as GeoJSON with their open and overdue cases, and — below the town — the open
-    cases, the sensors and the cameras standing in it."""
+    cases, the sensors, the cameras and the inspectors' last positions standing in it."""
     user, unit = request.user, _unit(request)
     counts = open_by_grid(user, unit)
     features = []
@@ -119,6 +128,7 @@ def map_data(request):
         body["cases"] = open_points(user, unit) if user.can("cases.view") else []
         body["sensors"] = device_points(user, unit) if user.can("iot.view") else []
         body["cameras"] = camera_points(user, unit) if user.can("video.view") else []
+        body["inspectors"] = inspector_points(user, unit) if user.can("cases.view") else []
     return JsonResponse(body)
 
 

@@ -101,10 +101,25 @@
     trendChart(data.trend);
   }
 
+  // ECharts (the largest script by far) is loaded once the first figures stand, so it never holds
+  // them up; the trend is drawn when it arrives.
   let trend = null;
+  let trendData = null;
+  let chartsLoading = false;
+  function loadCharts() {
+    if (chartsLoading) return;
+    chartsLoading = true;
+    const s = document.createElement("script");
+    s.src = root.dataset.echartsUrl;
+    s.onload = function () {
+      if (trendData) trendChart(trendData);
+    };
+    document.head.append(s);
+  }
   function trendChart(t) {
+    trendData = t;
     const el = document.getElementById("sc-trend");
-    if (typeof echarts === "undefined") return;
+    if (typeof echarts === "undefined") return loadCharts();
     if (!trend) {
       trend = echarts.init(el, "dark", { renderer: "canvas" });
       state.charts.push(trend);
@@ -185,7 +200,51 @@
     return box;
   }
 
-  const RENDER = { "iot.figures": iotPanel, "video.figures": videoPanel };
+  // Patrol coverage now: the unit's share of grids with an inspector on patrol, the same one level
+  // down (a click there drills down, like the map), and the patrol items found today.
+  function patrolsPanel(p) {
+    const box = node("section", "sc-panel sc-patrols");
+    box.append(node("h3", "sc-panel-title", p.title));
+    const d = p.data.now;
+    const figs = node("div", "sc-figs");
+    const cov = figure(fmt(T.coverage_now, { m: d.minutes }), pct(d.share, 0), d.share === null ? "is-none" : "");
+    cov.append(node("span", "sc-fig-note", fmt(T.grids_of, { covered: num(d.covered), grids: num(d.grids) })));
+    figs.append(cov, figure(T.on_patrol, num(d.on_patrol)));
+    box.append(figs);
+    if (d.parts.length > 1) {
+      const list = node("ol", "sc-bars");
+      d.parts.forEach(function (part) {
+        const li = node("li", "sc-bar");
+        const b = node("button", "sc-bar-name", part.name);
+        b.type = "button";
+        b.addEventListener("click", () => go(part.unit));
+        const bar = node("span", "sc-bar-track");
+        const fill = node("span", "sc-bar-fill");
+        fill.style.width = Math.round((part.share || 0) * 100) + "%";
+        bar.append(fill);
+        li.append(b, bar, node("span", "sc-bar-n", part.covered + "/" + part.grids));
+        list.append(li);
+      });
+      box.append(list);
+    }
+    const found = node("div", "sc-top");
+    found.append(node("h3", "sc-period-title", T.found_today));
+    if (p.data.found_today.length) {
+      const list = node("ol", "sc-top-list");
+      p.data.found_today.forEach(function (t) {
+        const li = node("li");
+        li.append(node("span", "sc-top-name", t.name), node("span", "sc-top-n", num(t.cases)));
+        list.append(li);
+      });
+      found.append(list);
+    } else {
+      found.append(node("p", "sc-sub", T.nothing_found));
+    }
+    box.append(found);
+    return box;
+  }
+
+  const RENDER = { "iot.figures": iotPanel, "video.figures": videoPanel, "cases.patrols": patrolsPanel };
 
   function showPanels(body) {
     const side = [];
@@ -225,8 +284,16 @@
     nav.replaceChildren(...parts);
   }
 
+  // the first answer of the page's head (ops-screen-start.js) for the home unit, once; else ask
+  const started = window.CityopsScreenStart || {};
+  function first(kind, url) {
+    const answer = started[kind];
+    started[kind] = null;
+    return answer && started.unit === state.unit ? answer : M.getJSON(url);
+  }
+
   function loadFigures() {
-    return M.getJSON(root.dataset.figuresUrl + "?unit=" + encodeURIComponent(state.unit)).then(showPanels);
+    return first("figures", root.dataset.figuresUrl + "?unit=" + encodeURIComponent(state.unit)).then(showPanels);
   }
 
   // ---- the map --------------------------------------------------------------------------------------
@@ -283,6 +350,8 @@
       overlays[T.layer_cases] = pointLayer(body.cases, (c) => (c.overdue ? "#ff4d4f" : "#ffb020"), (c) => c.number + " " + c.item);
       overlays[T.layer_sensors] = pointLayer(body.sensors, (d) => (d.alarm ? "#ff4d4f" : d.online ? "#4ea1ff" : "#6b7a8c"), (d) => d.name);
       overlays[T.layer_cameras] = pointLayer(body.cameras, (c) => (c.health === "online" ? "#52d18b" : c.health === "offline" ? "#ff4d4f" : "#6b7a8c"), (c) => c.name);
+      // a name only when the server sent one (the roles that direct patrols); else who stays unsaid
+      overlays[T.layer_inspectors] = pointLayer(body.inspectors || [], (i) => (i.recent && i.on_patrol ? "#b37feb" : "#6b7a8c"), (i) => (i.name || T.inspector) + " · " + i.grid + " · " + i.at.slice(11, 16) + (i.on_patrol ? "" : " · " + T.checked_out));
       control = M.layersControl(map, overlays);
     }
     mapEl.dataset.ready = "true";
@@ -300,7 +369,7 @@
   }
 
   function loadMap() {
-    return M.getJSON(root.dataset.mapUrl + "?unit=" + encodeURIComponent(state.unit)).then(drawMap, function () {
+    return first("map", root.dataset.mapUrl + "?unit=" + encodeURIComponent(state.unit)).then(drawMap, function () {
       mapEl.dataset.error = T.map_failed;
     });
   }
@@ -350,7 +419,7 @@
   }
 
   function loadFeed() {
-    return M.getJSON(root.dataset.feedUrl).then(function (body) {
+    return first("feed", root.dataset.feedUrl).then(function (body) {
       feed.replaceChildren();
       state.seen.clear();
       body.events.forEach(line);
@@ -421,6 +490,12 @@
     state.charts.forEach((c) => c.resize());
     map.invalidateSize();
   });
+
+  // rollup figures and patrol positions move without a feed line: read them again every minute
+  setInterval(function () {
+    loadFigures();
+    loadMap();
+  }, REFRESH_MS);
 
   loadFigures();
   loadMap();
