@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cityops.audit.models import AuditRecord
 from cityops.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -145,6 +145,16 @@ def test_drills_are_kept_out_of_the_figures(users):
     panel = next(f for f in figures(officer, TOWN, keys={"ops.incidents"}))
     assert panel["data"]["open"] == 1
     assert {b["level"]: b["count"] for b in panel["data"]["by_level"]} == {"1": 0, "2": 1, "3": 0, "4": 0}
+    # the wall reads names, not keys: the open count, the levels that have one, the overdue tasks
+    for language, names in (
+        ("zh-hans", ["处置中", "Ⅱ级 · 重大", "逾期任务"]),
+        ("en", ["Open", "Level II · grave", "Tasks overdue"]),
+    ):
+        with translation.override(language):
+            panel = next(f for f in figures(officer, TOWN, keys={"ops.incidents"}))
+        assert [(i["label"], i["value"]) for i in panel["data"]["items"]] == list(
+            zip(names, [1, 1, 0], strict=True)
+        )
 
 
 def test_scope_and_permissions(users, client):
