@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cityops.iot",
     "cityops.video",
     "cityops.databrain",
+    "cityops.egov",
     "cityops.ops",
     "cityops.demo",
 ]
