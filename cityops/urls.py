@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from cityops.api import api
 from cityops.cases.urls import public_urlpatterns as report_urls
+from cityops.egov.urls import kiosk_urlpatterns
 
 
 @login_required
@@ -54,6 +55,8 @@ urlpatterns = [
     path("video/", include("cityops.video.urls")),
     path("data/", include("cityops.databrain.urls")),
     path("ckan/api/", include("cityops.databrain.ckan.urls")),
+    path("services/", include("cityops.egov.urls")),
+    path("kiosk/", include(kiosk_urlpatterns)),
     path("ops/", include("cityops.ops.urls")),
     path("jobs/", include("cityops.core.urls")),
 ]

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import NoReturn
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -472,13 +473,15 @@ def catalogue_import(
         built = [
             _build(item, 1, i.guide, actor, resources, now) for item, i in zip(created, new, strict=True)
         ]
-        _write(built)
-        for item, b in zip(created, built, strict=True):
-            item.draft = b.version
         if publish:
-            _publish_new(created, built, actor, now)
-        else:
-            ServiceItem.objects.bulk_update(created, ["draft"])
+            for b in built:
+                b.version.state, b.version.published_at, b.version.published_by = (
+                    VersionState.PUBLISHED,
+                    now,
+                    actor,
+                )
+        _write(built)
+        _point_at_versions(created, "published" if publish else "draft")
         result.created, result.codes = len(created), [i.code for i in new]
         for i in items:
             item = existing.get(i.code)
@@ -508,13 +511,10 @@ def catalogue_import(
     return result
 
 
-def _publish_new(items: list[ServiceItem], built: list[Built], actor: str, now) -> None:
-    ItemVersion.objects.filter(pk__in=[b.version.pk for b in built]).update(
-        state=VersionState.PUBLISHED, published_at=now, published_by=actor
-    )
-    for item, b in zip(items, built, strict=True):
-        item.published, item.draft = b.version, None
-    ServiceItem.objects.bulk_update(items, ["published", "draft"])
+def _point_at_versions(items: list[ServiceItem], which: str) -> None:
+    """New items' ``published`` (or ``draft``) set to their one version, in one statement."""
+    first = ItemVersion.objects.filter(item=OuterRef("pk")).values("pk")[:1]
+    ServiceItem.objects.filter(pk__in=[i.pk for i in items]).update(**{which: Subquery(first)})
 
 
 def _unchanged(item: ServiceItem, row: ItemIn, depts: dict, publish: bool) -> bool:
