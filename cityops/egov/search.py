@@ -84,6 +84,7 @@ class Entry:
     name: str  # lower-cased
     guide: str  # the rest of the guide's text, lower-cased
     keys: ItemKeys
+    letters: frozenset  # every letter of every reading: a query with another letter cannot match
 
 
 def read_synonyms(path: Path = SYNONYM_FILE) -> dict[str, tuple[str, ...]]:
@@ -130,7 +131,8 @@ def _build() -> Index:
             item.code,
             item.published.name.lower(),
             _guide_text(item.published, item.department.name),
-            ItemKeys(item.code, pinyin_syllables(item.published.name)),
+            keys := ItemKeys(item.code, pinyin_syllables(item.published.name)),
+            frozenset("".join(r for readings in keys.syllables for r in readings)),
         )
         for item in items
     ]
@@ -190,7 +192,8 @@ def search(q: str, limit: int = 50) -> list[int]:
         return [exact]
     pinyin = normalise(q)
     if pinyin:
-        found = [e for e in index.entries if e.keys.matches(pinyin)]
+        wanted = set(pinyin)
+        found = [e for e in index.entries if wanted <= e.letters and e.keys.matches(pinyin)]
         found.sort(key=lambda e: (len(e.name), e.code))
         return [e.item_id for e in found[:limit]]
     groups = concepts(q, index)

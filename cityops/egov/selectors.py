@@ -97,7 +97,9 @@ def public_items() -> QuerySet:
 
 def public_search(q: str, *, limit: int = 50) -> list[ServiceItem]:
     """The published items that answer the resident's words, best first."""
-    return list(_ordered(public_items(), search.search(q, limit=limit)))
+    ids = search.search(q, limit=limit)
+    rank = {pk: n for n, pk in enumerate(ids)}
+    return sorted(public_items().filter(pk__in=ids), key=lambda item: rank[item.pk])
 
 
 def public_get(code: str) -> ServiceItem:

@@ -392,7 +392,7 @@ def item_publish(*, code: str, by=None, actor_name: str = "") -> ItemVersion:
         item = _item_in_scope(by, code)
         if item is None:
             raise NotFound(_("No service item %(code)s.") % {"code": code})
-        item = ServiceItem.objects.select_for_update().select_related("draft").get(pk=item.pk)
+        item = ServiceItem.objects.select_for_update(of=("self",)).select_related("draft").get(pk=item.pk)
         if item.draft_id is None:
             raise Conflict(_("Item %(code)s has no draft to publish.") % {"code": code})
         before = item.published_id

@@ -64,7 +64,8 @@ def test_edit_makes_a_draft_and_publish_shows_it(client, items):
     assert item.published.promised_days == 2 and item.draft is None
 
 
-def test_a_bad_edit_shows_the_problem_and_saves_nothing(client, items):
+def test_a_bad_edit_shows_the_problem_and_saves_nothing(client, items, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(items["admin"])
     form = client.get("/services/items/SCJG-1/edit/").context["form"]
     data = {k: v for k, v in form.initial.items() if v not in (None, False)}
