@@ -33,35 +33,35 @@ class GuideForm(forms.Form):
     """The elements of a guide; its situations and materials are kept as they are (the workbook
     import edits them)."""
 
-    name = forms.CharField(label=_("item name"), max_length=200)
-    item_type = forms.ChoiceField(label=_("item type"), choices=ItemType.choices)
-    implementing_body = forms.CharField(label=_("implementing body"), max_length=200)
-    applicant = forms.ChoiceField(label=_("applicants"), choices=Applicant.choices)
-    legal_basis = forms.CharField(label=_("legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(label=_("Item name"), max_length=200)
+    item_type = forms.ChoiceField(label=_("Item type"), choices=ItemType.choices)
+    implementing_body = forms.CharField(label=_("Implementing body"), max_length=200)
+    applicant = forms.ChoiceField(label=_("Applicants"), choices=Applicant.choices)
+    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
     conditions = forms.CharField(
-        label=_("conditions"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    limit_kind = forms.ChoiceField(label=_("kind of time limit"), choices=LimitKind.choices)
+    limit_kind = forms.ChoiceField(label=_("Kind of time limit"), choices=LimitKind.choices)
     legal_days = forms.IntegerField(
-        label=_("legal time limit (working days)"), required=False, min_value=0, max_value=365
+        label=_("Legal time limit (working days)"), required=False, min_value=0, max_value=365
     )
     promised_days = forms.IntegerField(
-        label=_("promised time limit (working days)"), min_value=0, max_value=365, initial=0
+        label=_("Promised time limit (working days)"), min_value=0, max_value=365, initial=0
     )
-    fee = forms.BooleanField(label=_("charged"), required=False)
-    fee_standard = forms.CharField(label=_("fee standard"), max_length=300, required=False)
-    fee_basis = forms.CharField(label=_("fee basis"), max_length=300, required=False)
-    online = forms.BooleanField(label=_("online"), required=False)
-    window = forms.BooleanField(label=_("at a window"), required=False)
-    kiosk = forms.BooleanField(label=_("at a kiosk"), required=False)
-    visits = forms.IntegerField(label=_("visits needed"), min_value=0, max_value=9)
-    online_depth = forms.TypedChoiceField(label=_("online depth"), choices=OnlineDepth.choices, coerce=int)
-    place = forms.CharField(label=_("where"), max_length=200, required=False)
-    hours = forms.CharField(label=_("opening hours"), max_length=100, required=False)
-    phone = forms.CharField(label=_("enquiries phone"), max_length=40, required=False)
-    result_name = forms.CharField(label=_("result"), max_length=200, required=False)
+    fee = forms.BooleanField(label=_("Charged"), required=False)
+    fee_standard = forms.CharField(label=_("Fee standard"), max_length=300, required=False)
+    fee_basis = forms.CharField(label=_("Fee basis"), max_length=300, required=False)
+    online = forms.BooleanField(label=_("Online"), required=False)
+    window = forms.BooleanField(label=_("At a window"), required=False)
+    kiosk = forms.BooleanField(label=_("At a kiosk"), required=False)
+    visits = forms.IntegerField(label=_("Visits needed"), min_value=0, max_value=9)
+    online_depth = forms.TypedChoiceField(label=_("Online depth"), choices=OnlineDepth.choices, coerce=int)
+    place = forms.CharField(label=_("Where"), max_length=200, required=False)
+    hours = forms.CharField(label=_("Opening hours"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Enquiries phone"), max_length=40, required=False)
+    result_name = forms.CharField(label=_("Result"), max_length=200, required=False)
     delivery = forms.MultipleChoiceField(
-        label=_("delivery of the result"),
+        label=_("Delivery of the result"),
         choices=Delivery.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -4,6 +4,7 @@ with nothing typed in the address or the history."""
 
 import pytest
 
+from cityops.egov import search
 from cityops.egov.services import item_publish, item_save_draft
 from tests.e2e.pages import screenshot
 from tests.egov.conftest import guide
@@ -16,14 +17,18 @@ PORTRAIT = {"width": 1080, "height": 1920}
 def catalogue(town):
     from cityops.org.models import Department
 
-    Department.objects.create(code="D-SCJG", name="市场监督管理分局", short_name="市场监管", gives_services=True)
+    Department.objects.create(
+        code="D-SCJG", name="市场监督管理分局", short_name="市场监管", gives_services=True
+    )
     item_save_draft(code="SCJG-XK-0001", department="D-SCJG", guide=guide(), actor_name="t")
     item_publish(code="SCJG-XK-0001", actor_name="t")
+    search.search("开餐馆")  # the live server shares this process: jieba and the index are loaded once
 
 
 def test_search_guide_and_idle_reset(new_page, catalogue, settings):
-    settings.CITYOPS_KIOSK_IDLE_SECONDS = 3
+    settings.CITYOPS_KIOSK_IDLE_SECONDS = 8
     page = new_page(viewport=PORTRAIT)
+    page.set_default_timeout(30_000)  # the idle time, not the machine's speed, is what is tested
     page.goto("/kiosk/")
     page.fill("#kiosk-q", "开餐馆")
     page.click("#kiosk-form button[type=submit]")
@@ -37,7 +42,7 @@ def test_search_guide_and_idle_reset(new_page, catalogue, settings):
     assert page.get_by_text("授权委托书").is_visible()
     screenshot(page, "kiosk-guide-portrait.png")
     # left alone, the kiosk goes back to the start, replacing the entry
-    page.wait_for_url("**/kiosk/", timeout=10_000)
+    page.wait_for_url("**/kiosk/", timeout=30_000)
     assert page.input_value("#kiosk-q") == ""
     assert page.locator("#kiosk-results").inner_text().strip() == ""
     urls = page.evaluate("history.length")
