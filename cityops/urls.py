@@ -24,6 +24,8 @@ def home(request):
         return redirect("report:mine")
     if role == "food_safety":
         return redirect("video:kitchens")
+    if role == "window_clerk":
+        return redirect("egov:items")
     if request.user.can("geo.view"):
         return redirect("geo:map")
     return redirect("accounts:profile")

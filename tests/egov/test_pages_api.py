@@ -110,3 +110,13 @@ def test_the_kiosk_is_public_and_posts_its_search(client, items):
 def test_the_openapi_document_lists_the_egov_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/egov/items", "/api/v1/egov/items/{code}", "/api/v1/egov/public/search"} <= set(paths)
+
+
+def test_a_window_clerk_lands_on_the_catalogue(client, departments):
+    from tests.conftest import _user
+
+    client.force_login(_user("clerk", "window_clerk"))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/services/"
+    assert client.get("/services/").status_code == 200
+    assert client.post("/services/import/").status_code == 403  # reads the catalogue, keeps none of it
