@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cityops.iot",
     "cityops.video",
     "cityops.databrain",
+    "cityops.egov",
     "cityops.ops",
     "cityops.demo",
 ]
@@ -217,6 +218,8 @@ CITYOPS_CALENDAR_REFRESH_SECONDS = env_int("CITYOPS_CALENDAR_REFRESH_SECONDS", 5
 # How often a process checks whether the patrol items or the workstations changed (seconds): intake
 # reads them from a per-process cache.
 CITYOPS_CATALOGUE_REFRESH_SECONDS = env_int("CITYOPS_CATALOGUE_REFRESH_SECONDS", 5, minimum=0)
+# A kiosk left alone this long goes back to its start page, emptied (government services).
+CITYOPS_KIOSK_IDLE_SECONDS = env_int("CITYOPS_KIOSK_IDLE_SECONDS", 60, minimum=5)
 # Grid governance: duplicate reports, photos, escalation.
 CITYOPS_DUPLICATE_RADIUS_M = env_int("CITYOPS_DUPLICATE_RADIUS_M", 50, minimum=0)
 CITYOPS_DUPLICATE_HOURS = env_int("CITYOPS_DUPLICATE_HOURS", 72, minimum=0)

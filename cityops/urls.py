@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from cityops.api import api
 from cityops.cases.urls import public_urlpatterns as report_urls
+from cityops.egov.urls import kiosk_urlpatterns
 
 
 @login_required
@@ -23,6 +24,8 @@ def home(request):
         return redirect("report:mine")
     if role == "food_safety":
         return redirect("video:kitchens")
+    if role == "window_clerk":
+        return redirect("egov:items")
     if request.user.can("geo.view"):
         return redirect("geo:map")
     return redirect("accounts:profile")
@@ -54,6 +57,8 @@ urlpatterns = [
     path("video/", include("cityops.video.urls")),
     path("data/", include("cityops.databrain.urls")),
     path("ckan/api/", include("cityops.databrain.ckan.urls")),
+    path("services/", include("cityops.egov.urls")),
+    path("kiosk/", include(kiosk_urlpatterns)),
     path("ops/", include("cityops.ops.urls")),
     path("jobs/", include("cityops.core.urls")),
 ]

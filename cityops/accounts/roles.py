@@ -46,7 +46,11 @@ class ScopeLevel(models.TextChoices):
 # edit their metadata, load their records, manage sharing for every resource (the data steward);
 # databrain.share: ask for resources on behalf of one's own department and decide the sharing requests
 # for the resources one's own department provides.
-_STAFF_READ = {"geo.view", "org.view", "databrain.view"}
+_STAFF_READ = {"geo.view", "org.view", "databrain.view", "egov.view"}
+
+# egov.view: the government service item catalogue and its guides (the public reads published guides
+# at the kiosk without signing in); egov.manage: edit, publish and import items (a department-bound
+# user only those of their own departments).
 
 _CASES = {"cases.view"}
 
@@ -87,6 +91,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "video.live",
             "databrain.change",
             "databrain.share",
+            "egov.manage",
             "ops.duty",
             "ops.command",
         }
@@ -111,7 +116,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {"accounts.view", "cases.intake", "iot.alarm", "video.live", "ops.view"}
     ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
-    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES | {"databrain.share"}),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES | {"databrain.share", "egov.manage"}),
     Role.WINDOW_CLERK: frozenset(_STAFF_READ),
     Role.DATA_STEWARD: frozenset(
         _STAFF_READ

@@ -26,7 +26,8 @@ WEIGHTS = {"name": 5, "code": 5, "category": 3, "provider": 3, "field": 2, "abst
 _jieba = None
 
 
-def _segmenter():
+def segmenter():
+    """jieba, loaded and initialised once per process (it takes about a second)."""
     global _jieba
     if _jieba is None:
         import logging
@@ -43,7 +44,7 @@ def words(text: str) -> list[str]:
     """The search words of ``text``: jieba's search-mode words and single Chinese characters,
     lower-cased, without punctuation and stop words."""
     out = []
-    for word in _segmenter().cut_for_search(text or ""):
+    for word in segmenter().cut_for_search(text or ""):
         word = word.strip().lower()
         if word and WORD.search(word) and word not in STOP and len(word) <= MAX_TOKEN:
             out.append(word)

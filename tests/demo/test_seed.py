@@ -58,6 +58,7 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
         "departments": 35,
         "departments_in_grid": 19,
         "departments_with_services": 28,
+        "service_items": 1264,
         "workstations": 30,
         "users": 446 + len(DEMO_LOGINS) + len(ops.LEADERS) + len(ops.OFFICERS),
         "video_projects": 2,
