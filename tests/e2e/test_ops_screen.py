@@ -106,5 +106,7 @@ def test_redrawing_the_map_leaves_nothing_behind(catalogue, new_page):  # noqa: 
     settled = nodes_after(4)
     grid_layers = page.locator("#sc-map [data-grid]").count()
     assert grid_layers > 0
-    assert nodes_after(20) - settled < grid_layers  # was 20 × the grids' paths and labels, kept alive
+    # the leak kept each old drawing, 4 nodes a grid a redraw (641 after 20 redraws of 8 grids);
+    # what is left is the collector's noise (under 50)
+    assert nodes_after(20) - settled < 10 * grid_layers
     assert page.js_errors == []

@@ -106,7 +106,8 @@ class Hub:
         try:
             while True:
                 with self.cond:
-                    if self.listeners > 0:
+                    busy = self.listeners > 0
+                    if busy:
                         idle_since = None
                     elif idle_since is None:
                         idle_since = time.monotonic()
@@ -116,13 +117,14 @@ class Hub:
                         self.lines.clear()
                         self.known.clear()
                         return
-                try:
-                    self.poll()
-                except DatabaseError:
-                    log.exception("the screen feed could not be read; trying again")
-                    close_old_connections()
-                except Exception:  # never let the reader die while streams wait on it
-                    log.exception("the screen feed reader failed; trying again")
+                if busy:  # while no stream listens, nothing is read
+                    try:
+                        self.poll()
+                    except DatabaseError:
+                        log.exception("the screen feed could not be read; trying again")
+                        close_old_connections()
+                    except Exception:  # never let the reader die while streams wait on it
+                        log.exception("the screen feed reader failed; trying again")
                 time.sleep(self.poll_seconds)
         finally:
             connection.close()
