@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.ops_load import loadavg, serve  # noqa: E402
-from bench.ops_screen import CHROMIUM_ARGS, PASSWORD, open_case  # noqa: E402
+from bench.ops_load import loadavg, open_case, serve  # noqa: E402
+from bench.ops_screen import CHROMIUM_ARGS, PASSWORD  # noqa: E402
 
 PROBE = """() => ({
   feed: document.querySelectorAll('#sc-feed li').length,
@@ -69,7 +69,7 @@ class Trickle(threading.Thread):
             n += 1
             if time.monotonic() >= next_case:
                 next_case += self.case_every
-                if open_case(n) is not None:
+                if open_case(rng) is not None:
                     self.cases += 1
                     self.lines += 1
                 continue
