@@ -6,7 +6,9 @@ import sys
 SERVE_HELP = """usage: cityops serve [--host HOST] [--port PORT] [--workers N] [--threads N]
 
 Serve cityops with gunicorn (static files by WhiteNoise). Defaults: 127.0.0.1, port 8000 or $PORT,
-workers $CITYOPS_WORKERS or 3, threads per worker $CITYOPS_THREADS or 4."""
+workers $CITYOPS_WORKERS or 3, threads per worker $CITYOPS_THREADS or 4 for requests, and
+$CITYOPS_SCREEN_STREAMS (64) more per worker for the big screens' event streams, which take no
+more than that: open screens never hold the threads that requests need."""
 
 
 def _serve(argv: list[str]) -> int:
@@ -24,14 +26,18 @@ def _serve(argv: list[str]) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from cityops.wsgi import application
+
+    threads = args.threads + settings.CITYOPS_SCREEN_STREAMS
 
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{args.host}:{args.port}")
             self.cfg.set("workers", args.workers)
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", args.threads)
+            self.cfg.set("threads", threads)
             self.cfg.set("timeout", 60)
             self.cfg.set("accesslog", "-")
             self.cfg.set("proc_name", "cityops")

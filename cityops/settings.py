@@ -244,6 +244,8 @@ CITYOPS_JOB_HISTORY_DAYS = env_int("CITYOPS_JOB_HISTORY_DAYS", 7, minimum=1)
 CITYOPS_SCREEN_EVENT_DAYS = env_int("CITYOPS_SCREEN_EVENT_DAYS", 7, minimum=1)
 CITYOPS_SCREEN_STREAM_SECONDS = env_int("CITYOPS_SCREEN_STREAM_SECONDS", 300, minimum=5)
 CITYOPS_SCREEN_REPLAY_MAX = env_int("CITYOPS_SCREEN_REPLAY_MAX", 200, minimum=1)
+# Streams one server process holds at most; `cityops serve` adds as many threads to each worker.
+CITYOPS_SCREEN_STREAMS = env_int("CITYOPS_SCREEN_STREAMS", 64, minimum=1)
 
 # IoT ingest and storage tiers (docs/iot.md). Messages larger than this are dead-lettered whole.
 CITYOPS_IOT_MAX_MESSAGE_BYTES = env_int("CITYOPS_IOT_MAX_MESSAGE_BYTES", 256 * 1024, minimum=1024)

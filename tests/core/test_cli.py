@@ -60,7 +60,7 @@ def test_serve_help_names_the_options():
         text=True,
         check=True,
     ).stdout
-    assert "--host" in out and "--port" in out
+    assert "--host" in out and "--port" in out and "CITYOPS_SCREEN_STREAMS" in out
 
 
 @pytest.mark.django_db

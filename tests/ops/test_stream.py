@@ -7,6 +7,8 @@ import json
 import pytest
 
 from cityops.core import events
+from cityops.ops.views import hub
+from cityops.ops.views.hub import Hub
 
 URL = "/ops/events"
 
@@ -116,14 +118,52 @@ def test_who_may_listen(client, users):
     assert client.get(URL).status_code == 403
 
 
-def test_a_line_committed_late_is_still_sent(users, settings):
-    """A line whose id is below the cursor (its transaction committed after a later one's) is picked
-    up by the look-back over the last seconds, once."""
-    from cityops.ops.views.events import _late
-
+def test_a_line_committed_late_is_still_sent(users):
+    """A line whose id is below the reader's cursor (its transaction committed after a later one's)
+    is picked up by the look-back over the last seconds, once."""
     a, b = lines(users, n=2)
-    officer = users["officer"]
-    sent = {b.id: b.at}
-    assert [e.id for e in _late(officer, b.id, sent)] == [a.id]
-    sent[a.id] = a.at
-    assert _late(officer, b.id, sent) == []
+    reader = Hub(start=False)
+    reader.cursor, reader.known = b.id, {b.id: b.at}
+    assert reader.poll() == 1 and [ev.id for _, ev in reader.lines] == [a.id]
+    assert reader.poll() == 0
+
+
+def test_one_reader_for_every_stream(users, django_assert_num_queries):
+    """However many streams listen, a poll is the same two queries, and the streams query nothing."""
+    reader = Hub(start=False)
+    reader.cursor = events.last_id()
+    positions = [reader.join() for _ in range(50)]
+    made = lines(users, n=3)
+    with django_assert_num_queries(2):
+        assert reader.poll() == 3
+    with django_assert_num_queries(0):
+        for position in positions:
+            fresh, now_at, lost = reader.wait(position, 0)
+            assert [ev.id for ev in fresh] == [e.id for e in made] and not lost
+    assert reader.wait(now_at, 0)[0] == []
+    # a stream joining now is handed the buffered lines too, and sorts out itself what it sent
+    assert [ev.id for ev in reader.wait(reader.join(), 0)[0]] == [e.id for e in made]
+
+
+def test_a_stream_that_fell_behind_the_buffer_is_told(users, monkeypatch):
+    monkeypatch.setattr(hub, "KEEP_MAX", 2)
+    reader = Hub(start=False)
+    reader.cursor = events.last_id()
+    position = reader.join()
+    made = lines(users, n=3)
+    reader.poll()
+    fresh, _, lost = reader.wait(position, 0)
+    assert lost and [ev.id for ev in fresh] == [e.id for e in made[1:]]
+
+
+def test_a_process_streams_no_more_than_its_slots(client, users, short_streams, settings):
+    """Beyond CITYOPS_SCREEN_STREAMS a stream is refused with 503 (the page tries again); a stream
+    that ends frees its slot."""
+    settings.CITYOPS_SCREEN_STREAMS = 1
+    client.force_login(users["officer"])
+    held = client.get(URL)  # not read yet: it holds the slot
+    refused = client.get(URL)
+    assert refused.status_code == 503 and refused["Retry-After"] == "5"
+    assert "CITYOPS_SCREEN_STREAMS" in refused.content.decode()
+    assert [f["event"] for f in frames(held)] == ["bye"]  # read to its end: the slot is free
+    assert [f["event"] for f in frames(client.get(URL))] == ["bye"]

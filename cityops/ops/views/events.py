@@ -1,10 +1,13 @@
 """GET /ops/events: the live feed as server-sent events (docs/ops.md, "How the feed is served").
 
 ``cityops serve`` runs gunicorn with threaded (gthread) workers, so one open stream holds one
-thread of one worker. That is why a stream polls the feed table (every ``POLL_SECONDS``) instead
-of waiting on a broker, and why it ends itself after ``CITYOPS_SCREEN_STREAM_SECONDS``: the browser
-reconnects at once with the id of the last line it had and misses nothing, and no thread is held
-for ever by a screen that went away.
+thread of one worker. The server gives each worker ``CITYOPS_SCREEN_STREAMS`` threads for streams
+on top of its request threads, and a worker takes no more streams than that (a stream beyond is
+answered 503, and the page tries again): open screens never take the threads ordinary pages
+need. A stream reads nothing itself while it runs: one reader per process (``hub.py``) polls
+the feed table and wakes the streams, which keep the lines of their scope. A stream ends itself
+after ``CITYOPS_SCREEN_STREAM_SECONDS``: the browser reconnects at once with the id of the last
+line it had and misses nothing, and no thread is held for ever by a screen that went away.
 
 Every line carries ``id:``; a reconnect names the last one it had (the ``Last-Event-ID`` header
 the browser sends, or ``?last=`` on the first connection) and gets every line after it in its scope
@@ -13,29 +16,30 @@ deleted, or it names an id the feed never reached) it gets a ``reset`` event tel
 reload its figures, and the stream goes on from now. An id that is not a number is refused (400).
 
 Ids are handed out when a line is written, but its transaction may commit after a later one's, so
-each poll also looks again at the lines of the last ``LAG_SECONDS`` and sends those it has not yet
-sent; the page drops a line whose id it already shows.
+the reader also looks again at the lines of the last ``hub.LAG_SECONDS`` and a stream sends those
+it has not yet sent; the page drops a line whose id it already shows.
 """
 
 import json
+import threading
 import time
 from datetime import timedelta
 
+from django import db
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 
 from cityops.core import events
+from cityops.core.events import LEVELS
 from cityops.core.models import ScreenEvent
 from cityops.core.pages import requires
+from cityops.ops.views import hub
 
-POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 15
-LAG_SECONDS = 30
 RETRY_MS = 2000
 MAX_ID_DIGITS = 18
-LATE_MAX = 500
 
 
 def _frame(data: dict, *, event: str | None = None, id: int | None = None) -> str:
@@ -71,30 +75,51 @@ def _start(user, after: int | None, horizon: int) -> tuple[int, list, str | None
     return after, lines, None
 
 
-def _late(user, cursor: int, sent: dict) -> list:
-    """Lines after ``cursor``, and lines of the last seconds not yet sent (committed late)."""
-    recent = timezone.now() - timedelta(seconds=LAG_SECONDS)
-    for seen_id in [i for i, at in sent.items() if at < recent]:
-        del sent[seen_id]
-    scoped = events.in_scope(user)
-    lines = list(scoped.filter(id__gt=cursor).order_by("id")[: settings.CITYOPS_SCREEN_REPLAY_MAX])
-    behind = set(scoped.filter(at__gte=recent, id__lte=cursor).values_list("id", flat=True))
-    missing = sorted(behind - sent.keys())[:LATE_MAX]
-    if missing:
-        lines = list(scoped.filter(id__in=missing).order_by("id")) + lines
-    return lines
+def _matcher(user):
+    """Whether a line is in ``user``'s scope: ``events.in_scope`` as a test of one line."""
+    units = {
+        f"{level}_id": unit
+        for level, unit in user.scope_ids().items()
+        if level in LEVELS and unit is not None
+    }
+    return lambda ev: all(getattr(ev, name) == unit for name, unit in units.items())
 
 
-def _stream(user, after: int | None, language: str):
-    with translation.override(language):
-        horizon = events.last_id()
-        cursor, lines, reset = _start(user, after, horizon)
-        yield f"retry: {RETRY_MS}\n\n"
-        if reset:
-            yield _frame({"reason": reset}, event="reset", id=cursor)
-        sent: dict[int, object] = {}
-        ends = time.monotonic() + settings.CITYOPS_SCREEN_STREAM_SECONDS
-        beat = time.monotonic() + HEARTBEAT_SECONDS
+class _Stream:
+    """The response's content: the frames of ``_lines`` in the reader's language; closing it (the
+    server does when the response ends, read to the end or not) frees the worker's stream slot."""
+
+    def __init__(self, user, after: int | None, language: str, slot: threading.BoundedSemaphore):
+        self.frames = self._translated(user, after, language)
+        self.slot = slot
+
+    @staticmethod
+    def _translated(user, after, language):
+        with translation.override(language):
+            yield from _lines(user, after)
+
+    def __iter__(self):
+        return self.frames
+
+    def close(self) -> None:
+        self.frames.close()
+        if self.slot is not None:
+            self.slot, slot = None, self.slot
+            slot.release()
+
+
+def _lines(user, after: int | None):
+    horizon = events.last_id()
+    cursor, lines, reset = _start(user, after, horizon)
+    yield f"retry: {RETRY_MS}\n\n"
+    if reset:
+        yield _frame({"reason": reset}, event="reset", id=cursor)
+    mine = _matcher(user)
+    sent: dict[int, object] = {}
+    ends = time.monotonic() + settings.CITYOPS_SCREEN_STREAM_SECONDS
+    beat = time.monotonic() + HEARTBEAT_SECONDS
+    position = None
+    try:
         while True:
             for ev in lines:
                 sent[ev.id] = ev.at
@@ -109,8 +134,43 @@ def _stream(user, after: int | None, language: str):
                 yield ": heartbeat\n" + _frame(
                     {"at": timezone.now().isoformat(timespec="seconds")}, event="ping"
                 )
-            time.sleep(POLL_SECONDS)
-            lines = _late(user, cursor, sent)
+            if position is None:
+                position = hub.hub.join()
+                if not db.connection.in_atomic_block:
+                    db.connection.close()  # the stream queries nothing more: no connection held idle
+            fresh, position, lost = hub.hub.wait(position, min(ends, beat) - time.monotonic())
+            recent = timezone.now() - timedelta(seconds=hub.LAG_SECONDS)
+            for seen_id in [i for i, at in sent.items() if at < recent]:
+                del sent[seen_id]
+            if lost:
+                cursor = max([cursor, *(ev.id for ev in fresh)])
+                yield _frame({"reason": "gap"}, event="reset", id=cursor)
+            lines = sorted(
+                (
+                    ev
+                    for ev in fresh
+                    if mine(ev) and ev.id not in sent and (ev.id > cursor or ev.at >= recent)
+                ),
+                key=lambda ev: ev.id,
+            )
+    finally:
+        if position is not None:
+            hub.hub.leave()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    global _SLOTS
+    with _SLOTS_LOCK:
+        if _SLOTS is None or _SLOTS[0] != settings.CITYOPS_SCREEN_STREAMS:
+            _SLOTS = (
+                settings.CITYOPS_SCREEN_STREAMS,
+                threading.BoundedSemaphore(settings.CITYOPS_SCREEN_STREAMS),
+            )
+        return _SLOTS[1]
+
+
+_SLOTS: tuple[int, threading.BoundedSemaphore] | None = None
+_SLOTS_LOCK = threading.Lock()
 
 
 @never_cache
@@ -119,8 +179,18 @@ def stream(request):
     after, error = _asked(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    slot = _slots()
+    if not slot.acquire(blocking=False):
+        response = HttpResponse(
+            "This server process has as many screens streaming as it serves (CITYOPS_SCREEN_STREAMS); "
+            "try again in a few seconds.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "5"
+        return response
     response = StreamingHttpResponse(
-        _stream(request.user, after, translation.get_language()), content_type="text/event-stream"
+        _Stream(request.user, after, translation.get_language(), slot), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # a proxy in front must pass each line on at once

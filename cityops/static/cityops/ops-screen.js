@@ -323,7 +323,10 @@
 
   function drawMap(body) {
     lastMap = body;
-    if (drawn) drawn.overlay.remove();
+    if (drawn) {
+      drawn.overlay.remove();
+      map.off("zoomend overlayadd", drawn.update); // else it keeps every old layer alive
+    }
     points.forEach((l) => l.remove());
     points = [];
     if (control) control.remove();
