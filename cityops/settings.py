@@ -246,6 +246,9 @@ CITYOPS_SCREEN_STREAM_SECONDS = env_int("CITYOPS_SCREEN_STREAM_SECONDS", 300, mi
 CITYOPS_SCREEN_REPLAY_MAX = env_int("CITYOPS_SCREEN_REPLAY_MAX", 200, minimum=1)
 # Streams one server process holds at most; `cityops serve` adds as many threads to each worker.
 CITYOPS_SCREEN_STREAMS = env_int("CITYOPS_SCREEN_STREAMS", 64, minimum=1)
+# How long the big screen's figures and map of a unit are shared by every screen that would get the
+# same answer (seconds; 0: built per request).
+CITYOPS_SCREEN_SHARED_SECONDS = env_int("CITYOPS_SCREEN_SHARED_SECONDS", 5, minimum=0)
 
 # IoT ingest and storage tiers (docs/iot.md). Messages larger than this are dead-lettered whole.
 CITYOPS_IOT_MAX_MESSAGE_BYTES = env_int("CITYOPS_IOT_MAX_MESSAGE_BYTES", 256 * 1024, minimum=1024)

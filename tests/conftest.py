@@ -12,6 +12,9 @@ PASSWORD = "Correct-Horse-42!"
 
 def pytest_configure(config):
     os.environ.setdefault("CITYOPS_DEBUG", "0")
+    # the screen's shared answers would hide a change a test makes between two reads of the screen
+    # (tests/ops/test_screen_shared.py turns the sharing on)
+    os.environ.setdefault("CITYOPS_SCREEN_SHARED_SECONDS", "0")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         # On SQLite the live server shares the tests' in-memory database connection: two requests at
         # once (a page's parallel fetches) would interleave their transactions on it, so there it

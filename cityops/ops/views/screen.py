@@ -2,10 +2,15 @@
 the map of a unit (grids coloured by open cases, and what stands in it), and the newest feed lines.
 The live feed itself streams from ``views/events.py``."""
 
+import hashlib
 import json
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -75,17 +80,42 @@ def _unit(request) -> screen.Unit:
     return units.resolve(request.user, request.GET.get("unit"))
 
 
+def _shared(request, unit: screen.Unit, kind: str, build) -> JsonResponse:
+    """The figures or the map of a unit, built once per ``CITYOPS_SCREEN_SHARED_SECONDS`` (5: the page
+    asks again 5 s after news, so what it then gets was built after the news) for everyone who would be
+    given the same answer — the same role, scope, departments and language — rather than once per
+    screen: a wall of screens, or fifty offices' screens, would otherwise each rebuild them after
+    every new case, beside the dispatchers' own pages (docs/benchmarks.md, bench/ops_load.py)."""
+    user = request.user
+    sight = [
+        user.role,
+        user.is_superuser,
+        sorted((k, v) for k, v in user.scope_ids().items() if v is not None),
+        sorted(user.department_ids()) if user.is_department_bound() else [],
+    ]
+    raw = json.dumps([kind, units.key(unit), translation.get_language(), sight], default=str)
+    key = "ops-screen:" + hashlib.sha256(raw.encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(build(), cls=DjangoJSONEncoder)
+        cache.set(key, body, settings.CITYOPS_SCREEN_SHARED_SECONDS)
+    return HttpResponse(body, content_type="application/json")
+
+
 @never_cache
 @requires(ACTION)
 def figures(request):
     """``?unit=village:V01`` → the unit, the way back up, and every panel the user may see."""
     unit = _unit(request)
-    return JsonResponse(
-        {
+    return _shared(
+        request,
+        unit,
+        "figures",
+        lambda: {
             "unit": {"key": units.key(unit), "level": unit.level, "code": unit.code, "name": unit.name},
             "breadcrumb": units.breadcrumb(request.user, unit),
             "panels": screen.figures(request.user, unit),
-        }
+        },
     )
 
 
@@ -104,6 +134,10 @@ def map_data(request):
     """The unit's grids as GeoJSON with their open and overdue cases, and — below the town — the open
     cases, the sensors, the cameras and the inspectors' last positions standing in it."""
     user, unit = request.user, _unit(request)
+    return _shared(request, unit, "map", lambda: _map_body(user, unit))
+
+
+def _map_body(user, unit: screen.Unit) -> dict:
     counts = open_by_grid(user, unit)
     features = []
     for g in _grids(user, unit):
@@ -129,7 +163,7 @@ def map_data(request):
         body["sensors"] = device_points(user, unit) if user.can("iot.view") else []
         body["cameras"] = camera_points(user, unit) if user.can("video.view") else []
         body["inspectors"] = inspector_points(user, unit) if user.can("cases.view") else []
-    return JsonResponse(body)
+    return body
 
 
 @never_cache
