@@ -625,7 +625,7 @@ def _words_clause(resource, words: list[Words]) -> tuple[list[str], list]:
                 else:
                     branches.append(f"SELECT {q('_id')} FROM {table} WHERE {col} >= %s AND {col} < %s")
                     params += [word, word + TOP]
-            sets.append(f"SELECT {q('_id')} FROM ({' UNION '.join(branches)}) AS w{len(sets)}")
+            sets.append(f"SELECT {q('_id')} FROM ({' UNION ALL '.join(branches)}) AS w{len(sets)}")
     if not sets:
         return [], []
     return [f"{q('_id')} IN ({' INTERSECT '.join(sets)})"], params
@@ -693,3 +693,39 @@ def search_count(resource, fields, *, filters: list[Filter], words: list[Words])
     with connection.cursor() as cur:
         cur.execute(f"SELECT COUNT(*) FROM {q(resource.table_name)}{where}", params)
         return int(cur.fetchone()[0])
+
+
+def search_ids(
+    resource, fields, *, filters: list[Filter], words: list[Words], desc: bool = False
+) -> list[int]:
+    """The numbers of every record ``search`` would find, in record order: when words narrow the
+    records to a set, reading the set once gives both a page (``rows_by_id``) and the total, where a
+    page and a count would each build it."""
+    if not table_exists(resource):
+        return []
+    where, params = _search_where(resource, fields, filters, words)
+    rid = q("_id")
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {rid} FROM {q(resource.table_name)}{where} ORDER BY {rid} {'DESC' if desc else 'ASC'}",
+            params,
+        )
+        return [r for (r,) in cur.fetchall()]
+
+
+def rows_by_id(resource, fields, ids: list[int]) -> list[dict]:
+    """The records numbered ``ids``, in that order; values as stored (text)."""
+    if not ids:
+        return []
+    select = ", ".join(q(c) for c in ("_id", *(f.column for f in fields)))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {select} FROM {q(resource.table_name)} WHERE {q('_id')} IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        found = {rec[0]: rec for rec in cur.fetchall()}
+    return [
+        {"_id": i, **{f.name: v for f, v in zip(fields, found[i][1:], strict=True)}}
+        for i in ids
+        if i in found
+    ]

@@ -1,7 +1,10 @@
 """Full text in the datastore: a word found inside a value through the resource's word table,
 written by every load in its transaction; personal fields never in it."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from cityops.databrain import datastore
@@ -161,3 +164,15 @@ def test_a_field_that_stops_being_free_text_leaves_the_word_table(shops):
     datastore.ensure_table(shops, list(shops.fields.all()))
     assert address.pk not in {f for _w, f, _v in word_rows(shops)}
     assert found(shops, "幸福路") == [] and found(shops, "东城村幸福路") == ["S1"]
+
+
+def test_the_command_rewrites_the_word_tables(shops):
+    load(shops, SHOPS)
+    load(shops, ["S1,华兴五金厂,陈大文,南城村和平路5号,2020-01-05"])
+    stale = len(word_rows(shops))
+    out = StringIO()
+    call_command("databrain-words", stdout=out)
+    assert out.getvalue().startswith("102-0002: ") and len(word_rows(shops)) < stale
+    assert found(shops, "和平路") == ["S1"] and found(shops, "幸福路") == []
+    with pytest.raises(CommandError, match="No resource 9-9"):
+        call_command("databrain-words", "9-9")

@@ -311,7 +311,14 @@ def order(sort, fields: list) -> list[Order]:
 
 
 def run(resource, fields, *, flt, word_sets, sort, offset, limit, with_total, stored_total):
-    """The records and (when asked) the total; without filters or words the stored count is the total."""
+    """The records and (when asked) the total; without filters or words the stored count is the total.
+    Words in record order are answered from the set of record numbers they find, read once."""
+    if any(w.words for w in word_sets) and all(o.field is None for o in sort):
+        ids = datastore.search_ids(
+            resource, fields, filters=flt, words=word_sets, desc=bool(sort) and sort[0].desc
+        )
+        rows = datastore.rows_by_id(resource, fields, ids[offset : offset + limit])
+        return rows, len(ids) if with_total else None
     rows = datastore.search(
         resource, fields, filters=flt, words=word_sets, order=sort, offset=offset, limit=limit
     )
