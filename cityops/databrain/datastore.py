@@ -602,16 +602,16 @@ def _values_holding(words: str, fid: int, word: str, tokens: list[tuple[str, boo
     return sql, params
 
 
-def _words_clause(resource, words: list[Words]) -> tuple[list[str], list]:
-    """One ``_id IN (…)``: the intersection, over the words, of the records each word finds (the
-    union of its lookups in each field)."""
+def _word_set(resource, words: list[Words]) -> tuple[str | None, list]:
+    """A query of the numbers of the records every word finds: the intersection, over the words,
+    of the union of each word's lookups in each field. "" without words, None when nothing can match."""
     table, word_table = q(resource.table_name), words_table(resource)
     indexed = None
     sets, params = [], []
     for group in words:
         for word in group.words:
             if not group.fields:
-                return ["1 = 0"], []
+                return None, []
             if indexed is None:
                 indexed = indexed_fields(resource)
             tokens = query_tokens(word)
@@ -626,9 +626,14 @@ def _words_clause(resource, words: list[Words]) -> tuple[list[str], list]:
                     branches.append(f"SELECT {q('_id')} FROM {table} WHERE {col} >= %s AND {col} < %s")
                     params += [word, word + TOP]
             sets.append(f"SELECT {q('_id')} FROM ({' UNION ALL '.join(branches)}) AS w{len(sets)}")
-    if not sets:
-        return [], []
-    return [f"{q('_id')} IN ({' INTERSECT '.join(sets)})"], params
+    return " INTERSECT ".join(sets), params
+
+
+def _words_clause(resource, words: list[Words]) -> tuple[list[str], list]:
+    sql, params = _word_set(resource, words)
+    if sql is None:
+        return ["1 = 0"], []
+    return ([f"{q('_id')} IN ({sql})"], params) if sql else ([], [])
 
 
 def _search_where(resource, fields, filters: list[Filter], words: list[Words]) -> tuple[str, list]:
@@ -703,13 +708,17 @@ def search_ids(
     page and a count would each build it."""
     if not table_exists(resource):
         return []
-    where, params = _search_where(resource, fields, filters, words)
     rid = q("_id")
+    if filters:
+        where, params = _search_where(resource, fields, filters, words)
+        sql = f"SELECT {rid} FROM {q(resource.table_name)}{where}"
+    else:  # the set the words find holds the numbers already: no record need be read
+        found, params = _word_set(resource, words)
+        if found is None:
+            return []
+        sql = f"SELECT DISTINCT {rid} FROM ({found}) AS found"
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT {rid} FROM {q(resource.table_name)}{where} ORDER BY {rid} {'DESC' if desc else 'ASC'}",
-            params,
-        )
+        cur.execute(f"{sql} ORDER BY {rid} {'DESC' if desc else 'ASC'}", params)
         return [r for (r,) in cur.fetchall()]
 
 

@@ -176,3 +176,17 @@ def test_the_command_rewrites_the_word_tables(shops):
     assert found(shops, "和平路") == ["S1"] and found(shops, "幸福路") == []
     with pytest.raises(CommandError, match="No resource 9-9"):
         call_command("databrain-words", "9-9")
+
+
+def test_the_set_of_record_numbers_counts_a_record_found_in_two_fields_once(shops):
+    load(shops, [*SHOPS, "S5,幸福小吃,,南城村幸福路2号,"])
+    fields = list(shops.fields.all())
+    words = [Words(tuple(fields), ("幸福",))]
+    ids = datastore.search_ids(shops, fields, filters=[], words=words)
+    assert len(ids) == len(set(ids)) == 4 == datastore.search_count(shops, fields, filters=[], words=words)
+    rows = datastore.rows_by_id(shops, fields, ids[1:3])
+    assert [r["shop_no"] for r in rows] == ["S2", "S3"]
+    desc = datastore.search_ids(shops, fields, filters=[], words=words, desc=True)
+    assert desc == ids[::-1]
+    none = [Words((), ("幸福",))]
+    assert datastore.search_ids(shops, fields, filters=[], words=none) == []
