@@ -10,6 +10,16 @@ value as loaded — a bad value is kept as it came — and, for numeric fields, 
 Every field column has an index on (column, _id), so a filter on a field, a sort by it and keyset
 paging after the last row seen are all index scans at any size on SQLite and PostgreSQL. Column
 names come from field ids, never from text a person typed, so no identifier is ever taken from input.
+
+``databrain_rec_<resource id>_words`` indexes the words inside the values of the free-text fields
+(``full_text``): one row (word, f = field id, v = value) per token of each distinct value
+(``search.value_tokens``), written by the load that writes the value, in its transaction. A query
+word finds the values holding it there, then the records holding those values through the field's
+own index; a record whose value changed is no longer found by the old value's words, whatever rows
+the old value left (``databrain-words`` rewrites the table without them). A row (``''``, f, ``''``)
+says that field's values are all indexed: a table from before this index, or a field that became
+free text, is indexed from its stored values by the next ``ensure_table`` (the next load, or the
+catalogue change), and until then the field is searched by the beginnings of its values.
 """
 
 import base64
@@ -22,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from cityops.core.errors import ValidationFailed
 from cityops.databrain.choices import FieldType
+from cityops.databrain.search import fold, query_tokens, value_tokens
 
 BOOK = ("_id", "_key", "_load", "_row", "_flags")
 CHUNK = 5000  # rows written at a time
@@ -39,15 +50,37 @@ def _columns(table: str) -> set[str]:
 
 
 def table_exists(resource) -> bool:
+    return _exists(resource.table_name)
+
+
+def _exists(table: str) -> bool:
     """One catalogue lookup (listing every table costs milliseconds on PostgreSQL, per call)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("SELECT to_regclass(%s) IS NOT NULL", [q(resource.table_name)])
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", [q(table)])
         else:
-            cur.execute(
-                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = %s", [resource.table_name]
-            )
+            cur.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
         return bool(cur.fetchone()[0])
+
+
+WORDS_MIN_LENGTH = 50  # a text item this long (or of no set length) is free text
+
+
+def full_text(field) -> bool:
+    """Whether the words inside the field's values are indexed: text items that are not personal,
+    without a format rule (IDs, mobiles, codes have one), of ``WORDS_MIN_LENGTH`` characters or more
+    — addresses, names of places and firms, descriptions. Short items (a gender, a grade, a status),
+    dates and personal items are found by their beginning."""
+    return (
+        field.type == FieldType.TEXT
+        and not field.personal
+        and not field.rule
+        and (field.length is None or field.length >= WORDS_MIN_LENGTH)
+    )
+
+
+def words_table(resource) -> str:
+    return f"{resource.table_name}_words"
 
 
 def ensure_table(resource, fields) -> None:
@@ -78,6 +111,72 @@ def ensure_table(resource, fields) -> None:
                             f"UPDATE {q(table)} SET {q(column)} = %s WHERE {q('_id')} = %s",
                             [t for t in typed if t[0] is not None],
                         )
+        _ensure_words(cur, resource, fields)
+
+
+def _ensure_words(cur, resource, fields) -> None:
+    """Create the word table, index the stored values of free-text fields not indexed yet, and
+    forget the words of fields that are no longer free text."""
+    words = words_table(resource)
+    pg = connection.vendor == "postgresql"
+    if not _exists(words):
+        word = 'text COLLATE "C"' if pg else "text"
+        cur.execute(
+            f"CREATE TABLE {q(words)} (word {word} NOT NULL, f integer NOT NULL, v text NOT NULL, "
+            f"PRIMARY KEY (word, f, v)){'' if pg else ' WITHOUT ROWID'}"
+        )
+    done = _indexed(cur, words)
+    for fid in done - {f.pk for f in fields if full_text(f)}:
+        cur.execute(f"DELETE FROM {q(words)} WHERE f = %s", [fid])
+    for field in fields:
+        if full_text(field) and field.pk not in done:
+            cur.execute(f"SELECT DISTINCT {q(field.column)} FROM {q(resource.table_name)}")
+            rows = [(t, field.pk, v) for (v,) in cur.fetchall() if v for t in value_tokens(v)]
+            rows.append(("", field.pk, ""))
+            _insert_words(cur, words, rows)
+
+
+def _indexed(cur, words: str) -> set[int]:
+    """The fields whose values are all in the word table."""
+    cur.execute(f"SELECT f FROM {q(words)} WHERE word = ''")
+    return {f for (f,) in cur.fetchall()}
+
+
+def indexed_fields(resource) -> set[int]:
+    if not _exists(words_table(resource)):
+        return set()
+    with connection.cursor() as cur:
+        return _indexed(cur, words_table(resource))
+
+
+def _insert_words(cur, words: str, rows: list[tuple], *, fresh: bool = False) -> None:
+    """Add (word, field id, value) rows, those already there ignored; ``fresh`` when none can be
+    there (a first load: COPY on PostgreSQL)."""
+    if not rows:
+        return
+    rows.sort()  # in the primary key's order: each insert lands beside the one before
+    if connection.vendor != "postgresql":
+        cur.executemany(f"INSERT OR IGNORE INTO {q(words)} (word, f, v) VALUES (%s, %s, %s)", rows)
+    elif fresh:
+        with cur.copy(f"COPY {q(words)} (word, f, v) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cur.executemany(
+            f"INSERT INTO {q(words)} (word, f, v) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", rows
+        )
+
+
+def rebuild_words(resource, fields) -> int:
+    """Write the resource's word table afresh from its stored values (without the words of values
+    no record holds any more); returns its rows. The caller holds the transaction."""
+    with connection.cursor() as cur:
+        if _exists(words_table(resource)):
+            cur.execute(f"DROP TABLE {q(words_table(resource))}")
+    ensure_table(resource, fields)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {q(words_table(resource))}")
+        return int(cur.fetchone()[0])
 
 
 def _field_index(table: str, column: str) -> tuple[str, str]:
@@ -101,9 +200,10 @@ def _indexes(table: str, fields) -> dict[str, str]:
 
 
 def drop_table(resource) -> None:
-    if table_exists(resource):
-        with connection.cursor() as cur:
-            cur.execute(f"DROP TABLE {q(resource.table_name)}")
+    for table in (resource.table_name, words_table(resource)):
+        if _exists(table):
+            with connection.cursor() as cur:
+                cur.execute(f"DROP TABLE {q(table)}")
 
 
 def number(text: str) -> float | None:
@@ -200,6 +300,29 @@ class _Writer:
             self.cur.execute(f"DROP TABLE {self.stage}")
 
 
+class _Words:
+    """The words of the values a load writes, each distinct value of a field tokenised once."""
+
+    def __init__(self, cur, resource, fields, fresh: bool):
+        self.cur, self.table, self.fresh = cur, words_table(resource), fresh
+        self.fields = [(f.name, f.pk) for f in fields if full_text(f)]
+        self.seen: set[tuple[int, str]] = set()
+        self.rows: list[tuple] = []
+
+    def add(self, values: dict) -> None:
+        for name, fid in self.fields:
+            value = values.get(name)
+            if value and (fid, value) not in self.seen:
+                self.seen.add((fid, value))
+                self.rows.extend((t, fid, value) for t in value_tokens(value))
+
+    def flush(self, last: bool = False) -> None:
+        """Write what was gathered: each chunk, or on a first load all at once at the end (in order)."""
+        if last or not self.fresh:
+            _insert_words(self.cur, self.table, self.rows, fresh=self.fresh)
+            self.rows = []
+
+
 def write(resource, fields, rows: list[RowIn], load_id: int) -> tuple[int, int]:
     """Upsert ``rows`` by key: the k-th row of the file with a key replaces the k-th stored record
     with it (so reloading a file changes nothing twice); rows beyond those are inserted. Returns
@@ -221,11 +344,13 @@ def write(resource, fields, rows: list[RowIn], load_id: int) -> tuple[int, int]:
         for name in indexes:  # built once after the rows are in: faster than row by row
             cur.execute(f"DROP INDEX {q(name)}")
         writer = _Writer(cur, table, cols)
+        words = _Words(cur, resource, fields, fresh=empty)
         while chunk := list(islice(it, CHUNK)):
             existing = {} if empty else _existing(cur, table, list({r.key for r in chunk if r.key}))
             inserts, updates = [], []
             for r in chunk:
                 get = r.values.get
+                words.add(r.values)
                 vals = [r.key, load_id, r.row, r.flags, *[get(n, "") for n in names]]
                 vals += [number(get(n, "")) for n in numeric]
                 nth = seen.get(r.key, 0)
@@ -242,7 +367,9 @@ def write(resource, fields, rows: list[RowIn], load_id: int) -> tuple[int, int]:
                 writer.update(updates)
             inserted += len(inserts)
             updated += len(updates)
+            words.flush()
         writer.finish()
+        words.flush(last=True)
         for sql in indexes.values():
             cur.execute(sql)
     return inserted, updated
@@ -456,8 +583,9 @@ TOP = "\U0010ffff"  # above every character: ``v >= w AND v < w + TOP`` is "v be
 
 @dataclass(frozen=True)
 class Words:
-    """Records where, for every word, one of ``fields`` begins with it (an index range per field:
-    the record tables are byte-ordered, BINARY on SQLite and the C collation on PostgreSQL)."""
+    """Records where every word is found in one of ``fields``: inside the value of a free-text field
+    (the word table), or at the beginning of the value of any other field (an index range: the
+    record tables are byte-ordered, BINARY on SQLite and the C collation on PostgreSQL)."""
 
     fields: tuple
     words: tuple
@@ -469,21 +597,61 @@ class Order:
     desc: bool = False
 
 
-def _words_clause(words: list[Words]) -> tuple[list[str], list]:
-    clauses, params = [], []
+def _values_holding(words: str, fid: int, word: str, tokens: list[tuple[str, bool]]) -> tuple[str, list]:
+    """The distinct values of a field that hold ``word``: those with every token of it (each an
+    index range of the word table's key), then, unless the one token is the word itself, those of
+    them that hold it as written (a substring test on the few values left, not on records)."""
+    parts, params = [], []
+    for token, prefix in tokens:
+        if prefix:
+            parts.append(f"SELECT v FROM {q(words)} WHERE word >= %s AND word < %s AND f = %s")
+            params += [token, token + TOP, fid]
+        else:
+            parts.append(f"SELECT v FROM {q(words)} WHERE word = %s AND f = %s")
+            params += [token, fid]
+    sql = " INTERSECT ".join(parts)
+    if len(tokens) > 1 or tokens[0][0] != fold(word):
+        find = "strpos" if connection.vendor == "postgresql" else "instr"
+        sql = f"SELECT v FROM ({sql}) AS m WHERE {find}(lower(v), %s) > 0"
+        params.append(fold(word))
+    return sql, params
+
+
+def _word_set(resource, words: list[Words]) -> tuple[str | None, list]:
+    """A query of the numbers of the records every word finds: the intersection, over the words,
+    of the union of each word's lookups in each field. "" without words, None when nothing can match."""
+    table, word_table = q(resource.table_name), words_table(resource)
+    indexed = None
+    sets, params = [], []
     for group in words:
         for word in group.words:
             if not group.fields:
-                return ["1 = 0"], []
-            ors = []
+                return None, []
+            if indexed is None:
+                indexed = indexed_fields(resource)
+            tokens = query_tokens(word)
+            branches = []
             for field in group.fields:
-                ors.append(f"({q(field.column)} >= %s AND {q(field.column)} < %s)")
-                params += [word, word + TOP]
-            clauses.append("(" + " OR ".join(ors) + ")")
-    return clauses, params
+                col = q(field.column)
+                if tokens and field.pk in indexed:
+                    sub, extra = _values_holding(word_table, field.pk, word, tokens)
+                    branches.append(f"SELECT {q('_id')} FROM {table} WHERE {col} IN ({sub})")
+                    params += extra
+                else:
+                    branches.append(f"SELECT {q('_id')} FROM {table} WHERE {col} >= %s AND {col} < %s")
+                    params += [word, word + TOP]
+            sets.append(f"SELECT {q('_id')} FROM ({' UNION ALL '.join(branches)}) AS w{len(sets)}")
+    return " INTERSECT ".join(sets), params
 
 
-def _search_where(fields, filters: list[Filter], words: list[Words]) -> tuple[str, list]:
+def _words_clause(resource, words: list[Words]) -> tuple[list[str], list]:
+    sql, params = _word_set(resource, words)
+    if sql is None:
+        return ["1 = 0"], []
+    return ([f"{q('_id')} IN ({sql})"], params) if sql else ([], [])
+
+
+def _search_where(resource, fields, filters: list[Filter], words: list[Words]) -> tuple[str, list]:
     where, params = _where(fields, [f for f in filters if f.op != "in"])
     clauses = [where.removeprefix(" WHERE ")] if where else []
     by_name = _field_map(fields)
@@ -499,7 +667,7 @@ def _search_where(fields, filters: list[Filter], words: list[Words]) -> tuple[st
             column, values = (field.number_column, numbers) if typed else (field.column, list(flt.value))
         clauses.append(f"{q(column)} IN ({', '.join(['%s'] * len(values))})")
         params += values
-    more, extra = _words_clause(words)
+    more, extra = _words_clause(resource, words)
     clauses += more
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params + extra
 
@@ -518,7 +686,7 @@ def search(
     record number), ``limit`` of them after ``offset``; values as stored (text)."""
     if not table_exists(resource) or limit == 0:
         return []
-    where, params = _search_where(fields, filters, words)
+    where, params = _search_where(resource, fields, filters, words)
     terms = []
     for o in order:
         column = "_id" if o.field is None else (o.field.number_column or o.field.column)
@@ -541,7 +709,47 @@ def search_count(resource, fields, *, filters: list[Filter], words: list[Words])
     """How many records ``search`` would find without its limit."""
     if not table_exists(resource):
         return 0
-    where, params = _search_where(fields, filters, words)
+    where, params = _search_where(resource, fields, filters, words)
     with connection.cursor() as cur:
         cur.execute(f"SELECT COUNT(*) FROM {q(resource.table_name)}{where}", params)
         return int(cur.fetchone()[0])
+
+
+def search_ids(
+    resource, fields, *, filters: list[Filter], words: list[Words], desc: bool = False
+) -> list[int]:
+    """The numbers of every record ``search`` would find, in record order: when words narrow the
+    records to a set, reading the set once gives both a page (``rows_by_id``) and the total, where a
+    page and a count would each build it."""
+    if not table_exists(resource):
+        return []
+    rid = q("_id")
+    if filters:
+        where, params = _search_where(resource, fields, filters, words)
+        sql = f"SELECT {rid} FROM {q(resource.table_name)}{where}"
+    else:  # the set the words find holds the numbers already: no record need be read
+        found, params = _word_set(resource, words)
+        if found is None:
+            return []
+        sql = f"SELECT DISTINCT {rid} FROM ({found}) AS found"
+    with connection.cursor() as cur:
+        cur.execute(f"{sql} ORDER BY {rid} {'DESC' if desc else 'ASC'}", params)
+        return [r for (r,) in cur.fetchall()]
+
+
+def rows_by_id(resource, fields, ids: list[int]) -> list[dict]:
+    """The records numbered ``ids``, in that order; values as stored (text)."""
+    if not ids:
+        return []
+    select = ", ".join(q(c) for c in ("_id", *(f.column for f in fields)))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {select} FROM {q(resource.table_name)} WHERE {q('_id')} IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        found = {rec[0]: rec for rec in cur.fetchall()}
+    return [
+        {"_id": i, **{f.name: v for f, v in zip(fields, found[i][1:], strict=True)}}
+        for i in ids
+        if i in found
+    ]

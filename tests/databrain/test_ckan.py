@@ -151,11 +151,44 @@ def test_package_search_q_fq_rows_start_sort(client, users, people, firms):
     assert paged["count"] == 2 and [p["name"] for p in paged["results"]] == ["102-0001"]
 
 
+def test_package_search_terms_facets_and_paging_are_answered_by_the_query(client, users, people, firms):
+    client.force_login(users["officer"])
+    body = {"include_private": True, "facet.field": ["organization", "groups", "tags", "private"]}
+    out = result(post(client, "package_search", body))
+    assert out["count"] == 2
+    assert out["facets"]["organization"] == {"d-cg": 1, "d-xf": 1}
+    assert out["facets"]["groups"] == {"1": 2}
+    assert out["facets"]["tags"] == {"人口信息": 1, "户籍与居住": 1, "法人单位信息": 1, "每月": 2}
+    assert out["facets"]["private"] == {"false": 1, "true": 1}
+    items = out["search_facets"]["organization"]["items"]
+    assert {i["name"] for i in items} == {"d-cg", "d-xf"} and all(i["count"] == 1 for i in items)
+    assert out["search_facets"]["groups"]["items"] == [
+        {"name": "1", "display_name": "基础信息资源", "count": 2}
+    ]
+
+    def names(**params):
+        return [
+            p["name"]
+            for p in result(get(client, "package_search", include_private="true", **params))["results"]
+        ]
+
+    assert names(fq="groups:1 private:true") == ["101001-0003"]
+    assert names(fq='tags:"每月"', sort="name asc") == ["101001-0003", "102-0001"]
+    assert names(q="企业 organization:d-xf") == ["102-0001"]
+    assert names(q="企业 organization:d-cg") == []
+    assert names(fq="res_format:csv") == [] and names(fq="share_type:unconditional") == ["102-0001"]
+    assert names(rows=1, start=0, sort="title_string desc") == ["101001-0003"]  # 出租屋… after 企业…
+    anonymous = result(post(client.__class__(), "package_search", {"facet.field": ["organization"]}))
+    assert anonymous["count"] == 1 and anonymous["facets"]["organization"] == {"d-xf": 1}
+
+
 def test_package_search_refuses_bad_parameters_naming_them(client, firms):
     err = error(get(client, "package_search", rows="many"), 409)
     assert err == {"__type": "Validation Error", "rows": ["Invalid integer"]}
     assert "fq" in error(post(client, "package_search", {"fq": "colour:red"}), 409)
     assert "sort" in error(post(client, "package_search", {"sort": "size desc"}), 409)
+    assert "facet.limit" in error(post(client, "package_search", {"facet.limit": "all"}), 409)
+    assert "facet.field" in error(post(client, "package_search", {"facet.field": {"a": 1}}), 409)
 
 
 def test_organizations_groups_and_tags(client, users, people, firms):
@@ -199,8 +232,11 @@ def test_datastore_search_filters_q_sort_fields_by_post(client, firms):
     out = result(post(client, "datastore_search", body))
     assert [r["name"] for r in out["records"]] == ["华兴五金厂", "东城食品店"] and out["total"] == 2
     out = result(post(client, "datastore_search", {"id": "102-0001", "q": "华兴", "fields": ["name"]}))
-    names = [r["name"] for r in out["records"]]
-    assert names == ["华兴五金厂"] and out["total"] == 1 and [f["id"] for f in out["fields"]] == ["name"]
+    names = [r["name"] for r in out["records"]]  # inside a name as well as at its beginning
+    assert names == ["东莞华兴电子有限公司", "华兴五金厂"] and out["total"] == 2
+    assert [f["id"] for f in out["fields"]] == ["name"]
+    out = result(post(client, "datastore_search", {"id": "102-0001", "q": "五金"}))
+    assert [r["name"] for r in out["records"]] == ["华兴五金厂"] and out["total"] == 1
     out = result(
         post(client, "datastore_search", {"id": "102-0001", "q": {"name": "东"}, "sort": ["capital desc"]})
     )

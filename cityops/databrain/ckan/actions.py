@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 
 from cityops.databrain import datastore
 from cityops.databrain import records as records_mod
-from cityops.databrain import search as catalogue_search
 from cityops.databrain.choices import AccessChannel
 from cityops.databrain.ckan import search
 from cityops.databrain.ckan.catalogue import Catalogue, make_id
 from cityops.databrain.ckan.errors import NotFoundError, invalid
 from cityops.databrain.ckan.params import Params
 from cityops.databrain.datastore import MAX_LIMIT
-from cityops.databrain.models import Category, SearchToken
+from cityops.databrain.models import Category
 from cityops.databrain.sharing.keys import log_access
 from cityops.org.models import Department
 
@@ -81,7 +80,9 @@ def package_show(ctx: Context, p: Params):
 
 def package_search(ctx: Context, p: Params):
     """Datasets by ``q`` (Chinese search of the catalogue), ``fq`` (field:value terms), ``sort``,
-    ``rows`` (default 10, at most 1000), ``start`` and ``include_private``."""
+    ``rows`` (default 10, at most 1000), ``start``, ``include_private``, and ``facet.field`` (a list:
+    organization, groups, tags, res_format, private, share_type, open_type, update_cycle) with
+    ``facet.limit`` (default 50)."""
     rows = p.integer("rows", 10, maximum=ROWS_MAX)
     start = p.integer("start", 0)
     sort = search.package_sort(p.text("sort") or "score desc, metadata_modified desc")
@@ -89,29 +90,21 @@ def package_search(ctx: Context, p: Params):
     for part in p.text("q").split():
         (terms if search.TERM.match(part) else words).append(part)
     terms = search.fq_terms(" ".join([*terms, p.text("fq")]))
-    text = " ".join(w for w in words if w != "*:*")
-    found = list(ctx.catalogue.resources())
-    ranked = catalogue_search.rank(SearchToken.objects.all(), text) if text else None
-    rank = {}
-    if ranked is not None:  # None: no word to search by (empty, or only stop words)
-        rank = {pk: n for n, pk in enumerate(ranked.values_list("resource_id", flat=True)[:500])}
-        found = [r for r in found if r.pk in rank]
-    if not p.boolean("include_private", False):
-        found = [r for r in found if r.share_type == "unconditional"]
-    pkgs = [(r, ctx.catalogue.package_dict(r)) for r in found]
-    pkgs = [(r, d) for r, d in pkgs if all(search.package_matches(d, f, v) for f, v in terms)]
-    for field, desc in reversed(sort):
-        if field == "score":
-            pkgs.sort(key=lambda x: rank.get(x[0].pk, 0), reverse=not desc)  # rank 0 is the best
-        else:
-            name = "title" if field == "title_string" else field
-            pkgs.sort(key=lambda x, name=name: x[1][name] or "", reverse=desc)
+    found = search.packages(
+        ctx.catalogue.resources(),
+        text=" ".join(w for w in words if w != "*:*"),
+        terms=terms,
+        include_private=p.boolean("include_private", False),
+        sort=sort,
+    )
+    facet_fields = p.names("facet.field") or []
+    facets, search_facets = search.facets(found, facet_fields, p.integer("facet.limit", 50), ctx.catalogue)
     return {
-        "count": len(pkgs),
-        "results": [d for _r, d in pkgs[start : start + rows]],
+        "count": found.count(),
+        "results": [ctx.catalogue.package_dict(r) for r in found[start : start + rows]],
         "sort": ", ".join(f"{f} {'desc' if d else 'asc'}" for f, d in sort),
-        "facets": {},
-        "search_facets": {},
+        "facets": facets,
+        "search_facets": search_facets,
     }
 
 
