@@ -12,7 +12,7 @@ from cityops.accounts.services import token_authenticate
 from cityops.cases.api.cases import router as cases_router
 from cityops.cases.api.kpis import router as kpis_router
 from cityops.cases.api.patrols import router as patrols_router
-from cityops.core.api import LocalSwagger, problem
+from cityops.core.api import LocalSwagger, document_problems, problem
 from cityops.core.errors import DomainError
 from cityops.databrain.api.databrain import router as databrain_router
 from cityops.geo.api import router as geo_router
@@ -52,6 +52,10 @@ class CityopsAPI(NinjaAPI):
         if len(module) == 4 and module[2] == "api" and module[3] == module[1]:
             module = module[:3]
         return "_".join([*module, operation.view_func.__name__])
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's document, with the problem responses (401, 403, 404, 422 …) each operation can give."""
+        return document_problems(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
 
 api = CityopsAPI(
