@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cityops.core.middleware.RequestContextMiddleware",
+    "cityops.core.middleware.NulRefusedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cityops.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

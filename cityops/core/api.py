@@ -104,7 +104,7 @@ class Problem(Schema):
 
 
 PROBLEM_STATUSES = {
-    400: "The request cannot be read (e.g. a body that is not JSON).",
+    400: "The request cannot be read (e.g. a NUL character), or asks for too much (an export of too many rows).",
     401: "Not signed in, or the token or key is unknown, expired or revoked.",
     403: "The role (or key) may not do this.",
     404: "No such object in your scope.",
@@ -123,15 +123,16 @@ def problem_response(description: str) -> dict:
 
 def problem_statuses(method: str, operation: dict) -> list[int]:
     """The problem statuses an operation can answer, by what it takes: every operation needs a
-    caller it can identify and may refuse (401, 403); one that takes parameters or a body (every
-    unsafe method does) may find them wrong (422) or not find an object they name (404); one that
-    changes something may not be able to read its body or find it too large (400, 413), or find the
+    caller it can identify and may refuse (401, 403) and may get a request it cannot read (400, e.g.
+    a NUL character in the query); one that takes parameters or a body (every unsafe method does)
+    may find them wrong (422; 400 when they ask too much, as an export of too many rows) or not find
+    an object they name (404); one that changes something may find its body too large (413) or the
     object changed (409)."""
-    statuses = {401, 403}
+    statuses = {400, 401, 403}
     if operation.get("parameters") or operation.get("requestBody") or method in UNSAFE:
         statuses |= {404, 422}
     if method in UNSAFE:
-        statuses |= {400, 409, 413}
+        statuses |= {409, 413}
     return sorted(statuses)
 
 

@@ -26,8 +26,10 @@ from cityops.api import api
 
 FUZZ_ROLES = sorted(str(r) for r in STAFF_ROLES)  # the roles that may hold an API token
 # the suite: 12 examples per operation, each sent as one role in turn (every role sees every operation);
-# bench/fuzz.py: more examples, each sent as every role, and the coverage phase's boundary values too
+# bench/fuzz.py: more examples, the coverage phase's boundary values too, and on request each example
+# sent as every role
 COLLECT = bool(os.environ.get("CITYOPS_FUZZ_COLLECT"))
+EVERY_ROLE = bool(os.environ.get("CITYOPS_FUZZ_EVERY_ROLE"))
 EXAMPLES = int(os.environ.get("CITYOPS_FUZZ_EXAMPLES", "12"))
 CHECKS = {
     # a request the schema allows may still name no existing grid or an impossible range: a 422 or 404
@@ -168,7 +170,7 @@ def test_api_fuzz(case, tokens, settings):
     TALLY["examples"] += 1
     TALLY[case.operation.label] += 1
     OPERATIONS.add(case.operation.label)
-    if not COLLECT:
+    if not EVERY_ROLE:
         role = FUZZ_ROLES[TALLY[case.operation.label] % len(FUZZ_ROLES)]
         tokens = {role: tokens[role]}
     send_as(case, tokens)

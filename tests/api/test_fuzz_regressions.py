@@ -52,8 +52,8 @@ def test_iso_dates_are_still_read(client, users):
 
 
 def test_every_operation_documents_its_problem_responses():
-    """Every operation declares 401 and 403, and 404 and 422 when it takes anything, as problem
-    details; one that changes something also 400, 409 and 413."""
+    """Every operation declares 400, 401 and 403, and 404 and 422 when it takes anything, as problem
+    details; one that changes something also 409 and 413."""
     schema = api.get_openapi_schema()
     assert set(schema["components"]["schemas"]["Problem"]["required"]) >= {
         "type",
@@ -64,11 +64,11 @@ def test_every_operation_documents_its_problem_responses():
     for path, operations in schema["paths"].items():
         for method, op in operations.items():
             codes = {str(k) for k in op["responses"]}
-            expected = {"401", "403"}
+            expected = {"400", "401", "403"}
             if op.get("parameters") or op.get("requestBody") or method != "get":
                 expected |= {"404", "422"}
             if method != "get":
-                expected |= {"400", "409", "413"}
+                expected |= {"409", "413"}
             assert codes >= expected, (method, path)
             for code in expected:
                 content = op["responses"][int(code)]["content"]
@@ -112,3 +112,41 @@ def test_telemetry_documents_its_202():
     ref = responses["202"]["content"]["application/json"]["schema"]["$ref"]
     model = api.get_openapi_schema()["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(model["required"]) == {"stored", "duplicates", "rejected"}
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/cases", {"status": "\x00"}, "query.status"),
+        ("/iot/alarms", {"area": "GT\x00p"}, "query.area"),
+        ("/databrain/resources", {"category": "a\x00"}, "query.category"),
+        ("/video/sites", {"q": "\x00"}, "query.q"),
+    ],
+)
+def test_a_nul_character_in_a_query_is_a_400_naming_it(client, users, path, query, field):
+    """PostgreSQL cannot hold U+0000: these filters were server errors there (SQLite took them)."""
+    client.force_login(users["officer"])
+    resp = client.get(f"/api/v1{path}", query)
+    assert resp.status_code == 400 and resp["Content-Type"] == PROBLEM
+    assert [e["field"] for e in resp.json()["errors"]] == [field]
+    assert _documented(resp, path)
+
+
+def test_a_nul_character_in_a_path_or_a_json_body_is_a_400(client, users):
+    client.force_login(users["admin"])
+    assert client.get("/api/v1/geo/grids/G%00").status_code == 400
+    body = '{"code": "A\\u0000", "name": "x", "device_type": "air"}'
+    resp = client.post("/api/v1/iot/devices", body, content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["errors"] == [
+        {"field": "body", "message": "NUL character"}
+    ]
+    # an escaped backslash before "u0000" is no NUL
+    body = '{"code": "A\\\\u0000", "name": "x", "device_type": "none"}'
+    resp = client.post("/api/v1/iot/devices", body, content_type="application/json")
+    assert resp.status_code != 400
+
+
+def test_a_nul_character_in_a_page_s_filter_is_a_400(client, users):
+    client.force_login(users["officer"])
+    resp = client.get("/cases/", {"q": "\x00"})
+    assert resp.status_code == 400 and b"query.q" in resp.content
