@@ -12,7 +12,7 @@ from cityops.accounts.services import token_authenticate
 from cityops.cases.api.cases import router as cases_router
 from cityops.cases.api.kpis import router as kpis_router
 from cityops.cases.api.patrols import router as patrols_router
-from cityops.core.api import LocalSwagger, document_problems, problem
+from cityops.core.api import LocalSwagger, OneValueParser, document_problems, problem
 from cityops.core.errors import DomainError
 from cityops.databrain.api.databrain import router as databrain_router
 from cityops.geo.api import router as geo_router
@@ -66,6 +66,7 @@ api = CityopsAPI(
     auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
     docs_url="/docs",
     docs=LocalSwagger(),
+    parser=OneValueParser(),
 )
 
 

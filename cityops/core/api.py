@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from ninja import Schema
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from pydantic import Field
 
 from cityops.core.inputs import PageNumber
@@ -150,3 +151,15 @@ def document_problems(schema: dict) -> dict:
                 if status not in responses and str(status) not in responses:
                     responses[status] = problem_response(PROBLEM_STATUSES[status])
     return schema
+
+
+class OneValueParser(Parser):
+    """Ninja's parser, except that a parameter given twice where one value is expected
+    (``?project=a&project=b``) reaches validation as the list it is, a 422 naming it, instead of
+    being read silently as its last value."""
+
+    def parse_querydict(self, data, list_fields, request):
+        return {
+            key: data.getlist(key) if key in list_fields or len(data.getlist(key)) > 1 else data[key]
+            for key in data
+        }

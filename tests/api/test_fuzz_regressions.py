@@ -150,3 +150,22 @@ def test_a_nul_character_in_a_page_s_filter_is_a_400(client, users):
     client.force_login(users["officer"])
     resp = client.get("/cases/", {"q": "\x00"})
     assert resp.status_code == 400 and b"query.q" in resp.content
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/video/sites", "project=a&project=b", "query.project"),
+        ("/accounts/users", "grid=G1&grid=G2", "query.grid"),
+    ],
+)
+def test_a_parameter_given_twice_where_one_is_expected_is_a_422(client, users, path, query, field):
+    """It was read silently as its last value."""
+    client.force_login(users["officer"])
+    resp = client.get(f"/api/v1{path}?{query}")
+    assert resp.status_code == 422 and [e["field"] for e in resp.json()["errors"]] == [field]
+
+
+def test_a_list_parameter_still_takes_many_values(client, users):
+    client.force_login(users["officer"])
+    assert client.get("/api/v1/cases?status=reported&status=closed").status_code == 200
