@@ -12,7 +12,7 @@ from cityops.accounts.services import token_authenticate
 from cityops.cases.api.cases import router as cases_router
 from cityops.cases.api.kpis import router as kpis_router
 from cityops.cases.api.patrols import router as patrols_router
-from cityops.core.api import LocalSwagger, problem
+from cityops.core.api import LocalSwagger, OneValueParser, document_problems, problem
 from cityops.core.errors import DomainError
 from cityops.databrain.api.databrain import router as databrain_router
 from cityops.egov.api import router as egov_router
@@ -54,6 +54,10 @@ class CityopsAPI(NinjaAPI):
             module = module[:3]
         return "_".join([*module, operation.view_func.__name__])
 
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's document, with the problem responses (401, 403, 404, 422 …) each operation can give."""
+        return document_problems(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
 
 api = CityopsAPI(
     title="cityops API",
@@ -63,6 +67,7 @@ api = CityopsAPI(
     auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
     docs_url="/docs",
     docs=LocalSwagger(),
+    parser=OneValueParser(),
 )
 
 

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cityops.core.middleware.RequestContextMiddleware",
     "cityops.core.middleware.ContentSecurityPolicyMiddleware",
+    "cityops.core.middleware.NulRefusedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cityops.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from ninja import Schema
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from pydantic import Field
 
 from cityops.core.inputs import PageNumber
@@ -81,3 +82,84 @@ class LocalSwagger(Swagger):
         csrf = any(getattr(auth, "csrf", False) for auth in auths)
         context = {"swagger_settings": settings, "api": api, "add_csrf": csrf}
         return render(request, self.template, context)
+
+
+# --- the problem responses in the OpenAPI document -------------------------------------------------
+
+
+class ProblemError(Schema):
+    field: str = Field(description="Where: query.<name>, path.<name>, body.<field> …")
+    message: str
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, the body of every error (`application/problem+json`)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    request_id: str
+    errors: list[ProblemError] | None = Field(None, description="Each field that is wrong (422).")
+
+
+PROBLEM_STATUSES = {
+    400: "The request cannot be read (e.g. a NUL character), or asks for too much (an export of too many rows).",
+    401: "Not signed in, or the token or key is unknown, expired or revoked.",
+    403: "The role (or key) may not do this.",
+    404: "No such object in your scope.",
+    409: "The object changed under you, or the action does not fit its state.",
+    413: "The body is larger than the limit.",
+    422: "A parameter or field is wrong; `errors` names each one.",
+}
+UNSAFE = {"post", "put", "patch", "delete"}
+
+
+def problem_response(description: str) -> dict:
+    """An OpenAPI response whose body is a Problem."""
+    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {"description": description, "content": content}
+
+
+def problem_statuses(method: str, operation: dict) -> list[int]:
+    """The problem statuses an operation can answer, by what it takes: every operation needs a
+    caller it can identify and may refuse (401, 403) and may get a request it cannot read (400, e.g.
+    a NUL character in the query); one that takes parameters or a body (every unsafe method does)
+    may find them wrong (422; 400 when they ask too much, as an export of too many rows) or not find
+    an object they name (404); one that changes something may find its body too large (413) or the
+    object changed (409)."""
+    statuses = {400, 401, 403}
+    if operation.get("parameters") or operation.get("requestBody") or method in UNSAFE:
+        statuses |= {404, 422}
+    if method in UNSAFE:
+        statuses |= {409, 413}
+    return sorted(statuses)
+
+
+def document_problems(schema: dict) -> dict:
+    """Declare in ``schema`` (an OpenAPI document) the problem responses each operation can give,
+    with the Problem model and its media type, beside those an operation declares itself."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (ProblemError, Problem):
+        components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components[model.__name__].pop("$defs", None)
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in problem_statuses(method, operation):
+                if status not in responses and str(status) not in responses:
+                    responses[status] = problem_response(PROBLEM_STATUSES[status])
+    return schema
+
+
+class OneValueParser(Parser):
+    """Ninja's parser, except that a parameter given twice where one value is expected
+    (``?project=a&project=b``) reaches validation as the list it is, a 422 naming it, instead of
+    being read silently as its last value."""
+
+    def parse_querydict(self, data, list_fields, request):
+        return {
+            key: data.getlist(key) if key in list_fields or len(data.getlist(key)) > 1 else data[key]
+            for key in data
+        }

@@ -17,12 +17,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from cityops.core.workcalendar import MAX_YEAR, MIN_YEAR
 
 MAX_PAGE = 1_000_000  # far beyond any list; keeps OFFSET within every database's integers
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 EXAMPLE = "2025-03-01T00:00:00+08:00"
 
 
@@ -83,9 +84,20 @@ def parse_whole(text: str, *, lo: int, hi: int) -> int:
 
 # --- the API schemas' types (pydantic: a ValueError becomes a 422 naming the parameter) ------------
 
-Moment = Annotated[datetime, AfterValidator(check_moment)]
+
+def written_out(value):
+    """``value`` unless it is a number: pydantic would read ``0`` or ``"1700000000"`` as seconds since
+    1970, a day or moment nobody wrote; the API takes dates and date-times only in ISO 8601."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value)):
+        raise InputError(
+            f"{str(value)[:40]!r} is a number, not an ISO 8601 date (2025-03-01) or date-time ({EXAMPLE})"
+        )
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(written_out), AfterValidator(check_moment)]
 """An aware date-time in the calendar's years (a naive one is refused: say which zone you mean)."""
-Day = Annotated[date, AfterValidator(check_day)]
+Day = Annotated[date, BeforeValidator(written_out), AfterValidator(check_day)]
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}.")]
 
 

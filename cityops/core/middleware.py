@@ -1,4 +1,7 @@
+import re
 import uuid
+
+from django.http import HttpResponseBadRequest
 
 from cityops.core import context
 
@@ -113,3 +116,50 @@ class ContentSecurityPolicyMiddleware:
         if policy:
             response.headers.setdefault("Content-Security-Policy", policy)
         return response
+
+
+NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")  # \u0000 in JSON text, not an escaped backslash's
+
+
+class NulRefusedMiddleware:
+    """Refuses a NUL character (U+0000) in the path, a query parameter or a JSON body with a 400
+    naming where it is. No text a person writes holds one, and PostgreSQL cannot compare or store
+    it: a filter `?status=%00` was a server error there (SQLite took it). Forms already refuse it
+    (Django's CharField)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        where = self._where(request)
+        if where is None:
+            return self.get_response(request)
+        detail = f"{where}: contains a NUL character (U+0000), which no text here may hold."
+        if request.path.startswith("/api/"):
+            from cityops.core.api import problem
+
+            return problem(
+                request, 400, "Bad request", detail, [{"field": where, "message": "NUL character"}]
+            )
+        return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
+
+    @staticmethod
+    def _where(request) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                return f"query.{name.replace(chr(0), '')}"
+        if request.content_type == "application/json" and _small(request) and NUL_ESCAPE.search(request.body):
+            return "body"
+        return None
+
+
+def _small(request) -> bool:
+    """Whether the body may be read here: a larger one is left to its view, which streams it or
+    refuses it with its own limit (413)."""
+    from django.conf import settings
+
+    length = request.META.get("CONTENT_LENGTH", "")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return length.isdigit() and int(length) > 0 and (limit is None or int(length) <= limit)

@@ -5,7 +5,7 @@ import base64
 import binascii
 
 from django.http import JsonResponse
-from ninja import Router
+from ninja import Router, Schema
 
 from cityops.core.api import problem
 from cityops.iot.choices import DeadLetterReason, IngestSource
@@ -19,6 +19,18 @@ WHOLE_STATUS = {
     DeadLetterReason.OVERSIZED: (413, "Payload too large"),
     DeadLetterReason.INACTIVE_DEVICE: (403, "Device retired"),
 }
+
+
+class TelemetryRejection(Schema):
+    index: int | None
+    reason: str
+    detail: str
+
+
+class TelemetryAccepted(Schema):
+    stored: int
+    duplicates: int
+    rejected: list[TelemetryRejection]
 
 
 def _basic(request) -> tuple[str, str] | None:
@@ -47,6 +59,7 @@ def _unauthorized(request):
 @router.post(
     "",
     auth=None,
+    response={202: TelemetryAccepted},
     summary="Send readings of a device",
     description=(
         "Body: one record or an array of records, as over MQTT (docs/iot.md). 202 with counts; records "

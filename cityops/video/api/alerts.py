@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Router
 
-from cityops.core.api import problem
+from cityops.core.api import problem, problem_response
 from cityops.core.errors import DomainError, PayloadTooLarge, ValidationFailed
 from cityops.video import signing
 from cityops.video.alerts import AlertIn, alert_receive, read_snapshot
@@ -90,6 +90,8 @@ def alert_out(alert) -> dict:
 @router.post(
     "",
     auth=None,
+    response={200: AlertOut, 201: AlertOut},
+    openapi_extra={"responses": {503: problem_response("No webhook key is configured.")}},
     summary="Receive an alert of the video analytics",
     description=(
         'Signed: `X-Cityops-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(key, "{t}.{raw body}")>`. '
