@@ -635,7 +635,16 @@ def _word_set(resource, words: list[Words]) -> tuple[str | None, list]:
                 col = q(field.column)
                 if tokens and field.pk in indexed:
                     sub, extra = _values_holding(word_table, field.pk, word, tokens)
-                    branches.append(f"SELECT {q('_id')} FROM {table} WHERE {col} IN ({sub})")
+                    if connection.vendor == "postgresql":
+                        # each value's records through the field's index: PostgreSQL otherwise
+                        # joins the values to the records by a hash join over a scan of the whole
+                        # table (OFFSET 0 keeps the planner from flattening the lookup into it)
+                        branches.append(
+                            f"SELECT r.{q('_id')} FROM ({sub}) AS m CROSS JOIN LATERAL "
+                            f"(SELECT {q('_id')} FROM {table} WHERE {col} = m.v OFFSET 0) AS r"
+                        )
+                    else:
+                        branches.append(f"SELECT {q('_id')} FROM {table} WHERE {col} IN ({sub})")
                     params += extra
                 else:
                     branches.append(f"SELECT {q('_id')} FROM {table} WHERE {col} >= %s AND {col} < %s")
