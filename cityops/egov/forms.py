@@ -59,7 +59,7 @@ class GuideForm(forms.Form):
     place = forms.CharField(label=_("Where"), max_length=200, required=False)
     hours = forms.CharField(label=_("Opening hours"), max_length=100, required=False)
     phone = forms.CharField(label=_("Enquiries phone"), max_length=40, required=False)
-    result_name = forms.CharField(label=_("Result"), max_length=200, required=False)
+    result_name = forms.CharField(label=_("Result of the service"), max_length=200, required=False)
     delivery = forms.MultipleChoiceField(
         label=_("Delivery of the result"),
         choices=Delivery.choices,

@@ -20,7 +20,7 @@
   function reset() {
     document.querySelectorAll("input:not([type=hidden]), textarea").forEach(function (el) { el.value = ""; });
     var results = document.getElementById("kiosk-results");
-    if (results) { results.innerHTML = ""; }
+    if (results) { results.replaceChildren(); }
     window.location.replace(start);
   }
   setInterval(function () {
@@ -40,7 +40,7 @@
       if (!q) { return; }
       var k = b.dataset.key;
       q.value = k === "clear" ? "" : k === "back" ? q.value.slice(0, -1) : q.value + k;
-      if (q.value) { submit(); } else { document.getElementById("kiosk-results").innerHTML = ""; }
+      if (q.value) { submit(); } else { document.getElementById("kiosk-results").replaceChildren(); }
     });
   });
   var choices = document.querySelectorAll("[data-situation]");
