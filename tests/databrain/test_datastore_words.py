@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from cityops.databrain import datastore
-from cityops.databrain.datastore import Words
+from cityops.databrain import datastore, datastore_search
+from cityops.databrain.datastore_search import Words
 from cityops.databrain.loads import load_file
 from cityops.databrain.search import query_tokens, value_tokens
 from cityops.databrain.services import FieldIn, resource_create
@@ -59,8 +59,8 @@ def found(resource, *groups, fields=None) -> list[str]:
     every = list(resource.fields.all())
     words = [Words(tuple(fields or every), tuple(g.split())) for g in groups]
     fields = every
-    rows = datastore.search(resource, fields, filters=[], words=words, order=[], offset=0, limit=100)
-    total = datastore.search_count(resource, fields, filters=[], words=words)
+    rows = datastore_search.search(resource, fields, filters=[], words=words, order=[], offset=0, limit=100)
+    total = datastore_search.search_count(resource, fields, filters=[], words=words)
     assert total == len(rows)
     return [r["shop_no"] for r in rows]
 
@@ -182,11 +182,16 @@ def test_the_set_of_record_numbers_counts_a_record_found_in_two_fields_once(shop
     load(shops, [*SHOPS, "S5,幸福小吃,,南城村幸福路2号,"])
     fields = list(shops.fields.all())
     words = [Words(tuple(fields), ("幸福",))]
-    ids = datastore.search_ids(shops, fields, filters=[], words=words)
-    assert len(ids) == len(set(ids)) == 4 == datastore.search_count(shops, fields, filters=[], words=words)
-    rows = datastore.rows_by_id(shops, fields, ids[1:3])
+    ids = datastore_search.search_ids(shops, fields, filters=[], words=words)
+    assert (
+        len(ids)
+        == len(set(ids))
+        == 4
+        == datastore_search.search_count(shops, fields, filters=[], words=words)
+    )
+    rows = datastore_search.rows_by_id(shops, fields, ids[1:3])
     assert [r["shop_no"] for r in rows] == ["S2", "S3"]
-    desc = datastore.search_ids(shops, fields, filters=[], words=words, desc=True)
+    desc = datastore_search.search_ids(shops, fields, filters=[], words=words, desc=True)
     assert desc == ids[::-1]
     none = [Words((), ("幸福",))]
-    assert datastore.search_ids(shops, fields, filters=[], words=none) == []
+    assert datastore_search.search_ids(shops, fields, filters=[], words=none) == []

@@ -19,11 +19,12 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cityops.databrain import datastore
+from cityops.databrain import datastore_search
 from cityops.databrain import search as catalogue_search
 from cityops.databrain.choices import ShareType, UpdateCycle
 from cityops.databrain.ckan.errors import invalid
-from cityops.databrain.datastore import Filter, Order, Words
+from cityops.databrain.datastore import Filter
+from cityops.databrain.datastore_search import Order, Words
 from cityops.databrain.models import SearchToken
 
 FQ_FIELDS = {
@@ -314,19 +315,19 @@ def run(resource, fields, *, flt, word_sets, sort, offset, limit, with_total, st
     """The records and (when asked) the total; without filters or words the stored count is the total.
     Words in record order are answered from the set of record numbers they find, read once."""
     if any(w.words for w in word_sets) and all(o.field is None for o in sort):
-        ids = datastore.search_ids(
+        ids = datastore_search.search_ids(
             resource, fields, filters=flt, words=word_sets, desc=bool(sort) and sort[0].desc
         )
-        rows = datastore.rows_by_id(resource, fields, ids[offset : offset + limit])
+        rows = datastore_search.rows_by_id(resource, fields, ids[offset : offset + limit])
         return rows, len(ids) if with_total else None
-    rows = datastore.search(
+    rows = datastore_search.search(
         resource, fields, filters=flt, words=word_sets, order=sort, offset=offset, limit=limit
     )
     total = None
     if with_total:
         narrowed = flt or any(w.words for w in word_sets)
         total = (
-            datastore.search_count(resource, fields, filters=flt, words=word_sets)
+            datastore_search.search_count(resource, fields, filters=flt, words=word_sets)
             if narrowed
             else stored_total
         )
