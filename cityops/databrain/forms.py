@@ -28,6 +28,10 @@ class CatalogueFilterForm(forms.Form):
     category = forms.CharField(required=False, max_length=20)
     provider = forms.CharField(required=False, max_length=32)
     share_type = forms.ChoiceField(required=False, choices=_blank(ShareType.choices))
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", _("In the catalogue")), ("withdrawn", _("Withdrawn")), ("all", _("All"))],
+    )
 
     def resource_filter(self) -> ResourceFilter:
         if not self.is_valid():

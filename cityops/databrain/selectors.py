@@ -18,6 +18,7 @@ class ResourceFilter:
     category: str = ""  # a category code: the resources under it at any depth
     provider: str = ""  # a department code
     share_type: str = ""
+    state: str = ""  # "" the listed resources, "withdrawn" the withdrawn ones, "all" both
 
 
 def resource_list(*, user, filters: ResourceFilter | None = None):
@@ -25,6 +26,10 @@ def resource_list(*, user, filters: ResourceFilter | None = None):
     the best matches first."""
     f = filters or ResourceFilter()
     qs = Resource.objects.restrict(user, "databrain.view").select_related("category", "provider")
+    if f.state == "withdrawn":
+        qs = qs.filter(withdrawn_at__isnull=False)
+    elif f.state != "all":
+        qs = qs.filter(withdrawn_at__isnull=True)
     if f.category:
         qs = qs.filter(category__code__startswith=f.category)
     if f.provider:
@@ -56,9 +61,10 @@ def resource_get(*, user, code: str) -> Resource:
 
 
 def category_tree(*, user) -> list[dict]:
-    """The classification as nested nodes, each with the number of resources under it."""
+    """The classification as nested nodes, each with the number of listed resources under it."""
     counts = dict(
         Resource.objects.restrict(user, "databrain.view")
+        .filter(withdrawn_at__isnull=True)
         .values_list("category__code")
         .annotate(n=Count("id"))
     )
@@ -81,9 +87,12 @@ def category_tree(*, user) -> list[dict]:
 
 
 def provider_counts(*, user) -> list[tuple[Department, int]]:
-    """Departments that provide resources, with how many each provides."""
+    """Departments that provide listed resources, with how many each provides."""
     counts = dict(
-        Resource.objects.restrict(user, "databrain.view").values_list("provider_id").annotate(n=Count("id"))
+        Resource.objects.restrict(user, "databrain.view")
+        .filter(withdrawn_at__isnull=True)
+        .values_list("provider_id")
+        .annotate(n=Count("id"))
     )
     return [(d, counts[d.pk]) for d in Department.objects.filter(pk__in=counts).order_by("code")]
 

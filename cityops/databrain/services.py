@@ -455,3 +455,33 @@ def resource_withdraw(*, code: str, reason: str, by=None, actor_name: str = "") 
             after={"reason": resource.withdrawn_reason, "records_deleted": len(gone)},
         )
     return resource
+
+
+def resource_reinstate(*, code: str, reason: str, by=None, actor_name: str = "") -> Resource:
+    """Put a withdrawn resource back in the catalogue, saying why: it is listed and loadable again
+    and the city platform receives its catalogue entry again. Its records were deleted on withdrawal
+    and stay deleted; they come back by loading them again."""
+    _require(by)
+    if not (reason or "").strip():
+        _fail([("reason", _("say why the resource is put back"))], _("reinstatement"))
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().filter(code=code).first()
+        if resource is None:
+            raise NotFound(_("No resource %(code)s.") % {"code": code})
+        if resource.withdrawn_at is None:
+            raise ValidationFailed(
+                _("%(code)s is in the catalogue; there is nothing to put back.") % {"code": code}
+            )
+        withdrawn = {"withdrawn_at": resource.withdrawn_at.isoformat(), "reason": resource.withdrawn_reason}
+        resource.withdrawn_at, resource.withdrawn_reason = None, ""
+        resource.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
+        capture.catalogue_changed(resource, resource.version)
+        audit_record(
+            action="databrain.resource.reinstate",
+            actor=by,
+            actor_name=actor_name,
+            obj=resource,
+            before=withdrawn,
+            after={"reason": reason.strip()},
+        )
+    return resource

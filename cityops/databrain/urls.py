@@ -15,6 +15,7 @@ urlpatterns = [
     path("resources/<str:code>/", catalogue.resource_detail, name="resource"),
     path("resources/<str:code>/edit/", edit.resource_edit, name="resource_edit"),
     path("resources/<str:code>/withdraw/", edit.resource_withdraw, name="resource_withdraw"),
+    path("resources/<str:code>/reinstate/", edit.resource_reinstate, name="resource_reinstate"),
     path("resources/<str:code>/versions/", catalogue.resource_versions, name="resource_versions"),
     path("resources/<str:code>/load/", loads.load_new, name="load_new"),
     path("loads/<int:load_id>/", loads.load_detail, name="load"),

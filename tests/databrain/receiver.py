@@ -59,8 +59,9 @@ class Receiver:
                 self.withdrawn[code] = payload["reason"]
                 self.catalogue.pop(code, None)
                 self.records = {k: v for k, v in self.records.items() if k[0] != code}
-            if payload["kind"] == "catalogue":
+            if payload["kind"] == "catalogue":  # listed (again, after a withdrawal)
                 self.catalogue[payload["resource"]["code"]] = payload["metadata"]
+                self.withdrawn.pop(payload["resource"]["code"], None)
             self.batches[batch_id] = payload
         if fault == "slow":  # applied, but the acknowledgement comes after the sender gave up
             time.sleep(self.slow_seconds)

@@ -80,7 +80,8 @@ def package_show(ctx: Context, p: Params):
 
 def package_search(ctx: Context, p: Params):
     """Datasets by ``q`` (Chinese search of the catalogue), ``fq`` (field:value terms), ``sort``,
-    ``rows`` (default 10, at most 1000), ``start``, ``include_private``, and ``facet.field`` (a list:
+    ``rows`` (default 10, at most 1000), ``start``, ``include_private``, ``include_deleted`` (withdrawn
+    datasets too, for staff), and ``facet.field`` (a list:
     organization, groups, tags, res_format, private, share_type, open_type, update_cycle) with
     ``facet.limit`` (default 50)."""
     rows = p.integer("rows", 10, maximum=ROWS_MAX)
@@ -91,7 +92,7 @@ def package_search(ctx: Context, p: Params):
         (terms if search.TERM.match(part) else words).append(part)
     terms = search.fq_terms(" ".join([*terms, p.text("fq")]))
     found = search.packages(
-        ctx.catalogue.resources(),
+        ctx.catalogue.resources(withdrawn=p.boolean("include_deleted", False)),
         text=" ".join(w for w in words if w != "*:*"),
         terms=terms,
         include_private=p.boolean("include_private", False),

@@ -27,18 +27,22 @@ class Caller:
     def staff(self) -> bool:
         return self.user is not None
 
-    def resources(self):
-        """The resources this caller may see, as a queryset."""
+    def resources(self, *, withdrawn: bool = False):
+        """The resources this caller may see, as a queryset: those in the catalogue, and with
+        ``withdrawn`` also the withdrawn ones to staff (CKAN's deleted datasets, which only their
+        editors see)."""
         if self.staff:
-            return Resource.objects.restrict(self.user, "databrain.view")
-        public = Resource.objects.filter(share_type=ShareType.UNCONDITIONAL)
+            qs = Resource.objects.restrict(self.user, "databrain.view")
+            return qs if withdrawn else qs.filter(withdrawn_at__isnull=True)
+        listed = Resource.objects.filter(withdrawn_at__isnull=True)
+        public = listed.filter(share_type=ShareType.UNCONDITIONAL)
         if self.key is None:
             return public
-        return Resource.objects.filter(pk__in=sharing_keys.granted_resource_ids(key=self.key)) | public
+        return listed.filter(pk__in=sharing_keys.granted_resource_ids(key=self.key)) | public
 
     def can_see(self, resource) -> bool:
         if self._visible is None:
-            self._visible = set(self.resources().values_list("pk", flat=True))
+            self._visible = set(self.resources(withdrawn=True).values_list("pk", flat=True))
         return resource.pk in self._visible
 
     def fields(self, resource) -> list:

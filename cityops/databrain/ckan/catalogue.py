@@ -52,9 +52,9 @@ class Catalogue:
 
     # ---- lookups ---------------------------------------------------------------------------------
 
-    def resources(self):
+    def resources(self, *, withdrawn: bool = False):
         return (
-            self.caller.resources()
+            self.caller.resources(withdrawn=withdrawn)
             .select_related("category", "provider")
             .prefetch_related("related", "fields")
             .order_by("code")
@@ -69,7 +69,7 @@ class Catalogue:
         return self._find(ident, pk, _("Resource “%(id)s” was not found") % {"id": ident})
 
     def _find(self, ident: str, pk: int | None, message: str) -> Resource:
-        qs = self.resources()
+        qs = self.resources(withdrawn=True)
         found = qs.filter(pk=pk).first() if pk is not None else qs.filter(code__iexact=ident).first()
         if found is None:
             raise NotFoundError(message)
@@ -134,7 +134,7 @@ class Catalogue:
             "url_type": "datastore",
             "datastore_active": r.table_name in self.tables,
             "position": 0,
-            "state": "active",
+            "state": "deleted" if r.withdrawn_at else "active",
             "size": None,
             "hash": "",
             "created": stamp(r.created_at),
@@ -171,7 +171,7 @@ class Catalogue:
             "title": r.name,
             "notes": r.abstract,
             "type": "dataset",
-            "state": "active",
+            "state": "deleted" if r.withdrawn_at else "active",
             "private": r.share_type != ShareType.UNCONDITIONAL,
             "version": str(r.version),
             "url": "",

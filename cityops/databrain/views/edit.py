@@ -78,3 +78,21 @@ def resource_withdraw(request, code: str):
     else:
         messages.success(request, _("%(code)s was withdrawn; its records are deleted.") % {"code": code})
     return redirect("databrain:resource", code=resource.code)
+
+
+@require_POST
+@databrain_page("databrain.change")
+def resource_reinstate(request, code: str):
+    """Put a withdrawn resource back in the catalogue with a reason (its records are not restored)."""
+    resource = get_resource(request, code)
+    try:
+        services.resource_reinstate(
+            code=resource.code, reason=request.POST.get("reason", ""), by=request.user
+        )
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, _("%(code)s is back in the catalogue; load its records again.") % {"code": code}
+        )
+    return redirect("databrain:resource", code=resource.code)
