@@ -206,19 +206,23 @@ def _merge(parts: list[list[dict]], keys: list[str]) -> list[dict]:
     return list(merged.values())
 
 
-def _day_rows(*, model, user, period: str, fields: list[str], ranges: list[tuple[date, date]]) -> list[dict]:
+def _day_rows(
+    *, model, user, period: str, fields: list[str], ranges: list[tuple[date, date]], where: dict
+) -> list[dict]:
     days = Q()
     for lo, hi in ranges:
         days |= Q(day__gte=lo, day__lte=hi)
-    qs = model.objects.restrict(user, "cases.view").filter(days)
+    qs = model.objects.restrict(user, "cases.view").filter(days, **where)
     if "inspector" in fields:
         qs = qs.filter(inspector__isnull=False)
     return _aggregate(qs, _bucket(period), fields)
 
 
-def _rollup_rows(*, user, grain: str, period: str, fields: list[str], start: date, end: date) -> list[dict]:
+def _rollup_rows(
+    *, user, grain: str, period: str, fields: list[str], start: date, end: date, where: dict
+) -> list[dict]:
     """Summed counters per bucket and member, from the grain's rollups, in bucket and member order."""
-    kw = {"user": user, "period": period, "fields": fields}
+    kw = {"user": user, "period": period, "fields": fields, "where": where}
     months, days = month_split(start, end) if grain == "month" and period in ("month", "year") else (None, [])
     if grain == "fine":
         rows = _day_rows(model=CaseDailyStat, ranges=[(start, end)], **kw)
@@ -226,7 +230,7 @@ def _rollup_rows(*, user, grain: str, period: str, fields: list[str], start: dat
         rows = _day_rows(model=CaseVillageDailyStat, ranges=[(start, end)], **kw)
     else:
         monthly = CaseVillageMonthlyStat.objects.restrict(user, "cases.view")
-        monthly = monthly.filter(month__gte=months[0], month__lte=months[1])
+        monthly = monthly.filter(month__gte=months[0], month__lte=months[1], **where)
         parts = [_aggregate(monthly, _bucket(period, "month"), fields)]
         if days:
             parts.append(_day_rows(model=CaseVillageDailyStat, ranges=days, **kw))
@@ -313,9 +317,11 @@ def kpi_table(
     start: date,
     end: date,
     grain: str | None = None,
+    where: dict | None = None,
 ) -> list[KpiRow]:
     """KPI rows per period and member of ``group`` (one or two dimensions) in the user's scope,
-    from the rollups only; ``grain`` forces a rollup (default: the coarsest that is exact)."""
+    from the rollups only; ``grain`` forces a rollup (default: the coarsest that is exact);
+    ``where`` narrows the rollups to one unit (``{"village_id": 7}``: a field every grain has)."""
     dims = parse_group(group)
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
@@ -323,7 +329,9 @@ def kpi_table(
     if grain not in GRAINS or (grain != "fine" and FINE_ONLY & set(dims)):
         raise ValueError(f"grain {grain!r} cannot answer a table by {', '.join(dims)}")
     fields = [GROUPS[d] for d in dims]
-    rows = _rollup_rows(user=user, grain=grain, period=period, fields=fields, start=start, end=end)
+    rows = _rollup_rows(
+        user=user, grain=grain, period=period, fields=fields, start=start, end=end, where=where or {}
+    )
     # Scores and 漏报率 are defined for a department or an inspector, not for pairs.
     single = dims[0] if len(dims) == 1 else ("town" if not dims else None)
     if single == "inspector":

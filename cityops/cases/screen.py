@@ -30,11 +30,6 @@ def _group(unit: Unit) -> str:
     return unit.level
 
 
-def _row_counts(rows, unit: Unit) -> list:
-    """The rows of ``unit`` (all of them for the town: one per bucket)."""
-    return rows if unit.level == "town" else [r for r in rows if r.key == unit.code]
-
-
 def _add(into: dict, counts: dict) -> dict:
     for name, value in counts.items():
         into[name] = into.get(name, 0) + (value or 0)
@@ -54,17 +49,23 @@ def _figures(totals: dict) -> dict:
 
 
 def _periods(user, unit: Unit, today: date) -> dict:
-    """Today, this month, this year and the trend's days from two reads of the rollups: the days
+    """Today, this month, this year and the trend's days from two reads of the rollups of the unit
+    alone (the database keeps its rows, not Python): the days
     since the earlier of the trend's first day and the month's, and the year's months before this
     one. The counters add up over days and months (as ``kpi_table`` itself adds them), so the sums
     are the KPI page's figures; the month's days are read once, not by each period again."""
     month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
     trend_start = today - timedelta(days=TREND_DAYS - 1)
     rows = kpi_table(
-        user=user, group=_group(unit), period="day", start=min(trend_start, month_start), end=today
+        user=user,
+        group=_group(unit),
+        period="day",
+        start=min(trend_start, month_start),
+        end=today,
+        where=unit.filter(),
     )
     by_day: dict[date, dict] = {}
-    for r in _row_counts(rows, unit):
+    for r in rows:
         _add(by_day.setdefault(r.start, {}), r.counts)
     month: dict = {}
     for day, counts in by_day.items():
@@ -78,8 +79,9 @@ def _periods(user, unit: Unit, today: date) -> dict:
             period="year",
             start=year_start,
             end=month_start - timedelta(days=1),
+            where=unit.filter(),
         )
-        for r in _row_counts(before, unit):
+        for r in before:
             _add(year, r.counts)
     days = [trend_start + timedelta(days=i) for i in range(TREND_DAYS)]
     return {

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cityops.core.screen import TOWN, Unit, figures
 from cityops.geo.models import Grid, Village
@@ -57,6 +57,8 @@ def test_a_short_history_gives_no_forecast_but_a_reason(town):
     assert (
         town_series.message == "Too little history for a forecast: 10 complete weeks, at least 12 are needed"
     )
+    with translation.override("zh-hans"):  # said in the reader's language, whatever the job's was
+        assert "12" in town_series.message and "Too little" not in town_series.message
     assert not ForecastPoint.objects.filter(forecast__isnull=False).exists()
     assert not ForecastSeries.objects.filter(warning=True).exists()
 

@@ -93,23 +93,6 @@ def series_values(
     return [totals.get(m, 0) for m in mondays]
 
 
-def _message(fit: model.Fit) -> str:
-    if fit.status == SeriesStatus.SHORT:
-        return _("Too little history for a forecast: %(n)d complete weeks, at least %(min)d are needed") % {
-            "n": fit.weeks,
-            "min": model.MIN_WEEKS,
-        }
-    if fit.status == SeriesStatus.FAILED:
-        return _("The model could not be fitted to this series")
-    if fit.mape is None:
-        return _("No accuracy yet: it needs %(n)d complete weeks (%(min)d to fit, %(h)d held out)") % {
-            "n": model.MIN_WEEKS + model.HOLDOUT,
-            "min": model.MIN_WEEKS,
-            "h": model.HOLDOUT,
-        }
-    return ""
-
-
 def _fit(y: list[int], mondays: list[date], working_day) -> model.Fit:
     try:
         return model.fit_series(y, mondays, working_day)
@@ -179,7 +162,6 @@ def _store(spec: SeriesSpec, y: list[int], mondays: list[date], fit: model.Fit, 
         area_id=spec.area_id,
         village_id=spec.village_id,
         status=fit.status,
-        message=_message(fit)[:300],
         method=fit.method,
         weeks=fit.weeks,
         mape=fit.mape,

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-MIN_WEEKS = 12  # fewer complete weeks: no forecast at all
-HOLDOUT = 8  # weeks held out for the MAPE
+from cityops.ops.choices.forecast import HOLDOUT, MIN_WEEKS
+
 HORIZON = 8  # weeks forecast ahead
 SEASONAL_WEEKS = 104  # two years: enough to see a yearly season twice
 FOURIER = 2  # yearly harmonics

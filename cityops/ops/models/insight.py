@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.cases.models import ItemCategory
 from cityops.core.scoping import ScopedManager
 from cityops.geo.models import Area, Village
+from cityops.ops.choices.forecast import HOLDOUT, MIN_WEEKS
 
 __all__ = ["ForecastPoint", "ForecastSeries", "ForecastState", "SeriesDimension", "SeriesStatus"]
 
@@ -39,7 +40,6 @@ class ForecastSeries(models.Model):
     area = models.ForeignKey(Area, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     village = models.ForeignKey(Village, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     status = models.CharField(_("status"), max_length=8, choices=SeriesStatus.choices)
-    message = models.CharField(_("message"), max_length=300, blank=True)
     method = models.CharField(_("method"), max_length=120, blank=True)
     weeks = models.PositiveIntegerField(_("weeks of history"), default=0)
     mape = models.FloatField(_("MAPE"), null=True, blank=True)  # over the held-out weeks
@@ -67,6 +67,27 @@ class ForecastSeries(models.Model):
 
     def __str__(self):
         return self.key
+
+    @property
+    def message(self) -> str:
+        """Why there is no forecast or no accuracy yet, in the reader's language (said at reading,
+        not stored in the language of the job that fitted it)."""
+        if self.status == SeriesStatus.SHORT:
+            return _(
+                "Too little history for a forecast: %(n)d complete weeks, at least %(min)d are needed"
+            ) % {
+                "n": self.weeks,
+                "min": MIN_WEEKS,
+            }
+        if self.status == SeriesStatus.FAILED:
+            return str(_("The model could not be fitted to this series"))
+        if self.mape is None:
+            return _("No accuracy yet: it needs %(n)d complete weeks (%(min)d to fit, %(h)d held out)") % {
+                "n": MIN_WEEKS + HOLDOUT,
+                "min": MIN_WEEKS,
+                "h": HOLDOUT,
+            }
+        return ""
 
     @property
     def display_name(self) -> str:
