@@ -181,18 +181,15 @@
     return box;
   }
 
-  // Any other capability's panel: its title and its figures — {"items": [{label, value}]} when it
-  // names them, else each plain value of its data.
+  // Any other capability's panel: its title and its figures, {"items": [{label, value}]} named in
+  // the reader's language by the server (tests/ops/test_panel_items.py holds every panel to it; a
+  // data key is never shown as a label).
   function genericPanel(p) {
     const box = node("section", "sc-panel");
     box.dataset.panel = p.key;
     box.append(node("h3", "sc-panel-title", p.title));
     const figs = node("div", "sc-figs");
-    const items = Array.isArray(p.data.items)
-      ? p.data.items
-      : Object.keys(p.data)
-          .filter((k) => ["string", "number"].indexOf(typeof p.data[k]) >= 0)
-          .map((k) => ({ label: k, value: p.data[k] }));
+    const items = Array.isArray(p.data.items) ? p.data.items : [];
     items.forEach(function (it) {
       figs.append(figure(String(it.label), typeof it.value === "number" ? num(it.value) : String(it.value)));
     });
