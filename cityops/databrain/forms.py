@@ -3,6 +3,7 @@
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityops.databrain.choices import (
     FieldType,
@@ -30,7 +31,11 @@ class CatalogueFilterForm(forms.Form):
     share_type = forms.ChoiceField(required=False, choices=_blank(ShareType.choices))
     state = forms.ChoiceField(
         required=False,
-        choices=[("", _("In the catalogue")), ("withdrawn", _("Withdrawn")), ("all", _("All"))],
+        choices=[
+            ("", _("In the catalogue")),
+            ("withdrawn", pgettext_lazy("resource state", "Withdrawn")),
+            ("all", _("All")),
+        ],
     )
 
     def resource_filter(self) -> ResourceFilter:
