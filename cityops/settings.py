@@ -162,6 +162,10 @@ CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS = env_int("CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS", 2
 CITYOPS_LOGIN_ADDRESS_FAILURES = env_int("CITYOPS_LOGIN_ADDRESS_FAILURES", 20, minimum=1)
 CITYOPS_LOCKOUT_MINUTES = env_int("CITYOPS_LOCKOUT_MINUTES", 15, minimum=1)
 CITYOPS_TOKEN_DAYS = env_int("CITYOPS_TOKEN_DAYS", 90, minimum=1)
+# Access reviews: a staff account with no sign-in (nor use of its tokens) for this many days is
+# dormant; it is told so, and disabled this many days later unless it signs in or is signed off.
+CITYOPS_DORMANT_DAYS = env_int("CITYOPS_DORMANT_DAYS", 90, minimum=1)
+CITYOPS_DORMANT_NOTICE_DAYS = env_int("CITYOPS_DORMANT_NOTICE_DAYS", 14, minimum=1)
 
 # Idle timeout: the session cookie lives this long and is renewed on every request.
 SESSION_COOKIE_AGE = env_int("CITYOPS_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
