@@ -69,7 +69,7 @@ def test_a_review_lists_each_kind_and_notifies_the_dormant(users, town_access):
     leaver = items(review, ItemKind.LEAVER)["dispatcher_v4"]
     assert leaver.facts["holds"] == ["role:dispatcher", "tokens:1"]
     # the officer is told in the inbox, the administrators and auditors too
-    assert "disabled on" in Notification.objects.get(user=users["officer"]).text
+    assert "停用" in Notification.objects.get(user=users["officer"]).text  # stored in the site's language
     assert Notification.objects.filter(user=users["admin"]).exists()
     opened = AuditRecord.objects.get(action="accounts.review.open")
     assert opened.actor == "auditor" and opened.after["dormant"] == 1
