@@ -12,7 +12,7 @@ from cityops.accounts.services import token_authenticate
 from cityops.cases.api.cases import router as cases_router
 from cityops.cases.api.kpis import router as kpis_router
 from cityops.cases.api.patrols import router as patrols_router
-from cityops.core.api import LocalSwagger, OneValueParser, document_problems, problem
+from cityops.core.api import LocalSwagger, OneValueParser, count_request, document_problems, problem
 from cityops.core.errors import DomainError
 from cityops.databrain.api.databrain import router as databrain_router
 from cityops.egov.api import router as egov_router
@@ -30,6 +30,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         user = token_authenticate(token)
         if user is not None:
+            count_request(token)  # TooManyRequests (429) past the token's requests per minute
             request.user = user
         return user
 
@@ -73,7 +74,7 @@ api = CityopsAPI(
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return problem(request, exc.status, exc.title, exc.detail, exc.errors)
+    return problem(request, exc.status, exc.title, exc.detail, exc.errors, getattr(exc, "headers", None))
 
 
 @api.exception_handler(NinjaValidationError)

@@ -162,6 +162,10 @@ CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS = env_int("CITYOPS_LOCKOUT_ACCOUNT_ATTEMPTS", 2
 CITYOPS_LOGIN_ADDRESS_FAILURES = env_int("CITYOPS_LOGIN_ADDRESS_FAILURES", 20, minimum=1)
 CITYOPS_LOCKOUT_MINUTES = env_int("CITYOPS_LOCKOUT_MINUTES", 15, minimum=1)
 CITYOPS_TOKEN_DAYS = env_int("CITYOPS_TOKEN_DAYS", 90, minimum=1)
+# Access reviews: a staff account with no sign-in (nor use of its tokens) for this many days is
+# dormant; it is told so, and disabled this many days later unless it signs in or is signed off.
+CITYOPS_DORMANT_DAYS = env_int("CITYOPS_DORMANT_DAYS", 90, minimum=1)
+CITYOPS_DORMANT_NOTICE_DAYS = env_int("CITYOPS_DORMANT_NOTICE_DAYS", 14, minimum=1)
 
 # Idle timeout: the session cookie lives this long and is renewed on every request.
 SESSION_COOKIE_AGE = env_int("CITYOPS_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
@@ -189,13 +193,29 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"  # never served directly: photos go through a view that checks scope
-# A cache shared by the web processes of one machine (the resident report rate limit lives here).
+# Caches shared by the web processes of one machine. "ratelimit" holds the counts of the limits
+# checked on every request (the API's per-token limit, core/ratelimit.py), so that counting them
+# writes nothing to the database; its entries expire with their window and are never culled early.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
-    }
+    },
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "ratelimit"),
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    },
 }
+# Where those per-request counts live: "cache" (the machine's own, above) or "database" (the
+# RateCounter table, one count for several web machines that share a PostgreSQL database).
+CITYOPS_RATELIMIT_STORE = env_str("CITYOPS_RATELIMIT_STORE", "cache").strip().lower()
+if CITYOPS_RATELIMIT_STORE not in ("cache", "database"):
+    raise ImproperlyConfigured(
+        f"CITYOPS_RATELIMIT_STORE={CITYOPS_RATELIMIT_STORE!r} is not one of cache, database."
+    )
+# Requests to /api/v1/ with one API token or data-brain consumer key in a minute (0: no limit).
+CITYOPS_API_REQUESTS_PER_MINUTE = env_int("CITYOPS_API_REQUESTS_PER_MINUTE", 600, minimum=0)
 # The largest request body read into memory (a GeoJSON import of a whole district fits).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CITYOPS_MAX_BODY_MB", 20, minimum=1) * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG

@@ -61,6 +61,7 @@ urlpatterns = [
     path("kiosk/", include(kiosk_urlpatterns)),
     path("ops/", include("cityops.ops.urls")),
     path("jobs/", include("cityops.core.urls")),
+    path("audit/", include("cityops.audit.urls")),
 ]
 
 # Error pages in the site's shell and the user's language; JSON problem details under the API prefixes.

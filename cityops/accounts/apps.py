@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from cityops.accounts import signals  # noqa: F401
+        from cityops.accounts.reviews.collect import register_tokens
+
+        register_tokens()

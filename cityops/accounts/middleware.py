@@ -3,7 +3,16 @@ from django.urls import reverse
 
 from cityops.accounts.services import password_expired
 
-_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/healthz")
+_EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/accounts/profile/",
+    "/static/",
+    "/i18n/",
+    "/api/",
+    "/healthz",
+)
 
 
 class PasswordPolicyMiddleware:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityops.accounts.choices import Decision, ItemKind, ReviewKind, ReviewStatus
 from cityops.accounts.roles import DEPARTMENT_BOUND, ROLE_ACTIONS, Role, ScopeLevel
 from cityops.core.scoping import ScopedQuerySet
 from cityops.geo.models import Area, Grid, Village
@@ -134,3 +135,87 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AccessReview(models.Model):
+    """A periodic review of who holds access: opened each quarter (the job ``accounts.reviews``) or on
+    demand, its items decided by the reviewers, and signed by an auditor once none is left to decide."""
+
+    period = models.CharField(_("period"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=10, choices=ReviewKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    opened_by = models.CharField(_("opened by"), max_length=150)
+    dormant_days = models.PositiveIntegerField()  # the settings in force when it opened
+    notice_days = models.PositiveIntegerField()
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=150, blank=True)
+    signed_by_id = models.BigIntegerField(null=True, blank=True)
+    sign_note = models.TextField(_("auditor's note"), blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("access review")
+        verbose_name_plural = _("access reviews")
+        constraints = [
+            # each quarter has one quarterly review, however many workers open it at once
+            models.UniqueConstraint(
+                fields=["period"], condition=Q(kind="quarterly"), name="%(app_label)s_%(class)s_one_a_quarter"
+            ),
+            # and at most one review is open at a time: two would send two notices to the same person
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="open"), name="%(app_label)s_%(class)s_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} ({self.get_kind_display()})"
+
+    @property
+    def status_colour(self) -> str:
+        return ReviewStatus(self.status).colour
+
+
+class ReviewItem(models.Model):
+    """One account, role, token or key a review asks about, with what was decided and why."""
+
+    review = models.ForeignKey(AccessReview, on_delete=models.PROTECT, related_name="items")
+    kind = models.CharField(_("kind"), max_length=12, choices=ItemKind.choices)
+    subject_type = models.CharField(max_length=64)  # accounts.user, accounts.apitoken, databrain.apikey
+    subject_id = models.CharField(max_length=64)
+    subject = models.CharField(_("subject"), max_length=200)
+    holder = models.CharField(_("held by"), max_length=150, blank=True)
+    holder_id = models.BigIntegerField(null=True, blank=True)  # the account behind it, when there is one
+    facts = models.JSONField(default=dict, blank=True)  # role, last sign-in, age, last use … when it opened
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    notice_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
+    disable_after = models.DateTimeField(_("disabled after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "kind", "subject"]
+        verbose_name = _("review item")
+        verbose_name_plural = _("review items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "kind", "subject_type", "subject_id"], name="%(app_label)s_%(class)s_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "decision"], name="accounts_reviewitem_open_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject}"
+
+    @property
+    def kind_colour(self) -> str:
+        return ItemKind(self.kind).colour
+
+    @property
+    def decision_colour(self) -> str:
+        return Decision(self.decision).colour

@@ -68,6 +68,9 @@ _VIDEO_READ = {"video.view", "video.kitchen"}
 # ops.reports: the operations reports and their archive.
 _OPS_READ = {"ops.view", "ops.reports"}
 
+# accounts.review: the access reviews (open one, decide its items); only the auditor signs a review.
+# audit.view: the audit trail, its exports and its verification.
+
 # jobs.view: the background jobs page (what ran, what failed and why), for those who keep the town running.
 _JOBS = {"jobs.view"}
 
@@ -80,6 +83,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "org.change",
             "accounts.view",
             "accounts.change",
+            "accounts.review",
             "audit.view",
             "admin.access",
             "cases.catalogue",
@@ -138,7 +142,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _IOT_READ
         | _VIDEO_READ
         | _OPS_READ
-        | {"accounts.view", "audit.view", "admin.access"}
+        | {"accounts.view", "accounts.review", "audit.view", "admin.access"}
     ),
     Role.FOOD_SAFETY: frozenset({"video.kitchen"}),
     Role.RESIDENT: frozenset(),

@@ -15,7 +15,7 @@ from cityops.accounts.models import ApiToken, User
 from cityops.accounts.roles import ROLE_LEVELS, STAFF_ROLES, Role
 from cityops.audit.services import audit_record
 from cityops.core import ratelimit
-from cityops.core.errors import Forbidden, NotFound, ValidationFailed
+from cityops.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cityops.geo.models import Area, Grid, Village
 from cityops.org.models import Department
 
@@ -302,3 +302,86 @@ def token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def _revoke_tokens(user: User, by, now) -> list[str]:
+    """Revoke every live token of ``user`` (each audited); returns their prefixes."""
+    live = list(
+        ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+    )
+    for token in live:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit_record(action="accounts.token.revoke", actor=by, obj=token, after={"because": "account"})
+    return [t.prefix for t in live]
+
+
+@transaction.atomic
+def user_disable(*, user: User, by=None, reason: str) -> User:
+    """Disable an account — it can no longer sign in, its sessions end, its tokens are revoked —
+    saying why. Nothing of it is deleted: its history and its place in the trail stay."""
+    if not reason.strip():
+        raise ValidationFailed(
+            "say why the account is disabled", errors=[{"field": "reason", "message": "required"}]
+        )
+    now = timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    was_active = user.is_active
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    revoked = _revoke_tokens(user, by, now)
+    audit_record(
+        action="accounts.user.disable",
+        actor=by,
+        actor_name="" if by else "system",
+        obj=user,
+        before={"is_active": was_active},
+        after={"is_active": False, "reason": reason.strip(), "tokens_revoked": revoked},
+    )
+    return user
+
+
+@transaction.atomic
+def access_strip(*, user: User, by=None, reason: str) -> User:
+    """Take away what a disabled account still holds — its role and scope, departments, staff
+    flags and tokens — so that enabling it again gives nothing back by accident."""
+    if not reason.strip():
+        raise ValidationFailed(
+            "say why the access is taken away", errors=[{"field": "reason", "message": "required"}]
+        )
+    now = timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        raise Conflict(f"{user.username} is active: disable the account before taking its access away.")
+    before = {
+        "role": user.role,
+        "scope_level": user.scope_level,
+        "departments": sorted(user.departments.values_list("code", flat=True)),
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+    }
+    for field, value in {
+        **_scope_fields("town", None),
+        "role": Role.RESIDENT,
+        "is_staff": False,
+        "is_superuser": False,
+    }.items():
+        setattr(user, field, value)
+    user.save()
+    user.departments.clear()
+    revoked = _revoke_tokens(user, by, now)
+    after = {
+        "role": Role.RESIDENT.value,
+        "scope_level": "town",
+        "departments": [],
+        "is_staff": False,
+        "is_superuser": False,
+    }
+    audit_record(
+        action="accounts.user.strip",
+        actor=by,
+        obj=user,
+        before=before,
+        after={**after, "reason": reason.strip(), "tokens_revoked": revoked},
+    )
+    return user

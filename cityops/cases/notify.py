@@ -89,3 +89,16 @@ class Pending:
 def notify(case: Case, event: CaseEvent, text: str) -> None:
     """Inbox rows for the people concerned, and an outbox row per active department webhook."""
     Pending(case, event).send(text)
+
+
+ACCOUNT_NOTICE = "accounts.notice"
+
+
+def account_notice(users, text: str) -> None:
+    """An access review's notice (a dormant account, the accounts to be disabled) in each user's inbox."""
+    Notification.objects.bulk_create(
+        [
+            Notification(user=u, kind=ACCOUNT_NOTICE, text=text[:300])
+            for u in {u.pk: u for u in users}.values()
+        ]
+    )

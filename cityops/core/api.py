@@ -1,7 +1,9 @@
 """Shared pieces of the JSON API: problem details (RFC 9457), paging and the docs page."""
 
+import hashlib
 import math
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from ninja import Schema
@@ -9,13 +11,17 @@ from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 from pydantic import Field
 
+from cityops.core import ratelimit
+from cityops.core.errors import TooManyRequests
 from cityops.core.inputs import PageNumber
 
 PROBLEM_TYPE = "https://cityops.example/problems/"
 MAX_PAGE_SIZE = 500
 
 
-def problem(request, status: int, title: str, detail: str, errors: list | None = None) -> JsonResponse:
+def problem(
+    request, status: int, title: str, detail: str, errors: list | None = None, headers: dict | None = None
+) -> JsonResponse:
     body = {
         "type": f"{PROBLEM_TYPE}{status}",
         "title": title,
@@ -31,7 +37,33 @@ def problem(request, status: int, title: str, detail: str, errors: list | None =
         status=status,
         content_type="application/problem+json",
         json_dumps_params={"ensure_ascii": False},
+        headers=headers,
     )
+
+
+# --- the per-credential rate limit ----------------------------------------------------------------
+
+
+def credential_limit() -> ratelimit.Limit:
+    """Requests one API token or consumer key may make in a minute (CITYOPS_API_REQUESTS_PER_MINUTE)."""
+    return ratelimit.Limit("api", settings.CITYOPS_API_REQUESTS_PER_MINUTE, 60)
+
+
+def count_request(raw_credential: str) -> None:
+    """Count a request made with a credential that has just authenticated; ``TooManyRequests`` (429
+    with Retry-After) once it has made more than its minute allows. The credential is counted by
+    the SHA-256 of its secret, which is how tokens and keys are stored, so one count is one token."""
+    limit = credential_limit()
+    if limit.limit <= 0:
+        return
+    who = hashlib.sha256(raw_credential.encode()).hexdigest()
+    if ratelimit.cache_hit(limit, who) > limit.limit:
+        retry = (ratelimit.window_end(limit) - ratelimit._now()).total_seconds()
+        raise TooManyRequests(
+            f"This token has made {limit.limit} requests in the current minute, the most allowed "
+            f"(CITYOPS_API_REQUESTS_PER_MINUTE); try again in {max(1, int(retry + 0.999))} seconds.",
+            retry_after=retry + 0.999,
+        )
 
 
 class PageQuery(Schema):
@@ -112,14 +144,32 @@ PROBLEM_STATUSES = {
     409: "The object changed under you, or the action does not fit its state.",
     413: "The body is larger than the limit.",
     422: "A parameter or field is wrong; `errors` names each one.",
+    429: "Too many requests with this API token or key in the current minute; `Retry-After` says in how "
+    "many seconds the next minute starts.",
 }
 UNSAFE = {"post", "put", "patch", "delete"}
 
 
-def problem_response(description: str) -> dict:
-    """An OpenAPI response whose body is a Problem."""
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds until the client may try again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def problem_response(description: str, status: int | None = None) -> dict:
+    """An OpenAPI response whose body is a Problem (a 429 also has its Retry-After header)."""
     content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    return {"description": description, "content": content}
+    response = {"description": description, "content": content}
+    if status == 429:
+        response["headers"] = RETRY_AFTER
+    return response
+
+
+def _takes_tokens(operation: dict) -> bool:
+    return any("TokenAuth" in scheme for scheme in operation.get("security") or ())
 
 
 def problem_statuses(method: str, operation: dict) -> list[int]:
@@ -128,8 +178,10 @@ def problem_statuses(method: str, operation: dict) -> list[int]:
     a NUL character in the query); one that takes parameters or a body (every unsafe method does)
     may find them wrong (422; 400 when they ask too much, as an export of too many rows) or not find
     an object they name (404); one that changes something may find its body too large (413) or the
-    object changed (409)."""
+    object changed (409). Every operation that takes an API token counts it (429)."""
     statuses = {400, 401, 403}
+    if _takes_tokens(operation):
+        statuses.add(429)
     if operation.get("parameters") or operation.get("requestBody") or method in UNSAFE:
         statuses |= {404, 422}
     if method in UNSAFE:
@@ -149,7 +201,7 @@ def document_problems(schema: dict) -> dict:
             responses = operation.setdefault("responses", {})
             for status in problem_statuses(method, operation):
                 if status not in responses and str(status) not in responses:
-                    responses[status] = problem_response(PROBLEM_STATUSES[status])
+                    responses[status] = problem_response(PROBLEM_STATUSES[status], status)
     return schema
 
 

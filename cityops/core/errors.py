@@ -36,3 +36,15 @@ class Forbidden(DomainError):
 class PayloadTooLarge(DomainError):
     status = 413
     title = "Payload too large"
+
+
+class TooManyRequests(DomainError):
+    """A client over its rate limit; ``retry_after`` seconds until the window that refused it ends."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = max(1, int(retry_after))
+        self.headers = {"Retry-After": str(self.retry_after)}

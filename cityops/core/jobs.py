@@ -110,6 +110,12 @@ def jobs_sync(specs: Iterable[JobSpec], *, now: datetime | None = None) -> None:
             Job.objects.filter(name=s.name, next_run_at__gt=latest, attempts=0).update(next_run_at=latest)
 
 
+def run_soon(name: str, *, now: datetime | None = None) -> None:
+    """Make the job ``name`` due now (a page asked for its work): a worker runs it within its poll."""
+    now = now or timezone.now()
+    Job.objects.filter(name=name, next_run_at__gt=now).update(next_run_at=now)
+
+
 def _unclaimed(now: datetime) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 

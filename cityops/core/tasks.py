@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.core.events import prune as events_prune
 from cityops.core.jobs import job, runs_prune
+from cityops.core.ratelimit import cache_purge
 from cityops.core.ratelimit import purge as ratelimit_purge
 
 
@@ -16,7 +17,7 @@ def prune_job_runs() -> str:
 
 @job("core.purge_rate_counts", every=3600, title=_("Delete the counts of ended rate-limit windows"))
 def purge_rate_counts() -> str:
-    deleted = ratelimit_purge()
+    deleted = ratelimit_purge() + cache_purge()
     return f"deleted {deleted:,} ended rate-limit counts" if deleted else ""
 
 

@@ -183,6 +183,8 @@ def test_the_worker_command_once_names_the_failed_jobs(monkeypatch, capsys):
 def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
     every = {name: s.interval for name, s in registry().items()}
     assert every == {
+        "accounts.reviews": 3600,
+        "audit.verify": 60,
         "cases.escalate": 30,
         "cases.kpi_rollup": 3600,
         "cases.patrols": 30,

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Query, Router
 
 from cityops.accounts.services import TOKEN_PREFIX, token_authenticate
-from cityops.core.api import PageQuery, paginate
+from cityops.core.api import PROBLEM_STATUSES, PageQuery, count_request, paginate, problem_response
 from cityops.core.errors import Forbidden, NotFound
 from cityops.core.pages import querystring
 from cityops.databrain import records, selectors
@@ -89,11 +89,17 @@ def _caller(request):
     header = request.headers.get("Authorization", "").strip()
     raw = header[7:].strip() if header[:7].lower() == "bearer " else header
     if raw and not raw.startswith(TOKEN_PREFIX):
-        return None, keys.authenticate(raw)
-    user = token_authenticate(raw) if raw else None
+        key = keys.authenticate(raw)
+        count_request(raw)
+        return None, key
+    token = raw
+    user = token_authenticate(token) if token else None
     if user is None and request.headers.get("X-API-Token"):
-        user = token_authenticate(request.headers["X-API-Token"].strip())
-    if user is None and not raw and request.user.is_authenticated:
+        token = request.headers["X-API-Token"].strip()
+        user = token_authenticate(token)
+    if user is not None:
+        count_request(token)
+    elif not raw and request.user.is_authenticated:
         user = request.user
     if user is None:
         raise NotSignedIn(
@@ -132,6 +138,7 @@ def _keyed_query(key, resource, params):
     response=RecordPage,
     auth=None,
     summary="A resource's records: <field>=v, <field>__gte/__lte, flagged, sort=[-]<field>, fields, limit, after",
+    openapi_extra={"responses": {429: problem_response(PROBLEM_STATUSES[429], 429)}},
 )
 def record_list(request, code: str):
     """Filters are query parameters named by field; the next page starts after the cursor `next`
