@@ -3,11 +3,11 @@ the target is empty; after it, whether the restored copy is the one the manifest
 
 from pathlib import Path
 
-from django.db import connections
+from django.db import OperationalError, connections
 
 from cityops.audit.selectors import audit_verify
 from cityops.backup import postgres, sqlite
-from cityops.backup.errors import ArchiveIncompatible, RestoreMismatch, TargetNotEmpty
+from cityops.backup.errors import ArchiveIncompatible, BackupError, RestoreMismatch, TargetNotEmpty
 from cityops.backup.state import (
     cityops_version,
     code_migrations,
@@ -84,8 +84,14 @@ def target_contents(*, db: dict, engine: str, media_root: Path, manifest: dict, 
     Raise TargetNotEmpty when they hold anything and ``force`` is not given."""
     found = []
     if engine == "postgresql":
-        with using_database(db) as conn:
-            relations, functions = postgres.objects_in(conn)
+        try:
+            with using_database(db) as conn:
+                relations, functions = postgres.objects_in(conn)
+        except OperationalError as exc:
+            raise BackupError(
+                f"Cannot connect to the database {db['NAME']} ({str(exc).strip()}); create it "
+                f"(createdb {db['NAME']}) and try again."
+            ) from exc
         if relations or functions:
             found.append(
                 f"the database {db['NAME']} holds {relations:,} tables and other relations and {functions:,} functions"

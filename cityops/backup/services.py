@@ -74,8 +74,9 @@ def archive_path(out: Path | None) -> Path:
     return folder
 
 
-def _snapshot(connection, staging: Path) -> tuple[Path, dict, dict]:
+def _snapshot(connection, staging: Path, seconds: dict) -> tuple[Path, dict, dict]:
     """The database copied into ``staging`` and its state, both as of one moment."""
+    started = time.monotonic()
     if connection.in_atomic_block:
         raise BackupError("A backup cannot run inside a transaction (its copy would see uncommitted rows).")
     if connection.vendor == "postgresql":
@@ -87,11 +88,13 @@ def _snapshot(connection, staging: Path) -> tuple[Path, dict, dict]:
                 cur.execute("SELECT pg_export_snapshot()")
                 snapshot = cur.fetchone()[0]
             tool = postgres.dump(db=connection.settings_dict, snapshot=snapshot, out=dump_file, major=major)
+            seconds["dump"] = time.monotonic() - started
             state = database_state(connection)
         info = {"engine": "postgresql", "server_version": postgres.server_version(connection)}
         return dump_file, state, {**info, "dump_tool": tool.version, "dump_major": tool.major}
     copy = staging / "database.sqlite3"
     sqlite.copy(connection, copy)
+    seconds["dump"] = time.monotonic() - started
     with using_database({"NAME": f"file:{copy}?mode=ro", "OPTIONS": {}}) as snapshot_db:
         state = database_state(snapshot_db)
     return copy, state, {"engine": "sqlite", "server_version": sqlite3.sqlite_version}
@@ -121,7 +124,7 @@ def backup_create(
     writer = None
     try:
         started = time.monotonic()
-        db_file, state, database = _snapshot(connection, staging)
+        db_file, state, database = _snapshot(connection, staging, seconds)
         seconds["database"] = time.monotonic() - started
         writer = archive.ArchiveWriter(path)
         writer.add_file(db_file.name, db_file)

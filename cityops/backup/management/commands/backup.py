@@ -36,7 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"database: {manifest['database']['engine']} {manifest['database']['server_version']}, "
             f"{len(state['migrations'])} migrations, audit trail to record #{state['audit_head']['seq']} "
-            f"({result.seconds['database']:.1f} s)"
+            f"({result.seconds['database']:.1f} s, of which the copy {result.seconds['dump']:.1f} s)"
         )
         if media["included"]:
             self.stdout.write(
