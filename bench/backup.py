@@ -12,7 +12,8 @@ new temporary one). The demo town has no photos, so `--photos N` (default 2,000)
 The restore goes where a recovery would: an empty database (PostgreSQL: the same database, dropped
 and created again once the archive is written, so run it on a database you can seed again;
 SQLite: a new file) and a new var directory holding only the secret key, as a spare machine has
-once its keys are put back from the key store. The archive is kept and its path printed.
+once its keys are put back from the key store (removed at the end). The archive is kept and its
+path printed.
 """
 
 import argparse
@@ -48,14 +49,16 @@ def cityops(env: dict, *args: str) -> tuple[float, str]:
     return seconds, proc.stdout
 
 
-def photos(media: Path, count: int) -> int:
+def photos(media: Path, count: int) -> tuple[int, int]:
+    """At least ``count`` bench photos in the media directory; its files and bytes."""
     folder = media / "cases" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):
         path = folder / f"{n:06d}.jpg"
         if not path.exists():
             path.write_bytes(os.urandom(PHOTO_BYTES))
-    return sum(p.stat().st_size for p in media.rglob("*") if p.is_file())
+    files = [p.stat().st_size for p in media.rglob("*") if p.is_file()]
+    return len(files), sum(files)
 
 
 def pg_size(url: str) -> int:
@@ -100,7 +103,7 @@ def main() -> None:
     url = f"sqlite:///{Path(args.sqlite).resolve()}" if args.sqlite else _server.PG_URL
     env = {**os.environ, "DATABASE_URL": url, "CITYOPS_VAR_DIR": str(var), "PYTHONPATH": str(_server.ROOT)}
     seeded = prepare(env, args, url)
-    media_bytes = photos(var / "media", args.photos)
+    media_files, media_bytes = photos(var / "media", args.photos)
     db_bytes = Path(args.sqlite).stat().st_size if args.sqlite else pg_size(url)
     before = loadavg()
 
@@ -122,6 +125,7 @@ def main() -> None:
     restore_s, restore_out = cityops(spare_env, "restore", str(archive))
     restored_bytes = target.stat().st_size if args.sqlite else pg_size(url)
     after = loadavg()
+    shutil.rmtree(spare)
 
     print(f"database: {'SQLite ' + sqlite3.sqlite_version if args.sqlite else 'PostgreSQL'} ({url})")
     if seeded is not None:
@@ -130,7 +134,7 @@ def main() -> None:
     print(restore_out.strip())
     rows = [
         ("database size", f"{db_bytes / 1e9:.2f} GB (restored: {restored_bytes / 1e9:.2f} GB)"),
-        ("media", f"{args.photos:,} photos, {media_bytes / 1e9:.2f} GB"),
+        ("media", f"{media_files:,} files, {media_bytes / 1e9:.2f} GB"),
         ("archive", f"{archive.stat().st_size / 1e9:.2f} GB ({archive})"),
         ("cityops backup", f"{backup_s:.1f} s"),
         ("cityops restore --check", f"{check_s:.1f} s"),
