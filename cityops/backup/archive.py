@@ -9,6 +9,7 @@ archive is damaged or truncated before it touches the database or the media.
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import tarfile
@@ -24,6 +25,17 @@ MEDIA_PREFIX = "media/"
 DATABASE_MEMBERS = ("database.pgdump", "database.sqlite3")
 MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 CHUNK = 1024 * 1024
+# What a restore reads from the manifest (a path of keys each).
+REQUIRED = (
+    ("created_at",),
+    ("members",),
+    ("database", "engine"),
+    ("state", "migrations"),
+    ("state", "stats"),
+    ("state", "audit_head"),
+    ("media", "included"),
+    ("secrets", "sealing", "fingerprints"),
+)
 
 
 def _canonical(value) -> bytes:
@@ -72,7 +84,10 @@ class ArchiveWriter:
             info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = st.st_size, int(st.st_mtime), 0o600
             hashing = _Hashing(fh)
-            self.tar.addfile(info, hashing)
+            try:
+                self.tar.addfile(info, hashing)
+            except OSError as exc:  # the file shrank while it was read
+                raise BackupError(f"Cannot archive {source}: {exc}; run the backup again.") from exc
         self.members.append({"name": name, "size": info.size, "sha256": hashing.sha.hexdigest()})
         return True
 
@@ -83,7 +98,7 @@ class ArchiveWriter:
         data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
         info = tarfile.TarInfo(MANIFEST)
         info.size, info.mtime, info.mode = len(data), int(time.time()), 0o600
-        self.tar.addfile(info, _Hashing(_BytesReader(data)))
+        self.tar.addfile(info, io.BytesIO(data))
         self.tar.close()
         self.fh.flush()
         os.fsync(self.fh.fileno())
@@ -97,16 +112,6 @@ class ArchiveWriter:
             with contextlib.suppress(OSError, tarfile.TarError):
                 close()
         self.partial.unlink(missing_ok=True)
-
-
-class _BytesReader:
-    def __init__(self, data: bytes):
-        self.data, self.pos = data, 0
-
-    def read(self, n: int = -1) -> bytes:
-        end = len(self.data) if n < 0 else self.pos + n
-        chunk, self.pos = self.data[self.pos : end], min(end, len(self.data))
-        return chunk
 
 
 def _fsync_dir(path: Path) -> None:
@@ -128,7 +133,8 @@ def _member_name(member: tarfile.TarInfo, path: Path) -> str:
         )
     if name.startswith("/") or "\\" in name or ".." in parts or not parts:
         raise ArchiveBroken(f"{path} holds a member with an unsafe name ({name!r}); nothing was restored.")
-    if name != MANIFEST and name not in DATABASE_MEMBERS and not name.startswith(MEDIA_PREFIX):
+    media = name.startswith(MEDIA_PREFIX) and len(parts) > 1
+    if name != MANIFEST and name not in DATABASE_MEMBERS and not media:
         raise ArchiveBroken(f"{path} holds {name!r}, which a cityops archive never holds.")
     return name
 
@@ -217,6 +223,16 @@ def parse_manifest(data: bytes, path: Path) -> dict:
         )
     if manifest.get("manifest_sha256") != manifest_digest(manifest):
         raise ArchiveBroken(f"{path}: the manifest does not match its own checksum; the archive is corrupt.")
+    for keys in REQUIRED:
+        value = manifest
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None:
+            raise ArchiveBroken(
+                f"{path}: the manifest has no {'.'.join(keys)}; it was not written by cityops backup."
+            )
+    if manifest["database"]["engine"] not in ("postgresql", "sqlite"):
+        raise ArchiveBroken(f"{path}: the manifest names an unknown database engine.")
     return manifest
 
 

@@ -17,7 +17,16 @@ def write(path: Path, members: dict[str, bytes], **manifest) -> dict:
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(data)
         writer.add_file(name, file)
-    return writer.finish({"format": archive.FORMAT, "format_version": archive.FORMAT_VERSION, **manifest})
+    skeleton = {
+        "format": archive.FORMAT,
+        "format_version": archive.FORMAT_VERSION,
+        "created_at": "2026-11-24T02:30:00+08:00",
+        "database": {"engine": "sqlite"},
+        "state": {"migrations": [], "stats": {}, "audit_head": {"seq": 0, "hash": ""}},
+        "media": {"included": True},
+        "secrets": {"sealing": {"fingerprints": []}},
+    }
+    return writer.finish({**skeleton, **manifest})
 
 
 def read_members(path: Path) -> list[tuple[str, bytes]]:

@@ -102,6 +102,7 @@ def test_a_member_the_manifest_does_not_list_or_a_missing_one_is_refused(good, t
         ("media/../../escaped.txt", "unsafe name"),
         ("/etc/cron.d/x", "unsafe name"),
         ("settings.py", "which a cityops archive never holds"),
+        ("media/", "which a cityops archive never holds"),
     ],
 )
 def test_members_outside_the_archive_layout_are_refused_before_extraction(tmp_path, name, says):
@@ -157,3 +158,13 @@ def test_a_newer_archive_format_is_refused_by_name(good, tmp_path):
 
     assert "is in archive format 2; this cityops reads format 1" in err.value.detail
     assert "Restore it with the cityops version that made it (0.1.0)" in err.value.detail
+
+
+def test_a_manifest_without_what_a_restore_reads_is_refused(good, tmp_path):
+    def no_counts(m):
+        del m["state"]["stats"]
+
+    with pytest.raises(
+        ArchiveBroken, match="the manifest has no state.stats; it was not written by cityops backup"
+    ):
+        unpack(rewrite(good, tmp_path / "bare.tar", change=no_counts), tmp_path)
