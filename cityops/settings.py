@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "cityops.databrain",
     "cityops.egov",
     "cityops.ops",
+    "cityops.backup",
     "cityops.demo",
 ]
 
@@ -352,6 +353,12 @@ CITYOPS_VIDEO_SIP_PORT = env_int("CITYOPS_VIDEO_SIP_PORT", 5060, minimum=0)
 CITYOPS_VIDEO_SIP_PASSWORD = env_str("CITYOPS_VIDEO_SIP_PASSWORD", "")
 CITYOPS_VIDEO_SIP_AUTO_ADD = env_bool("CITYOPS_VIDEO_SIP_AUTO_ADD", False)
 CITYOPS_VIDEO_SIP_PROJECT = env_str("CITYOPS_VIDEO_SIP_PROJECT", "")
+
+# Backups (docs/deployment.md, "Backup and restore"): where `cityops backup` writes its archives when
+# no --out is given (copy them off the machine), and the directory of pg_dump, pg_restore and psql
+# when they are not where Debian's PostgreSQL packages put them (set: looked for there only).
+CITYOPS_BACKUP_DIR = Path(env_str("CITYOPS_BACKUP_DIR", str(VAR_DIR / "backups")))
+CITYOPS_PG_BINDIR = env_str("CITYOPS_PG_BINDIR", "")
 
 LOGGING = {
     "version": 1,
