@@ -33,11 +33,15 @@ from django.utils import timezone
 from cityops.cases.choices import OPEN_STATUSES, Channel, Status
 from cityops.cases.models import Case, CaseDailyStat, CaseEvent, PatrolItem
 from cityops.cases.models.stats import COUNTERS, CaseVillageDailyStat, CaseVillageMonthlyStat
+from cityops.core.locks import serialize
 from cityops.core.workcalendar import get_calendar
 from cityops.geo.models import Grid
 
 INDEX = {name: i for i, name in enumerate(COUNTERS)}
 CHUNK_DAYS = 92
+# One rollup writes at a time: a second one waiting here then deletes the first one's rows and
+# inserts its own, where it would otherwise have missed them and broken the unique constraints.
+ROLLUP_LOCK = "cases.rollup"
 SETTLING = OPEN_STATUSES - {Status.ON_HOLD}  # a case on hold (挂账) has its clock stopped
 CHECK_STARTS = {"send_to_verify": "verify", "dispose": "recheck"}
 CHECK_ENDS = {"verify": "verify", "recheck_pass": "recheck", "recheck_fail": "recheck"}
@@ -369,12 +373,13 @@ class RollupResult:
 
 def rollup_days(start: date, end: date, *, now: datetime | None = None) -> RollupResult:
     """Delete and rebuild the rollup rows of the days start..end (inclusive), and of their months,
-    in one transaction."""
+    in one transaction; two rollups at once (the job and ``cityops kpi-rollup``) take turns."""
     now = now or timezone.now()
     result = RollupResult()
     if start > end:
         return result
     with transaction.atomic():
+        serialize(ROLLUP_LOCK)
         lo = start
         while lo <= end:
             hi = min(lo + timedelta(days=CHUNK_DAYS - 1), end)

@@ -1,4 +1,10 @@
-"""Sending the webhook outbox: claim a row with a conditional UPDATE, POST it signed, retry with backoff."""
+"""Sending the webhook outbox: claim a row with a conditional UPDATE, POST it signed, retry with backoff.
+
+A delivery is POSTed by one worker at a time: the claim sets ``claimed_until``, and that value is
+the claim's token — the outcome is written only where it still stands. A worker killed during the
+POST leaves the claim to lapse after ``CLAIM_SECONDS``; the delivery is then sent again with the
+same ``X-Cityops-Delivery`` id, by which a receiver recognises a repeat (docs/cases.md).
+"""
 
 import hashlib
 import hmac
@@ -54,11 +60,12 @@ def _send_one(d: WebhookDelivery, now, send) -> bool:
         "X-Cityops-Signature": signature(d.webhook.secret, ts, body),
     }
     attempts = d.attempts + 1
+    mine = WebhookDelivery.objects.filter(pk=d.pk, claimed_until=d.claimed_until)  # the claim still ours
     try:
         send(d.webhook.url, body, headers)
     except Exception as exc:  # noqa: BLE001 - any failure is retried later, never lost
         state = WebhookDelivery.State.FAILED if attempts >= MAX_ATTEMPTS else WebhookDelivery.State.PENDING
-        WebhookDelivery.objects.filter(pk=d.pk).update(
+        mine.update(
             attempts=attempts,
             state=state,
             next_attempt_at=now + backoff(attempts),
@@ -66,9 +73,7 @@ def _send_one(d: WebhookDelivery, now, send) -> bool:
             last_error=str(exc)[:300],
         )
         return False
-    WebhookDelivery.objects.filter(pk=d.pk).update(
-        attempts=attempts, state=WebhookDelivery.State.SENT, claimed_until=None, last_error=""
-    )
+    mine.update(attempts=attempts, state=WebhookDelivery.State.SENT, claimed_until=None, last_error="")
     return True
 
 

@@ -3,10 +3,12 @@
 A job is a function of no arguments that returns a short summary of what it did ("" when there was
 nothing to do). Its schedule and claim are one ``Job`` row: a worker runs a due job only after a
 conditional UPDATE of that row succeeded (due, and not held by a live claim), so any number of
-workers on SQLite or PostgreSQL run each due run once. A run that raises is recorded with its
+workers on SQLite or PostgreSQL run each due run once. While the job runs, its worker renews the
+claim (a heartbeat), so a run longer than the lease is never taken over by a second worker; a
+worker that died stops renewing, and its claim lapses. A run that raises is recorded with its
 error and retried with exponential backoff; the worker itself goes on. Every run leaves a
 ``JobRun`` row, which the jobs page and ``cityops jobs`` show. Why our own loop and not a task
-library: docs/architecture.md, "Background work".
+library: docs/architecture.md, "Background work" and "Workers that run twice".
 """
 
 import os
@@ -15,6 +17,7 @@ import socket
 import threading
 import traceback
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +31,7 @@ from cityops.core.models import Job, JobRun
 
 RESULT_CHARS = 500
 ERROR_CHARS = 8000
+BEAT_MAX = 15.0  # seconds between two renewals of a running job's claim, at most
 
 _REGISTRY: dict[str, "JobSpec"] = {}
 _discovered = False
@@ -43,7 +47,12 @@ class JobSpec:
     title: str
     retry_base: float = 10.0  # first retry this long after a failure, doubling per failure…
     retry_max: float = 900.0  # …up to this long (or the interval, when that is longer)
-    lease: float = 600.0  # a claim older than this is taken to be a dead worker's
+    lease: float = 120.0  # a claim not renewed for this long is taken to be a dead worker's
+
+    @property
+    def beat(self) -> float:
+        """Seconds between two renewals of the claim while the job runs: a few per lease."""
+        return max(min(self.lease / 4, BEAT_MAX), 0.05)
 
     @property
     def interval(self) -> float:
@@ -66,7 +75,7 @@ def job(
     title: str,
     retry_base: float = 10.0,
     retry_max: float = 900.0,
-    lease: float = 600.0,
+    lease: float = 120.0,
 ):
     """Register the decorated function as the periodic job ``name`` (``app.what``)."""
 
@@ -189,6 +198,38 @@ def _finish(spec: JobSpec, row: Job, worker: str, started: datetime, outcome: di
     return RunOutcome(spec.name, ok, outcome["result"], outcome["error"], attempt, None if ok else wait)
 
 
+def claim_renew(spec: JobSpec, *, worker: str) -> bool:
+    """Extend ``worker``'s claim on ``spec`` by a lease from now; False when it no longer holds it."""
+    until = timezone.now() + timedelta(seconds=spec.lease)
+    return bool(Job.objects.filter(name=spec.name, claimed_by=worker).update(claimed_until=until))
+
+
+def _beat(spec: JobSpec, worker: str, stop: threading.Event) -> None:
+    try:
+        while not stop.wait(spec.beat):
+            try:
+                if not claim_renew(spec, worker=worker):
+                    return  # released or taken over: nothing more to renew
+            except Exception:  # noqa: BLE001 - the database briefly away: the next beat tries again
+                close_old_connections()
+    finally:
+        connections.close_all()  # this thread's connection
+
+
+@contextmanager
+def heartbeat(spec: JobSpec, *, worker: str):
+    """Renew the claim every ``spec.beat`` seconds from a thread of its own while the block runs, so
+    that a job running longer than its lease keeps it; a worker that died stops renewing."""
+    stop = threading.Event()
+    beating = threading.Thread(target=_beat, args=(spec, worker, stop), name=f"beat-{spec.name}", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beating.join()
+
+
 def job_run(spec: JobSpec, *, worker: str, force: bool = False) -> RunOutcome | None:
     """Claim ``spec`` and run it once, recording what happened; None when it was not claimed.
 
@@ -201,7 +242,8 @@ def job_run(spec: JobSpec, *, worker: str, force: bool = False) -> RunOutcome | 
     if row is None:
         return None
     try:
-        result = spec.func() or ""
+        with heartbeat(spec, worker=worker):
+            result = spec.func() or ""
     except Exception as exc:  # noqa: BLE001 - recorded with its traceback and retried with backoff
         return _finish(spec, row, worker, started, {"ok": False, "result": "", "error": _error_text(exc)})
     except BaseException as exc:
@@ -252,15 +294,26 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _silent(row: Job, now: datetime) -> bool:
+    """Whether the claim has missed two heartbeats (its worker renews it every ``beat`` seconds)."""
+    spec = _REGISTRY.get(row.name) or JobSpec(row.name, lambda: None, 0, row.name)
+    last_beat = row.claimed_until - timedelta(seconds=spec.lease)
+    return now - last_beat > timedelta(seconds=2 * spec.beat)
+
+
 def claims_release_dead(*, now: datetime | None = None) -> int:
     """Release the claims of this host's workers whose process has ended (killed, crashed), so their
-    jobs need not wait out the lease; each counts as a failed run. Returns how many."""
+    jobs need not wait out the lease; each counts as a failed run. Returns how many.
+
+    A claim is released only when its process is gone *and* it has missed two heartbeats: a worker
+    in another PID namespace on a host of the same name (containers sharing the host's network)
+    may have a PID this one cannot see, but it keeps renewing its claim."""
     now = now or timezone.now()
     host = socket.gethostname()
     released = 0
     for row in Job.objects.filter(claimed_by__startswith=f"{host}:", claimed_until__gt=now):
         pid = row.claimed_by.split(":")[1]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or _alive(int(pid)) or not _silent(row, now):
             continue
         error = f"the worker {row.claimed_by} ended during this run"
         done = Job.objects.filter(pk=row.pk, claimed_by=row.claimed_by).update(

@@ -2,7 +2,7 @@
 
 ``evaluate_readings`` runs inside the ingest worker's transaction after a batch is stored. It costs
 three queries whatever the batch size (the batch's devices, their rule states, their active
-alarms), plus bulk writes of the changed states; an alarm that is raised, escalated or cleared
+alarms), a fourth on PostgreSQL that locks the devices (``_lock_devices``), plus bulk writes of the changed states; an alarm that is raised, escalated or cleared
 costs a few more. The rules come compiled from the per-process cache of ``rule_cache``.
 
 What a rule remembers between readings (since when a threshold is exceeded, whether it is
@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -234,6 +235,18 @@ def _flush(b: Batch) -> None:
         RuleState.objects.bulk_create(worth, ignore_conflicts=True)
 
 
+def _lock_devices(ids: list[int]) -> None:
+    """Evaluations of one device take turns (PostgreSQL; SQLite has one writer): two ingest workers
+    with readings of the same device would otherwise both read its rule states before either wrote
+    them, and the one that wrote last would undo the other's change (an alarm left active with its
+    rule's state cleared). The rows are locked in id order, so two batches never wait in a circle;
+    the locks last until the batch commits, as the devices' own update at its end does anyway."""
+    if not (connection.features.has_select_for_update and connection.in_atomic_block):
+        return  # SQLite: the batch's transaction holds the only write lock; outside one: nothing to hold
+    locked = Device.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
+    list(locked.values_list("pk", flat=True))
+
+
 def evaluate_readings(readings: list[StoredReading], *, now: datetime) -> None:
     """Apply a stored batch of readings to the rules of their devices; raise and clear alarms."""
     if not readings:
@@ -241,6 +254,7 @@ def evaluate_readings(readings: list[StoredReading], *, now: datetime) -> None:
     by_device: dict[int, list[StoredReading]] = defaultdict(list)
     for r in readings:
         by_device[r.device_id].append(r)
+    _lock_devices(list(by_device))
     devices = alarms.device_infos(list(by_device))
     sets = rule_sets()
     states = {(s.rule_id, s.device_id): s for s in RuleState.objects.filter(device_id__in=list(devices))}
@@ -256,14 +270,22 @@ def evaluate_readings(readings: list[StoredReading], *, now: datetime) -> None:
 # ---- the offline sweep ----------------------------------------------------------------------------
 
 
+def _unlocked(qs):
+    """The rows of ``qs`` that nobody else holds, locked until the sweep commits (PostgreSQL): a
+    device whose readings an ingest batch is storing this moment is not silent, one that another
+    sweep holds is that sweep's, and waiting for either could close a circle of waits."""
+    return qs.select_for_update(skip_locked=True, no_key=True)
+
+
 def _mark_offline(now: datetime) -> int:
     """Connectivity: offline after the type's ``offline_after_s`` without a reading."""
     marked = 0
     for type_id, after in DeviceType.objects.values_list("id", "offline_after_s"):
-        marked += (
-            Device.objects.filter(device_type_id=type_id, last_seen_at__lt=now - timedelta(seconds=after))
-            .exclude(connectivity=Connectivity.OFFLINE)
-            .update(connectivity=Connectivity.OFFLINE)
+        stale = Device.objects.filter(
+            device_type_id=type_id, last_seen_at__lt=now - timedelta(seconds=after)
+        ).exclude(connectivity=Connectivity.OFFLINE)
+        marked += Device.objects.filter(pk__in=_unlocked(stale).values("pk")).update(
+            connectivity=Connectivity.OFFLINE
         )
     return marked
 
@@ -293,11 +315,22 @@ def _offline_rules(sets: dict[int, RuleSet]):
 
 
 def sweep_offline(*, now: datetime) -> int:
-    """Mark silent devices offline and raise the offline alarms due; returns the alarms raised."""
+    """Mark silent devices offline and raise the offline alarms due; returns the alarms raised.
+
+    One transaction, holding the devices it found silent (``_unlocked``): a second sweep at once
+    skips them instead of raising their alarms again, and an ingest batch with their readings waits
+    for this one and then clears what it raised."""
+    with transaction.atomic():
+        return _sweep_offline(now)
+
+
+def _sweep_offline(now: datetime) -> int:
     _mark_offline(now)
     raised = 0
     for rule, only, overridden in _offline_rules(rule_sets()):
-        silent = list(_silent_devices(rule, now, only, overridden).values_list("id", flat=True)[:5000])
+        silent = list(
+            _unlocked(_silent_devices(rule, now, only, overridden)).values_list("id", flat=True)[:5000]
+        )
         if not silent:
             continue
         devices = alarms.device_infos(silent)

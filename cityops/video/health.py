@@ -36,6 +36,7 @@ from cityops.cases.intake import intake_alarm
 from cityops.core.errors import DomainError
 from cityops.core.events import emit_many
 from cityops.core.events import event as screen_event
+from cityops.core.locks import exclusive
 from cityops.core.sealed import SealBroken
 from cityops.video.choices import IN_SERVICE, Health, HealthSource
 from cityops.video.credentials import open_credentials
@@ -45,6 +46,7 @@ from cityops.video.prober import ProbeResult, Target, run_probes
 log = logging.getLogger(__name__)
 
 CHUNK = 900  # ids per UPDATE … WHERE id IN (…): under SQLite's 999 variables
+SWEEP_LOCK = "video.sweep"
 MAX_TEXT = 300
 
 ROW_FIELDS = (
@@ -108,8 +110,11 @@ class SweepSummary:
     probe_seconds: float = 0.0
     write_seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
+    busy: bool = False  # another worker's sweep was running: this one did nothing
 
     def __str__(self) -> str:
+        if self.busy:
+            return "another sweep is running"
         parts = [
             f"{self.channels:,} channels: {self.probed:,} probed ({self.probe_seconds:.1f} s)",
             f"{self.by_sip:,} by keepalive",
@@ -457,7 +462,17 @@ def outage_cases_close(outage_ids: list[int], *, summary: SweepSummary | None = 
 
 
 def sweep(*, runner=run_probes, now=None) -> SweepSummary:
-    """Probe every channel in service, apply the results, open and close the outages' cases."""
+    """Probe every channel in service, apply the results, open and close the outages' cases.
+
+    One sweep at a time across all workers (an advisory lock on PostgreSQL): two sweeps that probed
+    the same cameras would both record each transition, open the outage's case twice and show the
+    camera going offline twice on the screen. A sweep that finds another running returns ``busy``.
+    """
+    with exclusive(SWEEP_LOCK) as mine:
+        return _sweep(runner, now) if mine else SweepSummary(busy=True)
+
+
+def _sweep(runner, now) -> SweepSummary:
     summary = SweepSummary()
     rows = _rows()
     summary.channels = len(rows)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from cityops.core.locks import serialize
 from cityops.video.choices import IN_SERVICE, Health
 from cityops.video.models import Canteen, Channel, ChannelDay, HealthChange
 
@@ -121,6 +122,7 @@ def rollup_days(first: date, last: date, *, now: datetime | None = None) -> int:
                 )
             )
     with transaction.atomic():
+        serialize("video.rollup")  # a second rollup at once waits, then replaces these rows
         ChannelDay.objects.filter(day__gte=first, day__lte=last).delete()
         ChannelDay.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

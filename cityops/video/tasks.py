@@ -27,7 +27,7 @@ def _sweep_every() -> float:
 @job("video.sweep", every=_sweep_every, title=_("Probe the cameras, mark them online or offline"), lease=900)
 def sweep() -> str:
     summary = health_sweep()
-    text = str(summary) if summary.channels else ""
+    text = str(summary) if summary.channels or summary.busy else ""
     taken, failed = snapshots_refresh()
     if taken or failed:
         text += f"; snapshots {taken} taken, {failed} failed"

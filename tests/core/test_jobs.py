@@ -324,17 +324,60 @@ def test_a_long_job_of_one_app_does_not_hold_back_another_apps_jobs():
 
 
 def test_a_dead_workers_claim_is_released_and_counted_as_a_failure():
-    s, other = spec("test.dead"), spec("test.live")
-    jobs_sync([s, other])
+    s, other, renewed = spec("test.dead"), spec("test.live"), spec("test.renewed")
+    jobs_sync([s, other, renewed])
     gone = subprocess.Popen(["true"])
     gone.wait()
-    host, until = socket.gethostname(), timezone.now() + timedelta(minutes=10)
-    Job.objects.filter(name=s.name).update(claimed_by=f"{host}:{gone.pid}:dead", claimed_until=until)
-    Job.objects.filter(name=other.name).update(claimed_by=f"{host}:{os.getpid()}:live", claimed_until=until)
+    host, now = socket.gethostname(), timezone.now()
+    silent = now + timedelta(seconds=s.lease - 60)  # last renewed a minute ago: four beats missed
+    Job.objects.filter(name=s.name).update(claimed_by=f"{host}:{gone.pid}:dead", claimed_until=silent)
+    Job.objects.filter(name=other.name).update(claimed_by=f"{host}:{os.getpid()}:live", claimed_until=silent)
+    # a PID this process cannot see, but a claim renewed just now: a worker in another PID namespace
+    Job.objects.filter(name=renewed.name).update(
+        claimed_by=f"{host}:{gone.pid}:elsewhere", claimed_until=now + timedelta(seconds=renewed.lease)
+    )
     assert jobs.claims_release_dead() == 1
+    assert Job.objects.get(name=renewed.name).claimed_by.endswith(":elsewhere")
     row = Job.objects.get(name=s.name)
     assert row.claimed_by == "" and row.attempts == 1 and row.last_ok is False
     assert row.last_error == f"the worker {host}:{gone.pid}:dead ended during this run"
     assert JobRun.objects.get(job=row).error == row.last_error
     assert Job.objects.get(name=other.name).claimed_by.endswith(":live")  # its worker is alive
     assert job_run(s, worker="w1").ok  # and the job runs again at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_running_longer_than_its_lease_keeps_its_claim():
+    """The worker renews its claim while the job runs: a second worker never takes over a live run."""
+    started, release = threading.Event(), threading.Event()
+
+    def long_run():
+        started.set()
+        release.wait(20)
+        return "long"
+
+    s = spec("test.long", long_run, lease=0.4)  # renewed every 0.1 s
+    jobs_sync([s])
+    outcomes = []
+
+    def first_worker():
+        try:
+            outcomes.append(job_run(s, worker="w1"))
+        finally:
+            connections.close_all()
+
+    running = threading.Thread(target=first_worker)
+    running.start()
+    try:
+        assert started.wait(20)
+        claimed_until = Job.objects.get(name=s.name).claimed_until
+        threading.Event().wait(1.2)  # three leases: unrenewed, the claim would have lapsed twice over
+        assert timezone.now() > claimed_until
+        assert job_run(s, worker="w2", force=True) is None
+        row = Job.objects.get(name=s.name)
+        assert row.claimed_by == "w1" and row.claimed_until > timezone.now()
+    finally:
+        release.set()
+        running.join()
+    assert outcomes[0].ok and list(JobRun.objects.values_list("worker", flat=True)) == ["w1"]
+    assert Job.objects.get(name=s.name).claimed_by == ""  # released at the end, renewed no more

@@ -33,6 +33,15 @@ def people(n: int = 2) -> list[dict]:
     return rows[:n]
 
 
+MAPPING = {  # the columns of people() on the fields of the rented-houses resource
+    "公民身份号码": "id_number",
+    "姓名": "name",
+    "owner/出生日期": "birth_date",
+    "owner/rooms": "rooms",
+    "联系电话": "phone",
+}
+
+
 def test_a_json_array_under_a_dotted_path_loads_with_nested_objects_flattened(rented):
     data = json.dumps({"result": {"records": people(), "total": 2}}, ensure_ascii=False).encode()
     load = load_stage(
@@ -103,14 +112,7 @@ def test_a_large_file_is_queued_then_loaded_in_the_background_with_its_progress(
     monkeypatch.setattr(loads, "cache", Recording)
     data = json.dumps(people(), ensure_ascii=False).encode()
     load = load_stage(resource_code=rented.code, data=data, filename="p.json", actor_name="t")
-    mapping = {
-        "公民身份号码": "id_number",
-        "姓名": "name",
-        "owner/出生日期": "birth_date",
-        "owner/rooms": "rooms",
-        "联系电话": "phone",
-    }
-    load = load_commit(load_id=load.pk, mapping=mapping, actor_name="t")
+    load = load_commit(load_id=load.pk, mapping=MAPPING, actor_name="t")
     assert load.status == "queued" and loads.progress(load) == {"read": 0, "total": 2}
     done = load_queued()
     assert done.pk == load.pk and (done.status, done.inserted) == ("done", 2)

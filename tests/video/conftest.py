@@ -124,3 +124,36 @@ def video_channels(town, video_projects):
         "school": school,
         "canteen": canteen,
     }
+
+
+@pytest.fixture
+def outage_item(users, settings):
+    """The outage case settings, the small catalogue and workstations, and the camera fault item."""
+    from tests.cases.conftest import make_items, make_workstations
+
+    settings.CITYOPS_VIDEO_OUTAGE_CASE_MINUTES = 30
+    settings.CITYOPS_VIDEO_OUTAGE_ITEM = "camera_fault"
+    make_workstations()
+    make_items()
+    make_camera_item()
+
+
+def make_camera_item():
+    from cityops.cases.models import ItemCategory, PatrolItem
+    from cityops.org.models import Department
+
+    small = ItemCategory.objects.get(code="0101")
+    return PatrolItem.objects.create(
+        code="camera_fault",
+        name="监控设施（故障）",
+        kind="component",
+        category=small,
+        big_category=small.parent,
+        department=Department.objects.get(code="D-CG"),
+        dispatch_limit=2,
+        dispatch_unit="hours",
+        disposal_limit=1,
+        disposal_unit="days",
+        recheck_limit=4,
+        recheck_unit="hours",
+    )

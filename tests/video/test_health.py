@@ -6,13 +6,11 @@ import pytest
 from django.utils import timezone
 
 from cityops.audit.models import AuditRecord
-from cityops.cases.models import Case, CaseEvent, ItemCategory, PatrolItem
-from cityops.org.models import Department
+from cityops.cases.models import Case, CaseEvent, PatrolItem
 from cityops.video import health
 from cityops.video.credentials import Credentials, seal_credentials
 from cityops.video.models import Channel, GbDevice, HealthChange, Outage
 from cityops.video.prober import ProbeResult
-from tests.cases.conftest import make_items, make_workstations
 
 T0 = timezone.now().replace(microsecond=0)
 
@@ -49,33 +47,6 @@ def channels(video_channels):
 @pytest.fixture
 def prober():
     return FakeProber()
-
-
-@pytest.fixture
-def outage_item(users, settings):
-    settings.CITYOPS_VIDEO_OUTAGE_CASE_MINUTES = 30
-    settings.CITYOPS_VIDEO_OUTAGE_ITEM = "camera_fault"
-    make_workstations()
-    make_items()
-    make_camera_item()
-
-
-def make_camera_item():
-    small = ItemCategory.objects.get(code="0101")
-    return PatrolItem.objects.create(
-        code="camera_fault",
-        name="监控设施（故障）",
-        kind="component",
-        category=small,
-        big_category=small.parent,
-        department=Department.objects.get(code="D-CG"),
-        dispatch_limit=2,
-        dispatch_unit="hours",
-        disposal_limit=1,
-        disposal_unit="days",
-        recheck_limit=4,
-        recheck_unit="hours",
-    )
 
 
 def sweep(prober, minutes=0):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cityops.cases.models import PatrolCoverage, PatrolPlan, PatrolSession
 from cityops.cases.patrols.tracks import DEFAULT_MIN_MINUTES, coverage_share, local_day, tracks_of_day
+from cityops.core.locks import serialize
 from cityops.core.workcalendar import get_calendar
 from cityops.geo.models import Grid
 
@@ -99,25 +100,36 @@ def coverage_compute(*, day: date, now=None) -> CoverageResult:
             by_grid[s.grid_id].append(s)
     calendar = get_calendar()
     d = _Day(day, [w for w in week if calendar.is_working_day(w)], day < timezone.localdate(now), lon, lat)
-    existing = {row.grid_id: row for row in PatrolCoverage.objects.filter(day=day)}
-    result, new, changed = CoverageResult(day), [], []
+    result, computed = CoverageResult(day), {}
     for grid in Grid.objects.order_by("pk"):
         values = _grid_values(grid, plans.get(grid.pk, []), by_grid.get(grid.pk, []), d)
         values["computed_at"] = now
-        row = existing.get(grid.pk) or PatrolCoverage(
-            grid=grid, area_id=grid.area_id, village_id=grid.village_id, day=day
-        )
-        for name, value in values.items():
-            setattr(row, name, value)
-        (changed if row.pk else new).append(row)
+        computed[grid] = values
         result.grids += 1
         result.visits += values["visits"]
         result.missed += values["missed"]
+    _write(day, computed)
+    return result
+
+
+def _write(day: date, computed: dict[Grid, dict]) -> None:
+    """Insert or update the day's rows. Two computations of one day at once (the worker's sweep and
+    ``cityops patrol-coverage``) take turns, the second reading the rows the first inserted."""
     with transaction.atomic():
+        serialize(f"cases.coverage:{day.isoformat()}")
+        existing = {row.grid_id: row for row in PatrolCoverage.objects.filter(day=day)}
+        new, changed, fields = [], [], set()
+        for grid, values in computed.items():
+            row = existing.get(grid.pk) or PatrolCoverage(
+                grid=grid, area_id=grid.area_id, village_id=grid.village_id, day=day
+            )
+            for name, value in values.items():
+                setattr(row, name, value)
+            fields |= values.keys()
+            (changed if row.pk else new).append(row)
         PatrolCoverage.objects.bulk_create(new, batch_size=500)
         if changed:
-            PatrolCoverage.objects.bulk_update(changed, [*values], batch_size=500)
-    return result
+            PatrolCoverage.objects.bulk_update(changed, sorted(fields), batch_size=500)
 
 
 def coverage_recent(*, days: int = 2, now=None) -> list[CoverageResult]:

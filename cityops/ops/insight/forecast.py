@@ -18,6 +18,7 @@ from cityops.audit.services import audit_record
 from cityops.cases.kpis import PeriodStart
 from cityops.cases.models import ItemCategory
 from cityops.cases.models.stats import CaseVillageDailyStat
+from cityops.core.locks import serialize
 from cityops.core.workcalendar import get_calendar
 from cityops.geo.models import Area, Village
 from cityops.ops.insight import model
@@ -142,6 +143,7 @@ def forecast_all(*, today: date | None = None) -> ForecastState:
         y = series_values(spec, counts, mondays[:weeks], village_area)
         fitted.append((spec, y, _fit(y, mondays, calendar.is_working_day)))
     with transaction.atomic():
+        serialize("ops.forecast")  # a second forecast at once waits, then replaces these series
         ForecastSeries.objects.all().delete()
         for spec, y, fit in fitted:
             _store(spec, y, mondays, fit, now)

@@ -125,8 +125,11 @@ def _write(name: str, content: bytes) -> None:
 
 
 def report_make(report: Report) -> Report:
-    """Compute and write the report's files (in the town's language); mark it done or failed."""
+    """Compute and write the report's files (in the town's language); mark it done or failed. The
+    outcome is written only while the claim is this worker's (its ``started_at``): a worker that
+    stalled past ``STALE`` and was replaced leaves the row to its successor."""
     began = time.monotonic()
+    mine = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at)
     period = Period(report.kind, report.start, report.end)
     reader = figures.ScopeReader(report.area_id, report.village_id)
     try:
@@ -141,13 +144,13 @@ def report_make(report: Report) -> Report:
         _write(f"{base}.xlsx", book)
         _write(f"{base}.pdf", document)
     except Exception as exc:
-        Report.objects.filter(pk=report.pk).update(
+        mine.update(
             status=ReportStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
         raise
-    Report.objects.filter(pk=report.pk).update(
+    mine.update(
         status=ReportStatus.DONE,
         progress=100,
         step="done",
