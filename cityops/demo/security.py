@@ -6,7 +6,7 @@ terminals of its departments as the endpoint agent's console exports them, and a
   every state: cityops due within the warning window, the video network overdue, the others current,
   level 1–2 systems with the owner's own dates, one retired.
 - **Terminals**: 320 office computers of the departments, written as a CSV and loaded through the
-  import a security officer uses; about one in twelve is offline or unprotected.
+  import a security officer uses; about one in eight is offline or unprotected.
 - **Incidents**, through the response's services and relative to the seeding moment: a closed
   ordinary scan of last month, a major defacement of the portal being contained (its first report
   made in time), an ordinary password attack whose first report is running out, and a closed drill

@@ -149,7 +149,7 @@ class TimerKind(models.TextChoices):
 
 
 class TimerState(models.TextChoices):
-    RUNNING = "running", _("Running")
+    RUNNING = "running", pgettext_lazy("security", "Running")
     WARNING = "warning", _("Running out")
     OVERDUE = "overdue", _("Overdue")
     MET = "met", _("Met")
@@ -171,7 +171,7 @@ class TimerState(models.TextChoices):
 class EntryKind(models.TextChoices):
     """A line of an incident's timeline."""
 
-    REGISTERED = "registered", _("Registered")
+    REGISTERED = "registered", pgettext_lazy("security", "Registered")
     GRADE = "grade", _("Grade changed")
     OWNER = "owner", _("Owner assigned")
     STEP = "step", _("Step done")

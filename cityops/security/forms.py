@@ -6,6 +6,7 @@ a form left open while someone else changed the object is refused instead of und
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityops.core.inputs import DayField, MomentField
 from cityops.org.models import Department
@@ -53,8 +54,23 @@ def _moment_field(label, **kwargs) -> MomentField:
 # ---- the register ---------------------------------------------------------------------------------
 
 
+def _search(**kwargs) -> forms.CharField:
+    return forms.CharField(
+        required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"}), **kwargs
+    )
+
+
+def _departments(label) -> forms.ChoiceField:
+    """A department by code, from the list (filled when the form is made, so new ones appear)."""
+    return forms.ChoiceField(required=False, label=label)
+
+
+def department_choices() -> list:
+    return [("", _("All")), *Department.objects.order_by("code").values_list("code", "name")]
+
+
 class SystemFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    q = _search(label=_("Search"))
     level = forms.TypedChoiceField(
         required=False,
         choices=_blank(ProtectionLevel.choices),
@@ -69,8 +85,12 @@ class SystemFilterForm(forms.Form):
         label=_("Personal data"),
     )
     due = forms.ChoiceField(required=False, choices=_blank(DueState.choices), label=_("Next assessment"))
-    owner = forms.CharField(required=False, max_length=32, label=_("Owner department"))
+    owner = _departments(_("Owner department"))
     status = forms.ChoiceField(required=False, choices=_blank(SystemStatus.choices), label=_("Status"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = department_choices()
 
     def system_filter(self) -> SystemFilter:
         if not self.is_valid():
@@ -109,13 +129,15 @@ class SystemForm(forms.Form):
     next_due_on = DayField(
         label=_("Next assessment due"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_(
             "Levels 3 to 5 follow their cycle; set a date only to assess earlier (or for levels 1 and 2)."
         ),
     )
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("security", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = VersionField(required=False)
 
@@ -130,7 +152,9 @@ class SystemForm(forms.Form):
             self.fields[f"contact_{i}_role"] = forms.ChoiceField(
                 label=_("Role"), choices=[("", "—"), *ContactRole.choices], required=False
             )
-            self.fields[f"contact_{i}_name"] = forms.CharField(label=_("Name"), max_length=50, required=False)
+            self.fields[f"contact_{i}_name"] = forms.CharField(
+                label=pgettext_lazy("security", "Name"), max_length=50, required=False
+            )
             self.fields[f"contact_{i}_phone"] = forms.CharField(
                 label=_("Phone"), max_length=30, required=False
             )
@@ -195,13 +219,15 @@ class SystemForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = DayField(label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"}))
-    result = forms.ChoiceField(label=_("Result"), choices=AssessmentResult.choices)
+    assessed_on = DayField(
+        label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    result = forms.ChoiceField(label=pgettext_lazy("security", "Result"), choices=AssessmentResult.choices)
     assessor = forms.CharField(label=_("Assessment body"), max_length=100)
     next_due_on = DayField(
         label=_("Next assessment due"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Empty: the level's cycle decides."),
     )
     version = VersionField()
@@ -213,12 +239,18 @@ class TerminalFilterForm(forms.Form):
         ("offline", _("Offline")),
         ("unprotected", _("Unprotected")),
     ]
-    problem = forms.ChoiceField(required=False, choices=_blank(PROBLEMS), label=_("Problem"))
+    problem = forms.ChoiceField(
+        required=False, choices=_blank(PROBLEMS), label=pgettext_lazy("security", "Problem")
+    )
     agent_status = forms.ChoiceField(
         required=False, choices=_blank(AgentStatus.choices), label=_("Agent status")
     )
-    department = forms.CharField(required=False, max_length=32, label=_("Department"))
-    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    department = _departments(_("Department"))
+    q = _search(label=_("Search"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = department_choices()
 
     def terminal_filter(self) -> TerminalFilter:
         if not self.is_valid():
@@ -253,14 +285,16 @@ def kind_choices() -> list:
 
 class IncidentFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=_blank(IncidentStatus.choices), label=_("Status"))
-    grade = forms.ChoiceField(required=False, choices=_blank(Grade.choices), label=_("Grade"))
+    grade = forms.ChoiceField(
+        required=False, choices=_blank(Grade.choices), label=pgettext_lazy("security", "Grade")
+    )
     category = forms.ChoiceField(required=False, label=_("Category"))
     drill = forms.ChoiceField(
         required=False,
         choices=_blank([("real", _("Real incidents")), ("drill", _("Drills"))]),
         label=_("Real or drill"),
     )
-    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    q = _search(label=_("Search"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,7 +320,7 @@ def _systems_field(**kwargs) -> forms.ModelMultipleChoiceField:
 class IncidentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Category and subcategory"), help_text=_("GB/T 20986-2023"))
-    grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices)
+    grade = forms.ChoiceField(label=pgettext_lazy("security", "Grade"), choices=Grade.choices)
     discovered_at = _moment_field(_("Discovered at"))
     detected_by = forms.CharField(
         label=_("Detected by"), max_length=150, required=False, help_text=_("Empty: you")
@@ -294,7 +328,9 @@ class IncidentForm(forms.Form):
     drill = forms.BooleanField(label=_("Drill (an exercise, kept out of real figures)"), required=False)
     systems = _systems_field()
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=pgettext_lazy("security", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -318,7 +354,7 @@ class IncidentForm(forms.Form):
 
 
 class GradeForm(forms.Form):
-    grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices)
+    grade = forms.ChoiceField(label=pgettext_lazy("security", "Grade"), choices=Grade.choices)
     reason = forms.CharField(label=_("Why"), max_length=500)
     version = VersionField()
 

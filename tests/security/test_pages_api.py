@@ -263,3 +263,35 @@ def test_the_api_register_of_systems(client, people):
         content_type="application/json",
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "filing_number"
+
+
+def test_editing_keeps_the_owners_date_and_the_contacts(client, people):
+    from cityops.security.register import services
+    from tests.security.conftest import system_in
+
+    due = timezone.localdate() + timedelta(days=200)
+    system = services.system_create(
+        by=people["security"], data=system_in(code="SYS-2", level=2, next_due_on=due)
+    )
+    client.force_login(people["security"])
+    page = client.get(f"/security/systems/{system.code}/edit/").content.decode()
+    assert f'value="{due.isoformat()}"' in page
+    form = {
+        "name": "新名称",
+        "owner": "D-CG",
+        "level": "2",
+        "filing_number": system.filing_number,
+        "status": "in_service",
+        "exposure": "extranet",
+        "personal_data": "on",
+        "next_due_on": due.isoformat(),
+        "version": "1",
+        "contact_0_role": "responsible",
+        "contact_0_name": "李建华",
+        "contact_0_phone": "13800138000",
+    }
+    assert client.post(f"/security/systems/{system.code}/edit/", form).status_code == 302
+    system.refresh_from_db()
+    assert (system.name, system.next_due_on, system.version) == ("新名称", due, 2)
+    stale = client.post(f"/security/systems/{system.code}/edit/", {**form, "name": "旧表单"})
+    assert stale.status_code == 422 and "changed by someone else" in stale.content.decode()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cityops.core.export import Column, Sheet, file_bytes, local_time
 from cityops.security import categories
@@ -57,14 +58,14 @@ def _facts(c: Contents) -> list[list]:
         [_("Drill"), _("yes — kept out of real figures") if i.drill else _("no")],
         [_("Category"), c.category],
         [_("Subcategory"), c.subcategory],
-        [_("Grade"), str(Grade(i.grade).label)],
+        [pgettext("security", "Grade"), str(Grade(i.grade).label)],
         [_("Status"), str(IncidentStatus(i.status).label)],
         [_("Discovered"), local_time(i.discovered_at)],
-        [_("Registered"), f"{local_time(i.registered_at)} {i.registered_by_name}"],
-        [_("Closed"), local_time(i.closed_at)],
-        [_("Description"), i.description],
+        [pgettext("security", "Registered"), f"{local_time(i.registered_at)} {i.registered_by_name}"],
+        [pgettext("security", "Closed"), local_time(i.closed_at)],
+        [pgettext("security", "Description"), i.description],
         [_("Review summary"), i.summary],
-        [_("Classification"), categories.source()],
+        [pgettext("security", "Classification"), categories.source()],
         [_("Generated"), c.generated.strftime("%Y-%m-%d %H:%M")],
     ]
 
@@ -77,7 +78,7 @@ def workbook(incident) -> bytes:
         [
             Column(_("Step"), 14),
             Column(_("Owner"), 24),
-            Column(_("Done"), 20),
+            Column(pgettext("security", "Done"), 20),
             Column(_("Recorded by"), 16),
             Column(_("Note"), 60),
         ],
@@ -90,8 +91,8 @@ def workbook(incident) -> bytes:
         _("Report timers"),
         [
             Column(_("Report"), 16),
-            Column(_("Started"), 20),
-            Column(_("Due"), 20),
+            Column(pgettext("security", "Started"), 20),
+            Column(pgettext("security", "Due"), 20),
             Column(_("Met"), 20),
             Column(_("State"), 14),
             Column(_("Rule"), 80),
@@ -132,7 +133,12 @@ def workbook(incident) -> bytes:
     )
     timeline = Sheet(
         _("Timeline"),
-        [Column(_("Time"), 20), Column(_("Kind"), 18), Column(_("By"), 16), Column(_("Text"), 90)],
+        [
+            Column(pgettext("security", "Time"), 20),
+            Column(_("Kind"), 18),
+            Column(_("By"), 16),
+            Column(_("Text"), 90),
+        ],
         [[local_time(e.at), str(EntryKind(e.kind).label), e.actor_name, e.text] for e in c.entries],
     )
     return file_bytes(fmt="xlsx", sheets=[facts, steps, timers, systems, timeline])

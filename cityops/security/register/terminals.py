@@ -43,13 +43,19 @@ COLUMNS = [
     tabular.Column("agent_version", "客户端版本"),
     tabular.Column("last_heartbeat", "最后心跳时间"),
 ]
-SPEC = tabular.Spec(
-    COLUMNS,
-    "The terminals were not imported: %(count)s problem(s) found; nothing was written.",
-    sheet_name=SHEET_NAME,
-    max_bytes=20 * 1024 * 1024,
-    max_rows=50_000,
-)
+
+
+def spec() -> tabular.Spec:
+    """What the importer reads; its refusal in the reader's language."""
+    return tabular.Spec(
+        COLUMNS,
+        _("The terminals were not imported: %(count)s problem(s) found; nothing was written."),
+        sheet_name=SHEET_NAME,
+        max_bytes=20 * 1024 * 1024,
+        max_rows=50_000,
+    )
+
+
 # what the consoles write, in Chinese and English, for each status
 STATUS_WORDS = {
     AgentStatus.PROTECTED: {"protected", "正常", "已防护", "防护中", "在线防护"},
@@ -79,7 +85,7 @@ class ImportResult:
 
 
 def _refuse(errors: list[dict]) -> NoReturn:
-    tabular.refuse(errors, SPEC)
+    tabular.refuse(errors, spec())
 
 
 def parse_heartbeat(text: str) -> datetime | None:
@@ -97,12 +103,15 @@ def parse_heartbeat(text: str) -> datetime | None:
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
-            raise InputError(f"{text!r} is not a time (YYYY-MM-DD HH:MM:SS)") from None
+            raise InputError(_("%(v)r is not a time (YYYY-MM-DD HH:MM:SS)") % {"v": text}) from None
     if value.tzinfo is None:
         value = timezone.make_aware(value, timezone.get_default_timezone())
-    value = check_moment(value)
+    try:
+        value = check_moment(value)
+    except InputError:
+        raise InputError(_("%(v)s is outside the years 1970–2199") % {"v": text}) from None
     if value > timezone.now() + CLOCK_SKEW:
-        raise InputError(f"{text} is in the future")
+        raise InputError(_("%(v)s is in the future") % {"v": text})
     return value
 
 
@@ -177,7 +186,7 @@ def terminals_import(*, data: bytes, filename: str, by=None, actor_name: str = "
     command line, acting as ``actor_name``)."""
     if by is not None and not by.can(ACTION):
         raise Forbidden(_("Your role may not import terminals."))
-    table, index = tabular.load(data, filename, SPEC)
+    table, index = tabular.load(data, filename, spec())
     departments = _departments()
     errors: list[dict] = []
     rows: dict[str, dict] = {}

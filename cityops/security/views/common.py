@@ -3,6 +3,7 @@ and colours of the enums."""
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityops.core.errors import NotFound
 from cityops.core.pages import current_url_name, requires, sub_sections
@@ -24,7 +25,7 @@ VIEW, REGISTER, RESPOND = "security.view", "security.register", "security.respon
 PAGE_SIZE = 50
 
 SECTIONS = [
-    ("incidents", _("Incidents"), VIEW, {"incidents", "incident", "incident_new"}),
+    ("incidents", pgettext_lazy("security", "Incidents"), VIEW, {"incidents", "incident", "incident_new"}),
     (
         "systems",
         _("Information systems"),

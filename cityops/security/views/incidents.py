@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from cityops.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -106,7 +107,7 @@ def incident_export(request, fmt):
         _("Drill"),
         _("Category"),
         _("Subcategory"),
-        _("Grade"),
+        pgettext("security", "Grade"),
         _("Status"),
         _("Discovered"),
         _("First report due"),
