@@ -137,3 +137,21 @@ def test_a_second_file_updates_by_asset_code(people):
 def test_only_the_security_officer_imports(people, who):
     with pytest.raises(Forbidden):
         terminals_import(data=csv_bytes(good_rows()), filename="t.csv", by=people[who])
+
+
+def test_the_command_imports_and_exports(people, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    source = tmp_path / "终端.csv"
+    source.write_bytes(csv_bytes(good_rows(), "gbk"))
+    call_command("security-terminals", str(source), stdout=io.StringIO())
+    assert Terminal.objects.count() == 4
+    assert AuditRecord.objects.get(action="security.terminal.import").actor == "cli"
+    out = tmp_path / "out.xlsx"
+    call_command("security-terminals", str(out), "--export", stdout=io.StringIO())
+    assert openpyxl.load_workbook(out).active.max_row == 5
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(["PC-9,,,,,,,很好,,"]))
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("security-terminals", str(bad), stdout=io.StringIO(), stderr=io.StringIO())

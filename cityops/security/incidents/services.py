@@ -4,7 +4,10 @@ owner, record a step done, set the affected systems, add a note.
 Each is the only way its change happens (page, API and demo call it). Each checks the actor's role
 (``security.respond``), finds the incident locked, refuses a change made on an old copy (the
 ``version`` the actor saw), validates everything, then writes the change, a timeline entry and an
-audit record in one transaction. A refused change writes nothing but an audit record of the
+audit record in one transaction. The audit records hold the incident's number and structured facts
+(grade, category, systems, steps and times), never its free text — the title, notes and reasons stay
+in the incident, which only the security officer and the auditor read, while the trail is read by
+the system administrator too. A refused change writes nothing but an audit record of the
 refusal (``security.incident.refused``: who tried what, and why it was refused), appended after the
 rollback so that the attempt is on the trail even though nothing else is.
 
@@ -305,7 +308,6 @@ def incident_register(
         actor=by,
         obj=incident,
         after={
-            "title": title,
             "category": category,
             "subcategory": subcategory,
             "grade": grade,
@@ -354,7 +356,7 @@ def incident_grade(*, by, number: str, grade: str, reason: str, version: int) ->
         actor=by,
         obj=incident,
         before={"grade": before},
-        after={"grade": grade, "reason": reason[:300]},
+        after={"grade": grade},
     )
     return incident
 
