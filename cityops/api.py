@@ -20,6 +20,8 @@ from cityops.geo.api import router as geo_router
 from cityops.iot.api.ingest import router as ingest_router
 from cityops.iot.api.iot import router as iot_router
 from cityops.org.api import router as org_router
+from cityops.security.api.incidents import router as security_incidents_router
+from cityops.security.api.register import router as security_register_router
 from cityops.video.api.alerts import router as video_alerts_router
 from cityops.video.api.registry import router as video_registry_router
 
@@ -134,3 +136,5 @@ api.add_router("/video", video_registry_router)
 api.add_router("/video/alerts", video_alerts_router)
 api.add_router("/databrain", databrain_router)
 api.add_router("/egov", egov_router)
+api.add_router("/security", security_register_router)
+api.add_router("/security", security_incidents_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "cityops.video",
     "cityops.databrain",
     "cityops.egov",
+    "cityops.security",
     "cityops.ops",
     "cityops.backup",
     "cityops.demo",
@@ -382,3 +383,16 @@ CITYOPS_DATABRAIN_SYNC_BATCH = env_int("CITYOPS_DATABRAIN_SYNC_BATCH", 500, mini
 CITYOPS_DATABRAIN_SYNC_TIMEOUT = env_int("CITYOPS_DATABRAIN_SYNC_TIMEOUT", 30, minimum=1)
 CITYOPS_DATABRAIN_SYNC_INTERVAL = env_int("CITYOPS_DATABRAIN_SYNC_INTERVAL", 60, minimum=0)
 CITYOPS_DATABRAIN_SYNC_KEEP_DAYS = env_int("CITYOPS_DATABRAIN_SYNC_KEEP_DAYS", 30, minimum=1)
+
+# Network security (docs/security.md). The operator the town is, for the first report's time limit of
+# a 较大 or graver incident (国家网络安全事件报告管理办法 第四条): "other" 4 hours to the provincial
+# cyberspace administration, "central" (a central or state organ's unit) 2 hours, "cii" (critical
+# information infrastructure) 1 hour. The register warns this many days before an assessment falls
+# due; a terminal whose agent has not reported for this many days counts as offline.
+CITYOPS_SECURITY_OPERATOR = env_str("CITYOPS_SECURITY_OPERATOR", "other")
+if CITYOPS_SECURITY_OPERATOR not in ("other", "central", "cii"):
+    raise ImproperlyConfigured(
+        f"CITYOPS_SECURITY_OPERATOR={CITYOPS_SECURITY_OPERATOR!r} is not one of other, central, cii."
+    )
+CITYOPS_SECURITY_ASSESSMENT_WARN_DAYS = env_int("CITYOPS_SECURITY_ASSESSMENT_WARN_DAYS", 30, minimum=1)
+CITYOPS_SECURITY_OFFLINE_DAYS = env_int("CITYOPS_SECURITY_OFFLINE_DAYS", 7, minimum=1)

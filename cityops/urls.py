@@ -26,6 +26,8 @@ def home(request):
         return redirect("video:kitchens")
     if role == "window_clerk":
         return redirect("egov:items")
+    if role == "security_officer":
+        return redirect("security:incidents")
     if request.user.can("geo.view"):
         return redirect("geo:map")
     return redirect("accounts:profile")
@@ -60,6 +62,7 @@ urlpatterns = [
     path("services/", include("cityops.egov.urls")),
     path("kiosk/", include(kiosk_urlpatterns)),
     path("ops/", include("cityops.ops.urls")),
+    path("security/", include("cityops.security.urls")),
     path("jobs/", include("cityops.core.urls")),
     path("audit/", include("cityops.audit.urls")),
 ]

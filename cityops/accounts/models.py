@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.accounts.choices import Decision, ItemKind, ReviewKind, ReviewStatus
-from cityops.accounts.roles import DEPARTMENT_BOUND, ROLE_ACTIONS, Role, ScopeLevel
+from cityops.accounts.roles import DEPARTMENT_BOUND, ROLE_ACTIONS, SEPARATED_ACTIONS, Role, ScopeLevel
 from cityops.core.scoping import ScopedQuerySet
 from cityops.geo.models import Area, Grid, Village
 from cityops.org.models import Department
@@ -83,10 +83,13 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def can(self, action: str) -> bool:
-        """Whether the user's role grants ``action`` (superusers may do everything)."""
+        """Whether the user's role grants ``action`` (superusers may do everything but the security
+        officer's own work, ``SEPARATED_ACTIONS``)."""
         if not self.is_active:
             return False
-        return self.is_superuser or action in ROLE_ACTIONS.get(self.role, frozenset())
+        if action in ROLE_ACTIONS.get(self.role, frozenset()):
+            return True
+        return self.is_superuser and action not in SEPARATED_ACTIONS
 
     def scope_ids(self) -> dict[str, int | None]:
         return {"area": self.scope_area_id, "village": self.scope_village_id, "grid": self.scope_grid_id}

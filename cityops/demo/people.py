@@ -69,6 +69,7 @@ DEMO_LOGINS = [
     Login("clerk", Role.WINDOW_CLERK, display_name="林晓婷"),
     Login("steward", Role.DATA_STEWARD, display_name="何文斌"),
     Login("auditor", Role.AUDITOR, display_name="王建国"),
+    Login("security", Role.SECURITY_OFFICER, display_name="苏志远"),
     Login("admin", Role.SYSADMIN, display_name="罗海涛"),
     # an officer of the first school (see school_officer_link), who sees only its kitchens
     Login("food_safety", Role.FOOD_SAFETY, display_name="周丽华"),

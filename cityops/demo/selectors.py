@@ -12,6 +12,7 @@ from cityops.geo.selectors import geo_counts
 from cityops.iot.selectors import iot_counts
 from cityops.ops.models import Handover, Resource, ResponsePlan, RosterEntry
 from cityops.org.selectors import org_counts
+from cityops.security.models import Incident, InfoSystem, Terminal
 from cityops.video.rates import video_counts
 
 
@@ -36,6 +37,7 @@ def entity_counts() -> dict:
         **iot_counts(),
         **video_counts(),
         **ops_counts(),
+        **security_counts(),
         "service_items": ServiceItem.objects.filter(published__isnull=False).count(),
         "audit_records": AuditRecord.objects.count(),
     }
@@ -50,4 +52,14 @@ def ops_counts() -> dict:
         "ops_resources_by_kind": dict(
             Resource.objects.values_list("kind").annotate(n=Count("id")).order_by("kind")
         ),
+    }
+
+
+def security_counts() -> dict:
+    """The register of information systems, the terminals and the incidents (drills among them)."""
+    return {
+        "security_systems": InfoSystem.objects.count(),
+        "security_terminals": Terminal.objects.count(),
+        "security_incidents": Incident.objects.count(),
+        "security_drills": Incident.objects.filter(drill=True).count(),
     }

@@ -13,6 +13,7 @@ from cityops.demo.iot import seed_iot
 from cityops.demo.ops import duty_seed, plans_seed, resources_seed
 from cityops.demo.patrols import patrols_seed
 from cityops.demo.people import ACTOR, Progress, Tally, inspectors_seed, logins_seed, no_progress, org_seed
+from cityops.demo.security import security_seed
 from cityops.demo.town import town_geojson
 from cityops.demo.video import seed_alert_kinds, seed_video
 from cityops.geo.services import geojson_import
@@ -49,6 +50,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("duty roster", duty_seed),
     ("response plans", plans_seed),
     ("emergency resources", resources_seed),
+    ("network security", security_seed),
     # last: the longest step, the data brain's records through the load a data steward uses
     ("data records", data_records_seed),
 ]

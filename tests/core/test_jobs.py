@@ -205,6 +205,8 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "iot.offline": 30,
         "ops.reports": 10,
         "ops.forecast": 60,
+        "security.assessments": 3600,
+        "security.timers": 30,
         "video.alert_cases": 30,
         "video.alert_follow": 60,
         "video.rollup": 600,

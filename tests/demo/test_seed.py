@@ -10,7 +10,7 @@ from django.db.models import Count
 from cityops.accounts.models import User
 from cityops.accounts.roles import Role
 from cityops.audit.models import AuditRecord
-from cityops.demo import ops
+from cityops.demo import ops, security
 from cityops.demo.people import DEMO_INSPECTOR, DEMO_LOGINS, DEMO_PASSWORD
 from cityops.demo.selectors import entity_counts
 from cityops.demo.services import SEED_STEPS
@@ -71,6 +71,10 @@ def test_seeding_twice_changes_nothing_and_stats_reports_the_figures():
         "ops_roster_entries": 2 * (ops.DAYS_BEFORE + 1 + ops.DAYS_AFTER),
         "ops_response_plans": len(ops.PLANS),
         "ops_resources_by_kind": {"shelter": 12, "supplies": 3, "team": 5, "vehicle": 4},
+        "security_systems": len(security.SYSTEMS),
+        "security_terminals": security.TERMINALS,
+        "security_incidents": 4,
+        "security_drills": 1,
     }
     assert {k: stats[k] for k in expected} == expected
     assert stats["places_by_kind"]["service_centre"] == 24

@@ -15,9 +15,19 @@ from tests.e2e.pages import login, screenshot
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Roles whose navigation differs: the command centre, the phone, a department, a resident, the data
-# steward, the auditor, the administrator (whose links lead into Django's admin) and a school's
-# food-safety officer (who sees the bright kitchens only).
-ROLES = ["officer", "inspector_g1", "handler", "resident", "steward", "auditor", "admin", "food_officer"]
+# steward, the auditor, the administrator (whose links lead into Django's admin), a school's
+# food-safety officer (who sees the bright kitchens only) and the security officer (network security).
+ROLES = [
+    "officer",
+    "inspector_g1",
+    "handler",
+    "resident",
+    "steward",
+    "auditor",
+    "admin",
+    "food_officer",
+    "security",
+]
 
 
 def watch(page) -> dict:
@@ -59,6 +69,8 @@ def nav_links(page) -> list[str]:
 def test_every_page_in_the_navigation_loads_only_from_this_server(users, new_page, live_server, username):
     if username == "food_officer":
         _user("food_officer", "food_safety")
+    if username == "security":
+        _user("security", "security_officer")
     page = new_page()
     seen = watch(page)
     login(page, username, PASSWORD)
@@ -69,6 +81,8 @@ def test_every_page_in_the_navigation_loads_only_from_this_server(users, new_pag
         assert video == ["/video/kitchens/"], links
     elif username in ("officer", "steward", "auditor", "admin"):
         assert video == ["/video/"], links
+    security = [urlsplit(u).path for u in links if urlsplit(u).path.startswith("/security/")]
+    assert security == (["/security/"] if username in ("auditor", "security") else []), links
     problems = []
     for url in links:
         seen["requests"].clear()
