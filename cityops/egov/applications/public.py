@@ -11,6 +11,7 @@ a note someone typed.
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
@@ -127,3 +128,21 @@ def _days_left(app: Application, now) -> int:
     cal = get_calendar()
     minutes = clock.left_minutes(app, now, cal)
     return -(-minutes // cal.minutes_per_day) if minutes > 0 else 0
+
+
+@dataclass
+class Tracked:
+    """A lookup's answer: the public view, or nothing (no match), or refused (too many lookups)."""
+
+    view: dict | None = None
+    refused: bool = False
+
+
+def track(*, number: str, phone: str, client: str, now=None) -> Tracked:
+    """A lookup by a client (its address), counted against the hourly limit before anything is read."""
+    limit = lookup_limit()
+    if ratelimit.exceeded(limit, client):
+        return Tracked(refused=True)
+    ratelimit.hit(limit, client)
+    app = find(number, phone)
+    return Tracked(view=public_view(app, now) if app is not None else None)

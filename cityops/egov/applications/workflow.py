@@ -59,7 +59,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("Supplementary materials received"),
             [S.SUPPLEMENT],
             S.RECEIVED,
-            [CLERK, APPLICANT],
+            [CLERK],
             needs_taken=False,
         ),
         _t("accept", _("Accept"), [S.RECEIVED], S.ACCEPTED, [CLERK]),
