@@ -279,7 +279,7 @@ class Life:
         clock.start(app, ClockPhase.DECISION, since, v.promised_days, v.legal_days, cal=self.cal)
         app.worked_minutes = worked
         if v.limit_kind == "immediate":
-            return self._decide(lived, self._later(at, 2))
+            return self._decide(lived, at)  # decided on the spot, at acceptance
         budget = app.clock_budget
         target = budget * (rng.uniform(1.05, 1.6) if rng.random() < 0.07 else rng.uniform(0.2, 0.95))
         review = self._later(at, min(target * 0.2, self.mpd))

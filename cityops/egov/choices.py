@@ -3,6 +3,7 @@ badge, its colour (text colours dark enough for 4.5:1 on white)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ItemType(models.TextChoices):
@@ -98,9 +99,9 @@ class Delivery(models.TextChoices):
 class Channel(models.TextChoices):
     """Where an application was made."""
 
-    ONLINE = "online", _("Online")
-    WINDOW = "window", _("At a window")
-    KIOSK = "kiosk", _("At a kiosk")
+    ONLINE = "online", pgettext_lazy("application channel", "Online")
+    WINDOW = "window", pgettext_lazy("application channel", "At a window")
+    KIOSK = "kiosk", pgettext_lazy("application channel", "At a kiosk")
 
     @property
     def colour(self) -> str:
@@ -110,19 +111,19 @@ class Channel(models.TextChoices):
 class Status(models.TextChoices):
     """Where an application stands (the states of the 一窗通办 vouchers, DB4406/T 14-2021)."""
 
-    DRAFT = "draft", _("Draft")
-    RECEIVED = "received", _("Received")
-    SUPPLEMENT = "supplement", _("Awaiting supplementary materials")
-    ACCEPTED = "accepted", _("Accepted")
-    NOT_ACCEPTED = "not_accepted", _("Not accepted")
-    UNDER_REVIEW = "under_review", _("Under review")
-    SPECIAL = "special", _("Special procedure")
-    EXTENDED = "extended", _("Under review, time limit extended")
-    AWAITING_FEE = "awaiting_fee", _("Approved, awaiting the fee")
-    COMPLETED = "completed", _("Completed")
-    DENIED = "denied", _("Denied")
-    DELIVERED = "delivered", _("Result delivered")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", pgettext_lazy("application status", "Draft")
+    RECEIVED = "received", pgettext_lazy("application status", "Received")
+    SUPPLEMENT = "supplement", pgettext_lazy("application status", "Awaiting supplementary materials")
+    ACCEPTED = "accepted", pgettext_lazy("application status", "Accepted")
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("application status", "Not accepted")
+    UNDER_REVIEW = "under_review", pgettext_lazy("application status", "Under review")
+    SPECIAL = "special", pgettext_lazy("application status", "Special procedure")
+    EXTENDED = "extended", pgettext_lazy("application status", "Under review, time limit extended")
+    AWAITING_FEE = "awaiting_fee", pgettext_lazy("application status", "Approved, awaiting the fee")
+    COMPLETED = "completed", pgettext_lazy("application status", "Completed")
+    DENIED = "denied", pgettext_lazy("application status", "Denied")
+    DELIVERED = "delivered", pgettext_lazy("application status", "Result delivered")
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
     @property
     def colour(self) -> str:

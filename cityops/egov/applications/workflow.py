@@ -17,6 +17,7 @@ Who:
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityops.egov.choices import DECIDED_STATUSES, OPEN_STATUSES
 from cityops.egov.choices import Status as S
@@ -62,7 +63,7 @@ TRANSITIONS: dict[str, Transition] = {
             [CLERK],
             needs_taken=False,
         ),
-        _t("accept", _("Accept"), [S.RECEIVED], S.ACCEPTED, [CLERK]),
+        _t("accept", pgettext_lazy("application", "Accept"), [S.RECEIVED], S.ACCEPTED, [CLERK]),
         _t("not_accept", _("Do not accept"), [S.RECEIVED], S.NOT_ACCEPTED, [CLERK], ["reason_code", "note"]),
         _t("decide_on_the_spot", _("Decide on the spot"), [S.RECEIVED], None, [CLERK], ["outcome"]),
         _t("start_review", _("Start the review"), [S.ACCEPTED], S.UNDER_REVIEW, [CLERK]),
@@ -104,7 +105,14 @@ TRANSITIONS: dict[str, Transition] = {
         _t("deny", _("Deny"), REVIEWING, S.DENIED, [CLERK], ["reason_code", "note"]),
         _t("pay", _("Fee paid"), [S.AWAITING_FEE], S.COMPLETED, [CLERK], ["reference"]),
         _t("deliver", _("Result delivered"), [S.COMPLETED, S.DENIED], S.DELIVERED, [CLERK], ["method"]),
-        _t("withdraw", _("Withdraw"), OPEN_STATUSES, S.WITHDRAWN, [CLERK, APPLICANT], needs_taken=False),
+        _t(
+            "withdraw",
+            pgettext_lazy("application", "Withdraw"),
+            OPEN_STATUSES,
+            S.WITHDRAWN,
+            [CLERK, APPLICANT],
+            needs_taken=False,
+        ),
         _t(
             "comment",
             _("Comment"),

@@ -37,7 +37,10 @@ def new_key() -> str:
 
 class ApplicantForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Applicant"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON
+        label=_("Applicant"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.PERSON,
+        widget=forms.RadioSelect,
     )
     name = forms.CharField(label=_("Name (or organisation)"), max_length=100, required=False)
     id_number = forms.CharField(

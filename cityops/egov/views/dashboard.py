@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from cityops.core.export import Column, Sheet, download
 from cityops.core.inputs import DayField
@@ -93,10 +93,10 @@ def dashboard_export(request, fmt: str):
     rows = by_item(user=request.user, where=Where(department=department), start=start, end=end, limit=10_000)
     columns = [
         ("code", _("Item code")),
-        ("name", _("Item")),
+        ("name", pgettext("application", "Item")),
         ("department", _("Department")),
-        ("received", _("Received")),
-        ("accepted", _("Accepted")),
+        ("received", pgettext("application", "Received")),
+        ("accepted", pgettext("application", "Accepted")),
         ("not_accepted", _("Not accepted")),
         ("approved", _("Approved")),
         ("denied", _("Denied")),

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from cityops.core.errors import DomainError, NotFound
@@ -84,12 +85,12 @@ def queue(request):
 def queue_sheet(qs, now) -> Sheet:
     titles = [
         _("Tracking number"),
-        _("Item"),
+        pgettext("application", "Item"),
         _("Department"),
-        _("Channel"),
+        pgettext("application", "Channel"),
         _("Status"),
-        _("Received"),
-        _("Due"),
+        pgettext("application", "Received"),
+        pgettext("application", "Due"),
         _("Taken by"),
     ]
 
@@ -144,6 +145,7 @@ def detail(request, number: str):
     events = selectors.timeline(app)
     for e in events:
         e.label = workflow.label(e.action)
+        e.to_label = Status(e.to_status).label if e.to_status in Status.values else ""
     context = {
         "app": app,
         "actions": [(t, ACTION_STYLE.get(t.action, ""), _note(t)) for t in actions],
