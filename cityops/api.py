@@ -15,7 +15,8 @@ from cityops.cases.api.patrols import router as patrols_router
 from cityops.core.api import LocalSwagger, OneValueParser, count_request, document_problems, problem
 from cityops.core.errors import DomainError
 from cityops.databrain.api.databrain import router as databrain_router
-from cityops.egov.api import router as egov_router
+from cityops.egov.api.applications import router as egov_applications_router
+from cityops.egov.api.egov import router as egov_router
 from cityops.geo.api import router as geo_router
 from cityops.iot.api.ingest import router as ingest_router
 from cityops.iot.api.iot import router as iot_router
@@ -138,3 +139,4 @@ api.add_router("/databrain", databrain_router)
 api.add_router("/egov", egov_router)
 api.add_router("/security", security_register_router)
 api.add_router("/security", security_incidents_router)
+api.add_router("/egov/applications", egov_applications_router)

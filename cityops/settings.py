@@ -243,6 +243,8 @@ CITYOPS_CALENDAR_REFRESH_SECONDS = env_int("CITYOPS_CALENDAR_REFRESH_SECONDS", 5
 CITYOPS_CATALOGUE_REFRESH_SECONDS = env_int("CITYOPS_CATALOGUE_REFRESH_SECONDS", 5, minimum=0)
 # A kiosk left alone this long goes back to its start page, emptied (government services).
 CITYOPS_KIOSK_IDLE_SECONDS = env_int("CITYOPS_KIOSK_IDLE_SECONDS", 60, minimum=5)
+# Application look-ups by tracking number and phone (kiosk, public page, API) per IP address and hour.
+CITYOPS_APPLICATION_LOOKUPS_PER_HOUR = env_int("CITYOPS_APPLICATION_LOOKUPS_PER_HOUR", 30, minimum=1)
 # Grid governance: duplicate reports, photos, escalation.
 CITYOPS_DUPLICATE_RADIUS_M = env_int("CITYOPS_DUPLICATE_RADIUS_M", 50, minimum=0)
 CITYOPS_DUPLICATE_HOURS = env_int("CITYOPS_DUPLICATE_HOURS", 72, minimum=0)
@@ -257,6 +259,8 @@ CITYOPS_OPEN311_POSTS_PER_HOUR = env_int("CITYOPS_OPEN311_POSTS_PER_HOUR", 1000,
 CITYOPS_DEMO_HISTORY_CASES = env_int("CITYOPS_DEMO_HISTORY_CASES", 310_000, minimum=0)
 CITYOPS_DEMO_PATROL_DAYS = env_int("CITYOPS_DEMO_PATROL_DAYS", 14, minimum=0)
 CITYOPS_DEMO_DATA_RECORDS = env_int("CITYOPS_DEMO_DATA_RECORDS", 1_100_000, minimum=0)
+# Service applications of the last 90 days (a town of about 100,000 a year).
+CITYOPS_DEMO_APPLICATIONS = env_int("CITYOPS_DEMO_APPLICATIONS", 25_000, minimum=0)
 # The demo's live trickle: a new case this often, run by `cityops worker` (0: off, as in production).
 CITYOPS_DEMO_TRICKLE_SECONDS = env_int("CITYOPS_DEMO_TRICKLE_SECONDS", 0, minimum=0)
 # Background jobs: how long the record of each run is kept (docs/architecture.md, "Background work").

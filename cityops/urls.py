@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from cityops.api import api
 from cityops.cases.urls import public_urlpatterns as report_urls
-from cityops.egov.urls import kiosk_urlpatterns
+from cityops.egov.urls import apply_urlpatterns, kiosk_urlpatterns
 
 
 @login_required
@@ -25,7 +25,7 @@ def home(request):
     if role == "food_safety":
         return redirect("video:kitchens")
     if role == "window_clerk":
-        return redirect("egov:items")
+        return redirect("egov:applications")
     if role == "security_officer":
         return redirect("security:incidents")
     if request.user.can("geo.view"):
@@ -61,6 +61,7 @@ urlpatterns = [
     path("ckan/api/", include("cityops.databrain.ckan.urls")),
     path("services/", include("cityops.egov.urls")),
     path("kiosk/", include(kiosk_urlpatterns)),
+    path("apply/", include(apply_urlpatterns)),
     path("ops/", include("cityops.ops.urls")),
     path("security/", include("cityops.security.urls")),
     path("jobs/", include("cityops.core.urls")),

@@ -53,6 +53,11 @@ _STAFF_READ = {"geo.view", "org.view", "databrain.view", "egov.view"}
 # egov.view: the government service item catalogue and its guides (the public reads published guides
 # at the kiosk without signing in); egov.manage: edit, publish and import items (a department-bound
 # user only those of their own departments).
+# egov.applications: read service applications (办件) and the department dashboard; egov.process: the
+# window clerk's work on them (take, check materials, 补正, accept, decide, fees, delivery);
+# egov.approve: approve or refuse the extension of an application's time limit (a department's
+# handler, for their own departments); egov.apply: apply online for oneself (a resident).
+_EGOV_READ = {"egov.applications"}
 
 _CASES = {"cases.view"}
 
@@ -104,6 +109,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "databrain.change",
             "databrain.share",
             "egov.manage",
+            "egov.applications",
             "ops.duty",
             "ops.command",
         }
@@ -118,6 +124,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _VIDEO_READ
         | _OPS_READ
         | _JOBS
+        | _EGOV_READ
         | {"accounts.view", "cases.intake", "iot.alarm", "video.live", "ops.duty", "ops.command"}
     ),
     Role.DISPATCHER: frozenset(
@@ -128,8 +135,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {"accounts.view", "cases.intake", "iot.alarm", "video.live", "ops.view"}
     ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
-    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | _CASES | {"databrain.share", "egov.manage"}),
-    Role.WINDOW_CLERK: frozenset(_STAFF_READ),
+    Role.DEPARTMENT_HANDLER: frozenset(
+        _STAFF_READ | _CASES | _EGOV_READ | {"databrain.share", "egov.manage", "egov.approve"}
+    ),
+    Role.WINDOW_CLERK: frozenset(_STAFF_READ | _EGOV_READ | {"egov.process"}),
     Role.DATA_STEWARD: frozenset(
         _STAFF_READ
         | _IOT_READ
@@ -151,6 +160,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _VIDEO_READ
         | _OPS_READ
         | _SECURITY_READ
+        | _EGOV_READ
         | {"accounts.view", "accounts.review", "audit.view", "admin.access"}
     ),
     # 安全管理员: the security side of the three separated administrators (system, audit, security)
@@ -158,7 +168,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         {"geo.view", "org.view"} | _SECURITY_READ | {"security.register", "security.respond"}
     ),
     Role.FOOD_SAFETY: frozenset({"video.kitchen"}),
-    Role.RESIDENT: frozenset(),
+    Role.RESIDENT: frozenset({"egov.apply"}),
 }
 
 # What a superuser (the system administrator) does not get by being one: the security officer's

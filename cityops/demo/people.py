@@ -73,6 +73,8 @@ DEMO_LOGINS = [
     Login("admin", Role.SYSADMIN, display_name="罗海涛"),
     # an officer of the first school (see school_officer_link), who sees only its kitchens
     Login("food_safety", Role.FOOD_SAFETY, display_name="周丽华"),
+    # the market regulator's responsible person, who approves the extension of an application's limit
+    Login("approver", Role.DEPARTMENT_HANDLER, display_name="邓少波", departments=("D-SCJG",)),
 ]
 DEMO_INSPECTOR = "inspector"
 

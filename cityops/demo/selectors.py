@@ -6,7 +6,7 @@ from cityops.accounts.models import User
 from cityops.accounts.roles import Role
 from cityops.audit.models import AuditRecord
 from cityops.cases.selectors import case_counts
-from cityops.egov.models import ServiceItem
+from cityops.egov.models import Application, ServiceItem
 from cityops.geo.choices import PlaceKind
 from cityops.geo.selectors import geo_counts
 from cityops.iot.selectors import iot_counts
@@ -18,7 +18,7 @@ from cityops.video.rates import video_counts
 
 def entity_counts() -> dict:
     """Towns to grids, places by kind (with schools and canteens), org units, people, cases, devices and
-    readings, video cameras, published service items, audit records."""
+    readings, video cameras, published service items and applications, audit records."""
     geo = geo_counts()
     by_kind = {kind: geo["places_by_kind"].get(kind, 0) for kind in PlaceKind.values}
     return {
@@ -39,6 +39,7 @@ def entity_counts() -> dict:
         **ops_counts(),
         **security_counts(),
         "service_items": ServiceItem.objects.filter(published__isnull=False).count(),
+        "service_applications": Application.objects.exclude(status="draft").count(),
         "audit_records": AuditRecord.objects.count(),
     }
 

@@ -8,6 +8,7 @@ from cityops.demo.databrain import catalogue_seed as data_catalogue_seed
 from cityops.demo.datarecords import records_seed as data_records_seed
 from cityops.demo.datasharing import sharing_seed as data_sharing_seed
 from cityops.demo.egov import services_seed
+from cityops.demo.egov_applications import applications_seed
 from cityops.demo.history import history_seed
 from cityops.demo.iot import seed_iot
 from cityops.demo.ops import duty_seed, plans_seed, resources_seed
@@ -44,6 +45,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("service items", services_seed),
     ("inspectors", inspectors_seed),
     ("demo logins", logins_seed),
+    ("service applications", applications_seed),
     ("data sharing", data_sharing_seed),
     ("patrols", patrols_seed),
     ("case history", history_seed),

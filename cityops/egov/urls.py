@@ -1,8 +1,9 @@
-"""Government service pages: the staff catalogue under /services/, the public kiosk under /kiosk/."""
+"""Government service pages: the staff catalogue, the clerk's workbench and the dashboard under
+/services/, the residents' applications under /apply/, the public kiosk under /kiosk/."""
 
 from django.urls import path
 
-from cityops.egov.views import catalogue, kiosk
+from cityops.egov.views import apply, catalogue, dashboard, kiosk, workbench
 
 app_name = "egov"
 urlpatterns = [
@@ -14,14 +15,35 @@ urlpatterns = [
     path("items/<str:code>/edit/", catalogue.item_edit, name="item_edit"),
     path("items/<str:code>/publish/", catalogue.item_publish, name="item_publish"),
     path("items/<str:code>/discard/", catalogue.item_discard, name="item_discard"),
+    path("applications/", workbench.queue, name="applications"),
+    path("applications/export.<str:fmt>", workbench.queue_export, name="applications_export"),
+    path("applications/new/", workbench.new, name="application_new"),
+    path("applications/drafts/<int:pk>/", workbench.draft, name="application_draft"),
+    path("applications/<str:number>/", workbench.detail, name="application"),
+    path("applications/<str:number>/<str:action>/", workbench.act, name="application_act"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/export.<str:fmt>", dashboard.dashboard_export, name="dashboard_export"),
 ]
+
+apply_urlpatterns = (
+    [
+        path("", apply.mine, name="mine"),
+        path("track/", apply.track, name="track"),
+        path("items/<str:code>/", apply.start, name="start"),
+        path("<int:pk>/", apply.application, name="application"),
+        path("<int:pk>/withdraw/", apply.withdraw, name="withdraw"),
+    ],
+    "apply",
+)
 
 kiosk_urlpatterns = (
     [
         path("", kiosk.start, name="start"),
         path("search/", kiosk.results, name="search"),
+        path("track/", kiosk.track, name="track"),
         path("departments/<str:code>/", kiosk.department, name="department"),
         path("items/<str:code>/", kiosk.item, name="item"),
+        path("items/<str:code>/apply/", kiosk.apply, name="apply"),
     ],
     "kiosk",
 )

@@ -51,3 +51,51 @@ def test_search_guide_and_idle_reset(new_page, catalogue, settings):
     assert page.url.endswith("/kiosk/") and page.input_value("#kiosk-q") == ""
     assert page.locator("#kiosk-results").inner_text().strip() == ""
     assert page.js_errors == []
+
+
+def test_apply_at_the_kiosk_get_a_receipt_and_a_form_left_half_filled_is_emptied(
+    new_page, catalogue, settings
+):
+    from cityops.egov.models import Application
+    from tests.egov.conftest import PERSON_ID, PHONE
+
+    settings.CITYOPS_KIOSK_IDLE_SECONDS = 8
+    page = new_page(viewport=PORTRAIT)
+    page.set_default_timeout(30_000)
+    page.goto("/kiosk/items/SCJG-XK-0001/")
+    page.get_by_test_id("kiosk-apply-link").click()
+    page.fill("#id_name", "陈小梅")
+    page.fill("#id_id_number", PERSON_ID)
+    page.click("#id_phone")
+    for digit in PHONE[:6]:  # the number keys type into the field last touched
+        page.click(f"[data-pad-key='{digit}']")
+    assert page.input_value("#id_phone") == PHONE[:6]
+    # the resident walks away mid-form: the kiosk empties it and goes back to the start
+    page.wait_for_url("**/kiosk/", timeout=30_000)
+    page.go_back()
+    page.wait_for_load_state()
+    assert "陈小梅" not in page.content() and PERSON_ID not in page.content()
+    assert not Application.objects.exists()
+
+    settings.CITYOPS_KIOSK_IDLE_SECONDS = 120  # time enough to fill the form on a busy machine
+    page.goto("/kiosk/items/SCJG-XK-0001/apply/")
+    page.fill("#id_name", "陈小梅")
+    page.fill("#id_id_number", PERSON_ID)
+    page.fill("#id_phone", PHONE)
+    page.get_by_test_id("kiosk-submit").click()
+    number = page.get_by_test_id("receipt-number").inner_text()
+    assert number == Application.objects.get().number and page.url.endswith("/apply/")
+    assert "139****5678" in page.content() and PERSON_ID not in page.content()
+    screenshot(page, "kiosk-receipt-portrait.png")
+    settings.CITYOPS_KIOSK_IDLE_SECONDS = 8
+    page.get_by_role("link", name="完成").click()
+    page.wait_for_url("**/kiosk/")
+    page.fill("#k-number", number)
+    page.fill("#k-phone", PHONE)
+    page.get_by_test_id("kiosk-track-form").locator("button[type=submit]").click()
+    page.get_by_test_id("track-view").wait_for()
+    assert "食品经营许可证核发" in page.get_by_test_id("track-view").inner_text()
+    screenshot(page, "kiosk-track-portrait.png")
+    page.wait_for_url("**/kiosk/", timeout=30_000)  # the idle reset empties the answer too
+    page.wait_for_function("() => !document.querySelector('[data-testid=track-view]')")
+    assert page.js_errors == []

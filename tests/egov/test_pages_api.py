@@ -112,11 +112,11 @@ def test_the_openapi_document_lists_the_egov_routes(client):
     assert {"/api/v1/egov/items", "/api/v1/egov/items/{code}", "/api/v1/egov/public/search"} <= set(paths)
 
 
-def test_a_window_clerk_lands_on_the_catalogue(client, departments):
+def test_a_window_clerk_lands_on_the_queue_and_reads_the_catalogue(client, departments):
     from tests.conftest import _user
 
     client.force_login(_user("clerk", "window_clerk"))
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == "/services/"
+    assert response.status_code == 302 and response["Location"] == "/services/applications/"
     assert client.get("/services/").status_code == 200
     assert client.post("/services/import/").status_code == 403  # reads the catalogue, keeps none of it

@@ -2,6 +2,7 @@
 
 import json
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -113,9 +114,11 @@ def map_points(request):
 
 
 # ---- the inbox -----------------------------------------------------------------------------------
+# Everyone signed in has one: staff of every capability (a clerk's applications, a steward's sharing
+# requests) and residents (the steps of their own applications).
 
 
-@staff_page()
+@login_required
 def inbox(request):
     """My notifications, newest first, 50 a page; each links its case."""
     unread_only = request.GET.get("unread") == "1"
@@ -137,7 +140,7 @@ def inbox(request):
     return render(request, "cases/inbox.html", context)
 
 
-@staff_page()
+@login_required
 @require_POST
 def inbox_read(request):
     """Mark one notification (``id``) or all of them read."""
@@ -156,7 +159,7 @@ def inbox_read(request):
     return redirect("cases:inbox")
 
 
-@staff_page()
+@login_required
 def inbox_badge(request):
     unread = selectors.inbox(user=request.user, unread_only=True).count()
     return render(request, "cases/partials/inbox_badge.html", {"unread": unread})

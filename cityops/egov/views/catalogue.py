@@ -13,7 +13,7 @@ from cityops.core.export import Column, Sheet, download
 from cityops.core.pages import is_htmx, pager, querystring, requires
 from cityops.egov import selectors, services, workbook
 from cityops.egov.choices import ItemType, VersionState
-from cityops.egov.forms import CHANNEL_CHOICES, STATE_CHOICES, GuideForm, ImportForm, ItemFilterForm
+from cityops.egov.forms.catalogue import CHANNEL_CHOICES, STATE_CHOICES, GuideForm, ImportForm, ItemFilterForm
 from cityops.egov.views.common import get_item, guide_context, present
 from cityops.org.models import Department
 

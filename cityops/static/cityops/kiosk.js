@@ -1,6 +1,7 @@
-// The kiosk: topic buttons and the letter keys fill the search; after the idle time without a touch
-// the screen empties every field and goes back to the start, replacing the history entry, so the
-// next resident finds nothing of the last one's (no search is ever in an address).
+// The kiosk: topic buttons and the letter keys fill the search, number keys the tracking number and
+// phone; after the idle time without a touch the screen empties every field (a half-filled
+// application too) and goes back to the start, replacing the history entry, so the next resident
+// finds nothing of the last one's (no search, number or phone is ever in an address).
 (function () {
   "use strict";
   var body = document.body;
@@ -17,10 +18,22 @@
     document.addEventListener(e, touched, { passive: true, capture: true });
   });
 
+  // Empty every field (a half-typed application too), and what answered them (search results, a
+  // progress lookup, a receipt), before the page is left: nothing of this resident stays on screen.
+  function clearAll() {
+    document.querySelectorAll("input:not([type=hidden]), textarea").forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") { el.checked = el.defaultChecked = false; } else { el.value = el.defaultValue = ""; }
+    });
+    document.querySelectorAll("select").forEach(function (el) { el.selectedIndex = 0; });
+    ["kiosk-results", "kiosk-track-result"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) { el.replaceChildren(); }
+    });
+  }
   function reset() {
-    document.querySelectorAll("input:not([type=hidden]), textarea").forEach(function (el) { el.value = ""; });
-    var results = document.getElementById("kiosk-results");
-    if (results) { results.replaceChildren(); }
+    clearAll();
+    var main = document.getElementById("main");
+    if (main && window.location.pathname !== start) { main.replaceChildren(); }
     window.location.replace(start);
   }
   setInterval(function () {
@@ -29,7 +42,7 @@
     if (quiet >= idle) { reset(); }
   }, 500);
   // a page restored from the back-forward cache starts its idle time again and keeps no typed text
-  window.addEventListener("pageshow", function (e) { if (e.persisted && q) { q.value = ""; } touched(); });
+  window.addEventListener("pageshow", function (e) { if (e.persisted) { clearAll(); } touched(); });
   if (window.location.pathname === start && window.location.search) { history.replaceState(null, "", start); }
 
   document.querySelectorAll("[data-topic]").forEach(function (b) {
@@ -51,4 +64,24 @@
   choices.forEach(function (c) { c.addEventListener("click", function () { show(c.dataset.situation); }); });
   if (choices.length) { show(""); }
   document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
+  // "Done" on a receipt replaces it in the history: going back never shows it again.
+  document.querySelectorAll("a[data-replace]").forEach(function (a) {
+    a.addEventListener("click", function (e) { e.preventDefault(); clearAll(); window.location.replace(a.href); });
+  });
+  // The number keys type into the field of their form last touched (the tracking number, the phone, an ID).
+  document.querySelectorAll("[data-pad]").forEach(function (pad) {
+    var form = pad.closest("form");
+    var fields = form ? form.querySelectorAll("input[inputmode=numeric], input[name=id_number], input[name=phone]") : [];
+    var target = fields[0] || null;
+    fields.forEach(function (f) { f.addEventListener("focus", function () { target = f; }); });
+    pad.querySelectorAll("[data-pad-key]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        if (!target) { return; }
+        var k = b.dataset.padKey;
+        if (k === "back") { target.value = target.value.slice(0, -1); }
+        else if (!target.maxLength || target.maxLength < 0 || target.value.length < target.maxLength) { target.value += k; }
+        target.focus();
+      });
+    });
+  });
 })();

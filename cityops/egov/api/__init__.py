@@ -1,0 +1,1 @@
+"""The government services API: the catalogue (``egov``) and the applications (``applications``)."""
