@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     DATA_STEWARD = "data_steward", _("Data steward")
     AUDITOR = "auditor", _("Auditor / security officer")
     FOOD_SAFETY = "food_safety", _("School food-safety officer")
+    SERVICE_SUPERVISOR = "service_supervisor", _("Service-centre supervisor")
     SYSADMIN = "sysadmin", _("System administrator")
 
     @property
@@ -32,6 +33,7 @@ ROLE_COLOURS = {
     "auditor": "#614700",
     "food_safety": "#a8071a",
     "sysadmin": "#262626",
+    "service_supervisor": "#874d00",
 }
 
 
@@ -55,6 +57,9 @@ _STAFF_READ = {"geo.view", "org.view", "databrain.view", "egov.view"}
 # window clerk's work on them (take, check materials, 补正, accept, decide, fees, delivery);
 # egov.approve: approve or refuse the extension of an application's time limit (a department's
 # handler, for their own departments); egov.apply: apply online for oneself (a resident).
+# egov.follow_up: follow up a bad rating (好差评) of one's own departments: contact the applicant,
+# rectify, appeal; egov.supervise: decide those appeals (the service centre's supervisor). Ratings and
+# their figures are read with egov.applications.
 _EGOV_READ = {"egov.applications"}
 
 _CASES = {"cases.view"}
@@ -124,7 +129,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
     Role.DEPARTMENT_HANDLER: frozenset(
-        _STAFF_READ | _CASES | _EGOV_READ | {"databrain.share", "egov.manage", "egov.approve"}
+        _STAFF_READ
+        | _CASES
+        | _EGOV_READ
+        | {"databrain.share", "egov.manage", "egov.approve", "egov.follow_up"}
     ),
     Role.WINDOW_CLERK: frozenset(_STAFF_READ | _EGOV_READ | {"egov.process"}),
     Role.DATA_STEWARD: frozenset(
@@ -151,6 +159,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {"accounts.view", "audit.view", "admin.access"}
     ),
     Role.FOOD_SAFETY: frozenset({"video.kitchen"}),
+    Role.SERVICE_SUPERVISOR: frozenset(_STAFF_READ | _EGOV_READ | {"egov.supervise"}),
     Role.RESIDENT: frozenset({"egov.apply"}),
 }
 
@@ -164,6 +173,7 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.DATA_STEWARD: frozenset({"town"}),
     Role.AUDITOR: frozenset({"town"}),
     Role.FOOD_SAFETY: frozenset({"town"}),
+    Role.SERVICE_SUPERVISOR: frozenset({"town"}),
     Role.RESIDENT: frozenset({"town"}),
 }
 

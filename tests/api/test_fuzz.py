@@ -147,7 +147,7 @@ def tokens(_town_once, db):
 
 def test_every_role_with_api_access_is_fuzzed(tokens):
     assert sorted(tokens) == FUZZ_ROLES
-    assert "resident" not in tokens and len(tokens) == 9
+    assert "resident" not in tokens and len(tokens) == 10
 
 
 def test_every_operation_is_fuzzed():
