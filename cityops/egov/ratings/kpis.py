@@ -82,6 +82,12 @@ class Where:
         return q
 
 
+def period(start: date | None, end: date | None) -> tuple[date, date]:
+    """The days asked for: by default from the first of the end's month to the end (today)."""
+    end = end or timezone.localdate()
+    return start or end.replace(day=1), end
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 

@@ -32,7 +32,7 @@ class RatingFilter:
 def rating_list(*, user, filters: RatingFilter):
     """The ratings the user may see, the latest concluded first."""
     qs = Rating.objects.restrict(user, READ).select_related(
-        "application", "application__version", "department", "clerk", "follow_up"
+        "application", "application__version", "item", "department", "clerk", "follow_up"
     )
     if filters.start and filters.end:
         qs = qs.filter(Where(filters.start, filters.end).q())
@@ -55,7 +55,7 @@ def rating_get(*, user, number: str, action: str = READ) -> Rating:
     """The rating of application ``number`` if the user may see it (for ``action``); else a 404."""
     rating = (
         Rating.objects.restrict(user, action)
-        .select_related("application", "application__version", "department", "clerk", "recorded_by")
+        .select_related("application", "application__version", "item", "department", "clerk", "recorded_by")
         .filter(application__number=number)
         .first()
     )
@@ -75,6 +75,13 @@ def overdue_q(now) -> Q:
     return Q(state=FollowUpState.OPEN, contact_due_at__lt=now) | Q(
         state__in=[FollowUpState.OPEN, FollowUpState.CONTACTED], rectify_due_at__lt=now
     )
+
+
+def is_overdue(f: FollowUp, now) -> bool:
+    """What ``overdue_q`` says, of one follow-up already read."""
+    late_contact = f.state == FollowUpState.OPEN and f.contact_due_at < now
+    late_answer = f.state in (FollowUpState.OPEN, FollowUpState.CONTACTED) and f.rectify_due_at < now
+    return late_contact or late_answer
 
 
 def follow_up_list(*, user, filters: FollowUpFilter, now=None):
