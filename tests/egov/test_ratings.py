@@ -120,7 +120,7 @@ def test_a_reminder_goes_once_on_the_third_day(published, clerk):
     )
     assert texts.count("rating_remind") == 1
     reminder = ApplicantMessage.objects.get(kind="rating_remind")
-    assert "2026-03-09 10:00" in reminder.text and "Basically satisfied" in reminder.text
+    assert "2026-03-09 10:00" in reminder.text and "基本满意" in reminder.text  # in the town's language
 
 
 def test_the_applicant_rates_by_number_and_phone_once(published, clerk):

@@ -63,7 +63,7 @@ def test_contact_answer_and_re_rating_close_the_loop(published, clerk, approver)
     f = step(f, "rectify", approver, at(3, 5), disposition="rectified", note="增开一个窗口，高峰期分流")
     assert f.state == "rectified" and f.rerate_due_at == at(3, 12)
     invite = ApplicantMessage.objects.get(kind="rating_rectify")
-    assert "Rectified" in invite.text and "2026-03-12 10:00" in invite.text
+    assert "已整改" in invite.text and "2026-03-12 10:00" in invite.text
     rating = rate(f.rating, 4, at(3, 6), source="online", comment="改进了")
     f.refresh_from_db()
     assert (rating.level, rating.first_level, rating.rerated_at) == (4, 2, at(3, 6))

@@ -98,13 +98,13 @@ REQUIREMENTS = {
 def _check(t: Transition, data: FollowUpIn) -> None:
     errors = [{"field": n, "message": m} for n in t.requires if (m := REQUIREMENTS[n](data))]
     if len(data.note) > MAX_NOTE:
-        errors.append({"field": "note", "message": _("at most %(n)s characters") % {"n": MAX_NOTE}})
+        errors.append({"field": "note", "message": _("no more than %(n)s characters") % {"n": MAX_NOTE}})
     if data.photos and t.action != "appeal":
         errors.append({"field": "photos", "message": _("only an appeal brings evidence")})
     if len(data.photos) > evidence.MAX_FILES:
         errors.append({"field": "photos", "message": _("at most %(n)s photos") % {"n": evidence.MAX_FILES}})
     if errors:
-        detail = _("%(action)s cannot be done: %(problems)s") % {
+        detail = _("The step %(action)s cannot be taken: %(problems)s") % {
             "action": t.label,
             "problems": "; ".join(f"{e['field']}: {e['message']}" for e in errors),
         }
@@ -217,11 +217,11 @@ def follow_up_act(
     t = TRANSITIONS.get(action)
     if t is None:
         raise ValidationFailed(
-            _("unknown action %(action)r") % {"action": action},
+            _("unknown step %(action)r") % {"action": action},
             errors=[{"field": "action", "message": _("unknown")}],
         )
     if not by.can(ACTIONS_BY_ROLE[t.who]):
-        raise Forbidden(_("Your role may not %(action)s.") % {"action": str(t.label).lower()})
+        raise Forbidden(_("Your role may not take the step %(action)s.") % {"action": t.label})
     with transaction.atomic():
         f = _locked(follow_up, by, t)
         if revision is not None and revision != f.revision:

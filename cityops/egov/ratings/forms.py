@@ -108,7 +108,7 @@ class RatingFilterForm(forms.Form):
     end = DayField(label=_("to"), required=False)
     department = forms.CharField(label=_("Department"), required=False, max_length=32)
     state = forms.ChoiceField(label=_("State"), choices=_blank(RatingState.choices), required=False)
-    source = forms.ChoiceField(label=_("Rated"), choices=_blank(RatingSource.choices), required=False)
+    source = forms.ChoiceField(label=_("Rated through"), choices=_blank(RatingSource.choices), required=False)
     level = forms.TypedChoiceField(
         label=_("Rating"), choices=_blank(LEVELS), coerce=int, empty_value=None, required=False
     )

@@ -70,7 +70,9 @@ def _check(data: RatingIn, source: str) -> None:
             {"field": "problems", "message": _("a bad rating says what went wrong: choose at least one")}
         )
     if len(data.comment) > MAX_COMMENT:
-        errors.append({"field": "comment", "message": _("at most %(n)s characters") % {"n": MAX_COMMENT}})
+        errors.append(
+            {"field": "comment", "message": _("no more than %(n)s characters") % {"n": MAX_COMMENT}}
+        )
     if errors:
         _fail(errors)
 

@@ -194,7 +194,7 @@ def rating_export(request, fmt: str):
         (_("State"), 12, None),
         (_("Rating"), 12, None),
         (_("First rating"), 12, None),
-        (_("Rated"), 12, None),
+        (_("Rated through"), 12, None),
         (_("Rated at"), 18, "datetime"),
         (_("What went wrong"), 24, None),
         (_("Comment"), 30, None),
