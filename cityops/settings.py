@@ -246,6 +246,8 @@ CITYOPS_OPEN311_POSTS_PER_HOUR = env_int("CITYOPS_OPEN311_POSTS_PER_HOUR", 1000,
 CITYOPS_DEMO_HISTORY_CASES = env_int("CITYOPS_DEMO_HISTORY_CASES", 310_000, minimum=0)
 CITYOPS_DEMO_PATROL_DAYS = env_int("CITYOPS_DEMO_PATROL_DAYS", 14, minimum=0)
 CITYOPS_DEMO_DATA_RECORDS = env_int("CITYOPS_DEMO_DATA_RECORDS", 1_100_000, minimum=0)
+# The month of window applications the demo makes to rate when it has none of its own (好差评).
+CITYOPS_DEMO_APPLICATIONS = env_int("CITYOPS_DEMO_APPLICATIONS", 160, minimum=0)
 # The demo's live trickle: a new case this often, run by `cityops worker` (0: off, as in production).
 CITYOPS_DEMO_TRICKLE_SECONDS = env_int("CITYOPS_DEMO_TRICKLE_SECONDS", 0, minimum=0)
 # Background jobs: how long the record of each run is kept (docs/architecture.md, "Background work").

@@ -72,6 +72,8 @@ DEMO_LOGINS = [
     Login("admin", Role.SYSADMIN, display_name="罗海涛"),
     # an officer of the first school (see school_officer_link), who sees only its kitchens
     Login("food_safety", Role.FOOD_SAFETY, display_name="周丽华"),
+    # decides the departments' appeals against bad ratings (好差评)
+    Login("supervisor", Role.SERVICE_SUPERVISOR, display_name="郑秀英"),
 ]
 DEMO_INSPECTOR = "inspector"
 

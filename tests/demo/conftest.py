@@ -7,3 +7,4 @@ def _small_demo_history(settings):
     settings.CITYOPS_DEMO_HISTORY_CASES = 300
     settings.CITYOPS_DEMO_PATROL_DAYS = 2
     settings.CITYOPS_DEMO_DATA_RECORDS = 2_400
+    settings.CITYOPS_DEMO_APPLICATIONS = 12

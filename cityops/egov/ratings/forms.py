@@ -97,7 +97,7 @@ class FollowUpActForm(forms.Form):
 
 
 class FiguresForm(forms.Form):
-    by = forms.ChoiceField(label=_("By"), choices=list(DIMENSIONS.items()), required=False)
+    by = forms.ChoiceField(label=_("Grouped by"), choices=list(DIMENSIONS.items()), required=False)
     start = DayField(label=_("From"), required=False)
     end = DayField(label=_("To"), required=False)
     department = forms.CharField(label=_("Department"), required=False, max_length=32)

@@ -244,6 +244,8 @@ def follow_up_list(request):
     ).get_page(request.GET.get("page"))
     for f in page.object_list:
         f.overdue = selectors.is_overdue(f, now)
+        f.contact_late = f.state == FollowUpState.OPEN and f.contact_due_at < now
+        f.answer_late = f.state in (FollowUpState.OPEN, FollowUpState.CONTACTED) and f.rectify_due_at < now
         f.state_label, f.state_colour = FollowUpState(f.state).label, FollowUpState(f.state).colour
         present(f.rating)
     context = pager(page, lambda **changes: querystring(request.GET, **changes))
@@ -253,8 +255,13 @@ def follow_up_list(request):
 
 def _steps(application):
     steps = selectors.rating_steps(application)
+    names = {"system": _("System"), "applicant": _("Applicant"), "sweeper": _("System")}
     for e in steps:
         e.label = label(e.action)
+        who = (
+            e.actor.display_name or e.actor.username if e.actor_id else names.get(e.actor_name, e.actor_name)
+        )
+        e.who = who
     return steps
 
 
@@ -274,6 +281,8 @@ def follow_up_detail(request, number: str):
         "rating": f.rating,
         "app": app,
         "overdue": selectors.is_overdue(f, now),
+        "contact_late": f.state == FollowUpState.OPEN and f.contact_due_at < now,
+        "answer_late": f.state in (FollowUpState.OPEN, FollowUpState.CONTACTED) and f.rectify_due_at < now,
         "actions": {t.action for t in followup.allowed(f, request.user)},
         "steps": _steps(app),
         "evidence": list(f.evidence.all()),
