@@ -245,6 +245,17 @@ CITYOPS_CATALOGUE_REFRESH_SECONDS = env_int("CITYOPS_CATALOGUE_REFRESH_SECONDS",
 CITYOPS_KIOSK_IDLE_SECONDS = env_int("CITYOPS_KIOSK_IDLE_SECONDS", 60, minimum=5)
 # Application look-ups by tracking number and phone (kiosk, public page, API) per IP address and hour.
 CITYOPS_APPLICATION_LOOKUPS_PER_HOUR = env_int("CITYOPS_APPLICATION_LOOKUPS_PER_HOUR", 30, minimum=1)
+# 好差评 (docs/egov.md): a concluded application not rated within the period is rated by default at
+# the level given (Guangdong: 7 natural days, 基本满意); a reminder goes out part-way (0: none); a bad
+# rating is followed up: the applicant contacted and the fault put right within working days.
+CITYOPS_RATING_DAYS = env_int("CITYOPS_RATING_DAYS", 7, minimum=1)
+CITYOPS_RATING_WORKING_DAYS = env_bool("CITYOPS_RATING_WORKING_DAYS", False)
+CITYOPS_RATING_DEFAULT_LEVEL = env_int("CITYOPS_RATING_DEFAULT_LEVEL", 3, minimum=3)
+if CITYOPS_RATING_DEFAULT_LEVEL > 5:
+    raise ImproperlyConfigured("CITYOPS_RATING_DEFAULT_LEVEL is a level from 3 (基本满意) to 5 (非常满意).")
+CITYOPS_RATING_REMIND_DAYS = env_int("CITYOPS_RATING_REMIND_DAYS", 3, minimum=0)
+CITYOPS_RATING_CONTACT_DAYS = env_int("CITYOPS_RATING_CONTACT_DAYS", 5, minimum=1)
+CITYOPS_RATING_RECTIFY_DAYS = env_int("CITYOPS_RATING_RECTIFY_DAYS", 15, minimum=1)
 # Grid governance: duplicate reports, photos, escalation.
 CITYOPS_DUPLICATE_RADIUS_M = env_int("CITYOPS_DUPLICATE_RADIUS_M", 50, minimum=0)
 CITYOPS_DUPLICATE_HOURS = env_int("CITYOPS_DUPLICATE_HOURS", 72, minimum=0)

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     SECURITY_OFFICER = "security_officer", _("Security officer")
     FOOD_SAFETY = "food_safety", _("School food-safety officer")
+    SERVICE_SUPERVISOR = "service_supervisor", _("Service-centre supervisor")
     SYSADMIN = "sysadmin", _("System administrator")
 
     @property
@@ -34,6 +35,7 @@ ROLE_COLOURS = {
     "security_officer": "#00474f",
     "food_safety": "#a8071a",
     "sysadmin": "#262626",
+    "service_supervisor": "#874d00",
 }
 
 
@@ -57,6 +59,9 @@ _STAFF_READ = {"geo.view", "org.view", "databrain.view", "egov.view"}
 # window clerk's work on them (take, check materials, 补正, accept, decide, fees, delivery);
 # egov.approve: approve or refuse the extension of an application's time limit (a department's
 # handler, for their own departments); egov.apply: apply online for oneself (a resident).
+# egov.follow_up: follow up a bad rating (好差评) of one's own departments: contact the applicant,
+# rectify, appeal; egov.supervise: decide those appeals (the service centre's supervisor). Ratings and
+# their figures are read with egov.applications.
 _EGOV_READ = {"egov.applications"}
 
 _CASES = {"cases.view"}
@@ -136,7 +141,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.INSPECTOR: frozenset(_STAFF_READ | _CASES | {"cases.intake"}),
     Role.DEPARTMENT_HANDLER: frozenset(
-        _STAFF_READ | _CASES | _EGOV_READ | {"databrain.share", "egov.manage", "egov.approve"}
+        _STAFF_READ
+        | _CASES
+        | _EGOV_READ
+        | {"databrain.share", "egov.manage", "egov.approve", "egov.follow_up"}
     ),
     Role.WINDOW_CLERK: frozenset(_STAFF_READ | _EGOV_READ | {"egov.process"}),
     Role.DATA_STEWARD: frozenset(
@@ -168,6 +176,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         {"geo.view", "org.view"} | _SECURITY_READ | {"security.register", "security.respond"}
     ),
     Role.FOOD_SAFETY: frozenset({"video.kitchen"}),
+    Role.SERVICE_SUPERVISOR: frozenset(_STAFF_READ | _EGOV_READ | {"egov.supervise"}),
     Role.RESIDENT: frozenset({"egov.apply"}),
 }
 
@@ -187,6 +196,7 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset({"town"}),
     Role.SECURITY_OFFICER: frozenset({"town"}),
     Role.FOOD_SAFETY: frozenset({"town"}),
+    Role.SERVICE_SUPERVISOR: frozenset({"town"}),
     Role.RESIDENT: frozenset({"town"}),
 }
 

@@ -75,6 +75,8 @@ DEMO_LOGINS = [
     Login("food_safety", Role.FOOD_SAFETY, display_name="周丽华"),
     # the market regulator's responsible person, who approves the extension of an application's limit
     Login("approver", Role.DEPARTMENT_HANDLER, display_name="邓少波", departments=("D-SCJG",)),
+    # decides the departments' appeals against bad ratings (好差评)
+    Login("supervisor", Role.SERVICE_SUPERVISOR, display_name="郑秀英"),
 ]
 DEMO_INSPECTOR = "inspector"
 

@@ -9,6 +9,7 @@ from cityops.demo.datarecords import records_seed as data_records_seed
 from cityops.demo.datasharing import sharing_seed as data_sharing_seed
 from cityops.demo.egov import services_seed
 from cityops.demo.egov_applications import applications_seed
+from cityops.demo.egov_ratings import ratings_seed
 from cityops.demo.history import history_seed
 from cityops.demo.iot import seed_iot
 from cityops.demo.ops import duty_seed, plans_seed, resources_seed
@@ -53,6 +54,7 @@ SEED_STEPS: list[tuple[str, Callable[[Progress], Tally]]] = [
     ("response plans", plans_seed),
     ("emergency resources", resources_seed),
     ("network security", security_seed),
+    ("service ratings", ratings_seed),
     # last: the longest step, the data brain's records through the load a data steward uses
     ("data records", data_records_seed),
 ]

@@ -218,3 +218,106 @@ class SpecialKind(models.TextChoices):
 class ApplicantKind(models.TextChoices):
     PERSON = "person", _("Natural person")
     ORGANISATION = "organisation", _("Legal person or organisation")
+
+
+# ---- 好差评: ratings of concluded applications and the follow-up of bad ones ---------------------------
+
+
+class RatingLevel(models.IntegerChoices):
+    """The five levels of 好差评 (GB/T 39734-2020); 不满意 and 非常不满意 are a bad rating (差评)."""
+
+    VERY_SATISFIED = 5, _("Very satisfied")
+    SATISFIED = 4, _("Satisfied")
+    BASIC = 3, _("Basically satisfied")
+    DISSATISFIED = 2, _("Dissatisfied")
+    VERY_DISSATISFIED = 1, _("Very dissatisfied")
+
+    @property
+    def colour(self) -> str:
+        return RATING_COLOURS[self.value]
+
+    @property
+    def bad(self) -> bool:
+        return self.value <= BAD_LEVEL
+
+
+RATING_COLOURS = {5: "#237804", 4: "#3f6600", 3: "#876800", 2: "#ad4e00", 1: "#a8071a"}
+BAD_LEVEL = 2  # this level and below: a bad rating, followed up
+GOOD_LEVEL = 4  # this level and above: counted as satisfied
+
+
+class RatingState(models.TextChoices):
+    INVITED = "invited", _("Awaiting a rating")
+    RATED = "rated", _("Rated")
+    DEFAULTED = "defaulted", _("Rated by default")
+
+    @property
+    def colour(self) -> str:
+        return {"invited": "#1d39c4", "rated": "#237804", "defaulted": "#595959"}[self.value]
+
+
+class RatingSource(models.TextChoices):
+    """Where a rating was given: the applicant online or at a kiosk, the rating device at a window, or
+    none (the default after the period)."""
+
+    ONLINE = "online", _("Online")
+    KIOSK = "kiosk", _("At a kiosk")
+    WINDOW = "window", _("Window rating device")
+    DEFAULT = "default", _("By default")
+
+
+class RatingProblem(models.TextChoices):
+    """What went wrong, as a bad rating may say (差评评价内容)."""
+
+    ATTITUDE = "attitude", _("Staff attitude")
+    EFFICIENCY = "efficiency", _("Slow service or long waiting")
+    GUIDE = "guide", _("The guide was inaccurate")
+    VISITS = "visits", _("Had to come more than once")
+    MATERIALS = "materials", _("Unreasonable materials asked")
+    SYSTEM = "system", _("The system or device was hard to use")
+    OTHER = "other", _("Something else")
+
+
+class FollowUpState(models.TextChoices):
+    """Where the follow-up of a bad rating stands: contact the applicant, put it right, re-rating."""
+
+    OPEN = "open", _("To contact the applicant")
+    CONTACTED = "contacted", _("Rectifying")
+    RECTIFIED = "rectified", _("Awaiting re-rating")
+    APPEALED = "appealed", _("Appeal under review")
+    CLOSED = "closed", _("Closed")
+
+    @property
+    def colour(self) -> str:
+        return {
+            "open": "#a8071a",
+            "contacted": "#ad4e00",
+            "rectified": "#1d39c4",
+            "appealed": "#531dab",
+            "closed": "#595959",
+        }[self.value]
+
+
+class FollowUpOutcome(models.TextChoices):
+    RERATED = "rerated", _("Re-rated by the applicant")
+    NOT_RERATED = "not_rerated", _("Not re-rated within the period; the rating stands")
+    APPEAL_UPHELD = "appeal_upheld", _("Appeal upheld; the rating is excluded")
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("By phone")
+    VISIT = "visit", _("In person")
+    MESSAGE = "message", _("By message")
+
+
+class Disposition(models.TextChoices):
+    """How a bad rating was answered: put right, or explained (the applicant asked for what the law
+    does not allow, or the fault was not the service's)."""
+
+    RECTIFIED = "rectified", _("Rectified")
+    EXPLAINED = "explained", _("Explained to the applicant")
+
+
+class AppealDecision(models.TextChoices):
+    UPHELD = "upheld", _("Upheld: the rating is false or malicious")
+    REFUSED = "refused", _("Refused: the rating stands")

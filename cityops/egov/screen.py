@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from cityops.core.screen import Unit, panel
 from cityops.egov.applications.figures import Where, now_figures, period_figures
+from cityops.egov.ratings import screen as _ratings_screen  # noqa: F401  (好差评's panel registers itself)
 
 
 @panel("egov.applications", title=gettext_lazy("Government services"), action="egov.applications", order=70)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cityops.core.jobs import job
 from cityops.egov.applications.rollup import rollup_recent
 from cityops.egov.applications.sweeper import sweep
+from cityops.egov.ratings import jobs as _ratings_jobs  # noqa: F401  (好差评's job registers itself)
 
 
 @job("egov.clocks", every=60, title=_("Deem, warn and escalate applications by their time limits"))

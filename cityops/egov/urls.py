@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from cityops.egov.views import apply, catalogue, dashboard, kiosk, workbench
+from cityops.egov.views import apply, catalogue, dashboard, kiosk, rate, ratings, workbench
 
 app_name = "egov"
 urlpatterns = [
@@ -23,6 +23,17 @@ urlpatterns = [
     path("applications/<str:number>/<str:action>/", workbench.act, name="application_act"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.<str:fmt>", dashboard.dashboard_export, name="dashboard_export"),
+    # 好差评
+    path("rate/", rate.online, name="rate"),
+    path("ratings/", ratings.figures, name="ratings"),
+    path("ratings/figures.<str:fmt>", ratings.figures_export, name="rating_figures_export"),
+    path("ratings/list/", ratings.rating_list, name="rating_list"),
+    path("ratings/list.<str:fmt>", ratings.rating_export, name="rating_export"),
+    path("ratings/window/", ratings.window_entry, name="rating_window"),
+    path("ratings/follow-ups/", ratings.follow_up_list, name="rating_follow_ups"),
+    path("ratings/follow-ups/<str:number>/", ratings.follow_up_detail, name="rating_follow_up"),
+    path("ratings/follow-ups/<str:number>/act/", ratings.follow_up_act, name="rating_follow_up_act"),
+    path("ratings/follow-ups/<str:number>/evidence/<int:pk>/", ratings.evidence_file, name="rating_evidence"),
 ]
 
 apply_urlpatterns = (
@@ -44,6 +55,7 @@ kiosk_urlpatterns = (
         path("departments/<str:code>/", kiosk.department, name="department"),
         path("items/<str:code>/", kiosk.item, name="item"),
         path("items/<str:code>/apply/", kiosk.apply, name="apply"),
+        path("rate/", rate.kiosk, name="rate"),
     ],
     "kiosk",
 )

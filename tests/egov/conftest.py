@@ -109,3 +109,20 @@ def approver(departments):
     from tests.conftest import _user
 
     return _user("scjg_head", "department_handler", departments=["D-SCJG"])
+
+
+# ---- 好差评 ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def supervisor(departments):
+    from tests.conftest import _user
+
+    return _user("supervisor", "service_supervisor")
+
+
+@pytest.fixture
+def handler_ga(departments):
+    from tests.conftest import _user
+
+    return _user("ga_head", "department_handler", departments=["D-GA"])

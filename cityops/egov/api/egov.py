@@ -7,10 +7,12 @@ from ninja import Query, Router
 from cityops.core.api import PageQuery, paginate
 from cityops.egov import selectors
 from cityops.egov.models import ItemVersion, ServiceItem
+from cityops.egov.ratings.api import router as ratings_router
 from cityops.egov.schemas import ItemDetail, ItemPage, ItemQuery, PublicItemDetail, PublicItemOut, PublicQuery
 from cityops.egov.services import SCALARS
 
 router = Router(tags=["egov"])
+router.add_router("", ratings_router)  # 好差评: /public/ratings…, /ratings…, /follow-ups…, /rating-figures
 
 
 def _require(request, action: str = "egov.view") -> None:

@@ -1,5 +1,5 @@
 """The government services' tables: the item catalogue (``catalogue``) and the applications made
-for its items (``applications``)."""
+for its items (``applications``) and their ratings (``ratings``: 好差评)."""
 
 from cityops.egov.models.applications import (
     ApplicantMessage,
@@ -10,16 +10,20 @@ from cityops.egov.models.applications import (
     ApplicationMaterial,
 )
 from cityops.egov.models.catalogue import ItemVersion, Material, ServiceItem, Situation
+from cityops.egov.models.ratings import AppealEvidence, FollowUp, Rating
 
 __all__ = [
+    "AppealEvidence",
     "ApplicantMessage",
     "Application",
     "ApplicationCounter",
     "ApplicationDailyStat",
     "ApplicationEvent",
     "ApplicationMaterial",
+    "FollowUp",
     "ItemVersion",
     "Material",
+    "Rating",
     "ServiceItem",
     "Situation",
 ]
