@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english_answers(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 BASE = "/api/v1/egov"
 FAR = datetime(2099, 1, 1, tzinfo=UTC)  # a period still running whenever the test runs
 
