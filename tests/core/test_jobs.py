@@ -209,6 +209,9 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "security.timers": 30,
         "video.alert_cases": 30,
         "video.alert_follow": 60,
+        "egov.clocks": 60,
+        "egov.ratings": 60,
+        "egov.rollup": 300,
         "video.rollup": 600,
         "video.sweep": 60,
     }
