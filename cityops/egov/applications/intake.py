@@ -279,7 +279,7 @@ def submit(*, application: Application, by, now=None) -> tuple[Application, bool
     now = now or timezone.now()
     with transaction.atomic():
         app = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))  # PostgreSQL locks no outer-joined row
             .select_related("item__published")
             .filter(pk=application.pk)
             .first()
