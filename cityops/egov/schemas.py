@@ -246,7 +246,7 @@ class MaterialCheckOut(Schema):
     requested: bool
 
 
-class EventOut(Schema):
+class ApplicationEventOut(Schema):
     action: str
     label: str
     from_status: str
@@ -273,7 +273,7 @@ class ApplicationDetail(ApplicationRow):
     extension_days: int
     clock: ClockOut
     materials: list[MaterialCheckOut]
-    events: list[EventOut]
+    events: list[ApplicationEventOut]
     actions: list[str] = Field(description="The actions you may take now")
 
 
@@ -287,7 +287,7 @@ class DraftOut(Schema):
     updated_at: datetime
 
 
-class FiguresOut(Schema):
+class ApplicationFiguresOut(Schema):
     now: dict[str, int]
     period: dict[str, int | float | None]
     items: list[dict[str, int | float | str | None]]

@@ -187,11 +187,11 @@ class SystemsIn(StrictIn):
     version: int = _version()
 
 
-class NoteIn(StrictIn):
+class IncidentNoteIn(StrictIn):
     text: str = Field(min_length=1, max_length=4000)
 
 
-class StepOut(Schema):
+class IncidentStepOut(Schema):
     step: str
     owner: str
     done_at: datetime | None
@@ -232,7 +232,7 @@ class IncidentDetail(IncidentOut):
     registered_at: datetime
     registered_by: str
     systems: list[str]
-    steps: list[StepOut]
+    steps: list[IncidentStepOut]
     timers: list[TimerOut]
 
 
@@ -254,7 +254,7 @@ class GradeCount(Schema):
     count: int
 
 
-class FiguresOut(Schema):
+class IncidentFiguresOut(Schema):
     open: int
     by_grade: list[GradeCount]
     reports_overdue: int

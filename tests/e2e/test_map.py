@@ -81,5 +81,5 @@ def test_auditor_navigation_links_to_admin_and_audit_trail(users, page):
     open_map(page, "auditor")
     nav = page.locator(".mainnav")
     assert nav.get_by_role("link", name="系统管理").get_attribute("href") == "/admin/"
-    assert nav.get_by_role("link", name="审计日志").get_attribute("href") == "/admin/audit/auditrecord/"
+    assert nav.get_by_role("link", name="审计日志").get_attribute("href") == "/audit/"
     assert nav.get_by_role("link", name="API 文档").get_attribute("href") == "/api/v1/docs"

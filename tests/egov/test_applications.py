@@ -145,8 +145,11 @@ def test_the_clerk_takes_checks_accepts_decides_and_delivers(
     finally:
         hooks._listeners.clear()
     steps = list(ApplicationEvent.objects.filter(application=app).values_list("action", flat=True))
-    assert steps == ["submit", "take", "check", "accept", "start_review", "approve", "deliver"]
-    assert AuditRecord.objects.filter(action__startswith="egov.application.").count() == len(steps)
+    clerk_steps = ["submit", "take", "check", "accept", "start_review", "approve", "deliver"]
+    # delivery concludes the application, and the applicant is invited to rate the service (好差评)
+    assert steps == [*clerk_steps, "rating.invite"]
+    assert AuditRecord.objects.filter(action__startswith="egov.application.").count() == len(clerk_steps)
+    assert AuditRecord.objects.filter(action="egov.rating.invite").count() == 1
     kinds = list(app.messages.values_list("kind", flat=True))
     assert kinds == ["submit", "accept", "complete", "deliver"]
 

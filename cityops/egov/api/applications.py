@@ -22,13 +22,13 @@ from cityops.egov.models import Application
 from cityops.egov.schemas import (
     ActionBody,
     ApplicationDetail,
+    ApplicationFiguresOut,
     ApplicationIn,
     ApplicationPage,
     ApplicationQuery,
     DashboardQuery,
     DraftOut,
     DraftUpdate,
-    FiguresOut,
     PublicApplication,
     TrackIn,
 )
@@ -171,7 +171,7 @@ def application_create(request, body: ApplicationIn):
     return Status(201 if made else 200, _detail(app, request.user))
 
 
-@router.get("/figures", response=FiguresOut, summary="The department dashboard's figures")
+@router.get("/figures", response=ApplicationFiguresOut, summary="The department dashboard's figures")
 def figures(request, q: Query[DashboardQuery]):
     _require(request, "egov.applications")
     today = timezone.localdate()

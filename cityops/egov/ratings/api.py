@@ -18,10 +18,10 @@ from cityops.egov.ratings.schemas import (
     FollowUpPage,
     FollowUpQuery,
     KpiOut,
-    KpiQuery,
     LookupIn,
     PublicRatingIn,
     PublicRatingOut,
+    RatingFiguresQuery,
     RatingOut,
     RatingPage,
     RatingQuery,
@@ -198,7 +198,7 @@ def follow_up_action(
 
 
 @router.get("/rating-figures", response=KpiOut, summary="好差评's figures by department, window or item")
-def rating_figures(request, q: Query[KpiQuery]):
+def rating_figures(request, q: Query[RatingFiguresQuery]):
     _require(request)
     start, end = period(q.start, q.end)
     if start > end:

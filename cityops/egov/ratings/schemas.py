@@ -115,7 +115,7 @@ class FollowUpActForm(Strict):
     revision: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
-class StepOut(Schema):
+class RatingStepOut(Schema):
     action: str
     label: str
     at: datetime
@@ -154,7 +154,7 @@ class FollowUpOut(Schema):
     outcome: str
     revision: int
     actions: list[str] = Field(description="The steps you may take now")
-    steps: list[StepOut]
+    steps: list[RatingStepOut]
 
 
 class FollowUpPage(Schema):
@@ -162,7 +162,7 @@ class FollowUpPage(Schema):
     meta: PageMeta
 
 
-class KpiQuery(Strict):
+class RatingFiguresQuery(Strict):
     by: Literal["department", "clerk", "item"] = "department"
     start: Day | None = Field(None, description="First day (default: the first of the end's month)")
     end: Day | None = Field(None, description="Last day (default: today)")

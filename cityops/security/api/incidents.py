@@ -13,13 +13,13 @@ from cityops.security.models import Incident
 from cityops.security.schemas import (
     CategoryOut,
     EntryOut,
-    FiguresOut,
     GradeIn,
     IncidentDetail,
+    IncidentFiguresOut,
     IncidentIn,
+    IncidentNoteIn,
     IncidentPage,
     IncidentQuery,
-    NoteIn,
     OwnerIn,
     StepDoneIn,
     SystemsIn,
@@ -117,7 +117,9 @@ def incident_list(request, q: Query[IncidentQuery], paging: Query[PageQuery]):
 
 
 @router.get(
-    "/incidents/figures", response=FiguresOut, summary="Open real incidents by grade (drills excluded)"
+    "/incidents/figures",
+    response=IncidentFiguresOut,
+    summary="Open real incidents by grade (drills excluded)",
 )
 def incident_figures(request):
     _require(request)
@@ -184,6 +186,6 @@ def incident_systems(request, number: str, body: SystemsIn):
 
 
 @router.post("/incidents/{number}/notes", response={201: EntryOut}, summary="Add a note to the timeline")
-def incident_note(request, number: str, body: NoteIn):
+def incident_note(request, number: str, body: IncidentNoteIn):
     entry = services.incident_note(by=request.user, number=number, text=body.text)
     return Status(201, {"at": entry.at, "kind": entry.kind, "by": entry.actor_name, "text": entry.text})
