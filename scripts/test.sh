@@ -31,11 +31,11 @@ except Exception as exc:
 PY
 }
 
-# pytest, where a selection that leaves no test (exit 5: `scripts/test.sh tests/cases` has no browser
+# pytest, printing its slowest tests (where the suite's time goes), where a selection that leaves no test (exit 5: `scripts/test.sh tests/cases` has no browser
 # test) is no failure
 run_pytest() {
   local rc=0
-  $BIN/pytest -p no:cacheprovider "$@" || rc=$?
+  $BIN/pytest -p no:cacheprovider --durations=25 --durations-min=3 "$@" || rc=$?
   [ "$rc" -eq 5 ] && rc=0
   return "$rc"
 }
