@@ -11,7 +11,8 @@ The database is dropped and seeded again (a small demo: CITYOPS_DEMO_HISTORY_CAS
 CITYOPS_DEMO_* sizes below, unless set) unless --reuse. Ports: --port-base + 1 and + 2 for the web
 processes, + 83 for the broker; the standby on --replica-port (5433), its data under the var
 directory, made by pg_basebackup as the postgres OS user (the primary's pg_hba.conf needs
-`host replication all 127.0.0.1/32 trust`), stopped and removed at the end.
+`host replication all 127.0.0.1/32 trust`; run as root, which acts as the postgres user), stopped
+and removed at the end.
 """
 
 import argparse
@@ -102,16 +103,22 @@ class Rehearsal:
         """A streaming standby of the whole cluster on --replica-port, from pg_basebackup."""
         hba = Path(self.sql("SHOW hba_file")[0][0])
         line = "host replication all 127.0.0.1/32 trust"
-        if line not in hba.read_text().splitlines():
+        try:
+            allowed = line in hba.read_text().splitlines()
+        except OSError:  # not ours to read: pg_basebackup will say whether it may stream
+            allowed = True
+        if not allowed:
             sys.exit(f"{hba} lacks the line `{line}`: the standby cannot stream (add it and reload).")
         self.stop_replica()
         self.replica_dir.mkdir(parents=True)
         shutil.chown(self.replica_dir, "postgres", "postgres")
         self.replica_dir.chmod(0o700)
-        for parent in [self.var, *self.var.parents]:  # the postgres user must reach the directory
-            if parent == Path("/"):
-                break
-            parent.chmod(parent.stat().st_mode | 0o001)
+        closed = [str(p) for p in self.var.parents if not p.stat().st_mode & 0o001]
+        if closed:  # the postgres user must reach its data directory
+            sys.exit(
+                f"the postgres user cannot pass through {', '.join(closed)}: choose another CITYOPS_VAR_DIR"
+            )
+        self.var.chmod(self.var.stat().st_mode | 0o001)
         primary = urllib.parse.urlsplit(self.url)
         t0 = time.monotonic()
         self.as_postgres(

@@ -4,8 +4,8 @@ With ``DATABASE_REPLICA_URL`` set, the ``replica`` alias names a read-only stand
 Nothing reads from it unless a caller says so: the reads inside ``with replica_reads():`` go to the
 replica, every other read and every write go to the primary. A global router would send a page's
 read right after its own write to a standby that has not replayed that write yet; only reads that
-tolerate a few seconds of lag — the big screen's figures and map, a report of a closed period — are
-wrapped.
+tolerate a few seconds of lag — the big screen's figures and map, the KPI page, a report of a closed
+period — are wrapped.
 
 Unset, or ``CITYOPS_REPLICA_READS=false``: the block changes nothing and every read goes to the
 primary, as before.
@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 
 REPLICA = "replica"
 PRIMARY = "default"
@@ -46,12 +46,17 @@ def replica_reads() -> Iterator[str]:
 
 def replayed_since(lsn: str | None) -> bool:
     """Whether the replica has replayed the primary's WAL up to ``lsn`` (from ``primary_lsn``).
-    A server that is no standby (a test mirror, SQLite) has nothing to catch up."""
+    A server that is no standby (a test mirror, SQLite) has nothing to catch up; one that does not
+    answer has not."""
     if lsn is None:
         return True
-    with connections[REPLICA].cursor() as cursor:
-        cursor.execute("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
-        recovering, caught_up = cursor.fetchone()
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
+            recovering, caught_up = cursor.fetchone()
+    except DatabaseError:
+        connections[REPLICA].close()  # a new connection next time, once the standby is back
+        return False
     return not recovering or bool(caught_up)
 
 
@@ -67,8 +72,8 @@ def primary_lsn() -> str | None:
 @contextmanager
 def replica_reads_after(lsn: str | None, *, wait: float = 30.0, poll: float = 0.5) -> Iterator[str]:
     """``replica_reads`` once the replica has replayed up to ``lsn``; after ``wait`` seconds
-    without it, the block reads the primary instead (a lagging replica slows nothing down and
-    never gives an older answer than the primary had at ``lsn``)."""
+    without it, the block reads the primary instead: a lagging or unreachable replica delays the
+    block by ``wait`` at most, and never gives it an older answer than the primary had at ``lsn``."""
     deadline = time.monotonic() + wait
     if enabled():
         while not replayed_since(lsn):

@@ -8,7 +8,7 @@ connection to see it: these tests run outside a test transaction.
 """
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 from django.test.utils import CaptureQueriesContext
 
 from cityops.cases.models import Case
@@ -139,3 +139,15 @@ def test_a_standby_is_asked_whether_it_has_replayed_the_primarys_position(db, se
     lsn = replica.primary_lsn()
     assert lsn and "/" in lsn
     assert replica.replayed_since(lsn) is True
+
+
+def test_an_unreachable_replica_leaves_the_reads_on_the_primary(db, settings, monkeypatch):
+    settings.CITYOPS_REPLICA_READS = True
+
+    def refused(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connections["replica"], "cursor", refused)
+    assert replica.replayed_since("0/10") is False
+    with replica.replica_reads_after("0/10", wait=0) as alias:
+        assert alias == "default"
