@@ -132,6 +132,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A read-only streaming replica of the primary (docs/deployment.md, "Scale-out"): the big screen's
+# figures and map and the operations reports read from it; every other read and every write go to
+# the primary. CITYOPS_REPLICA_READS=false keeps the alias but reads the primary (a replica that lags).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+CITYOPS_REPLICA_READS = env_bool("CITYOPS_REPLICA_READS", True)
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("CITYOPS_DB_CONN_MAX_AGE", 60)
+        )
+    except (ValueError, dj_database_url.UnknownSchemeError) as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a database URL ({exc}); use e.g. postgres://user@replica:5432/cityops"
+        ) from None
+    # tests: the replica is the test database itself, read through a connection of its own
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Reads go to the replica only inside cityops.core.replica.replica_reads (and never without one).
+DATABASE_ROUTERS = ["cityops.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -15,6 +15,7 @@ def pytest_configure(config):
     # the screen's shared answers would hide a change a test makes between two reads of the screen
     # (tests/ops/test_screen_shared.py turns the sharing on)
     os.environ.setdefault("CITYOPS_SCREEN_SHARED_SECONDS", "0")
+    _replica_mirror()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         # On SQLite the live server shares the tests' in-memory database connection: two requests at
         # once (a page's parallel fetches) would interleave their transactions on it, so there it
@@ -22,6 +23,19 @@ def pytest_configure(config):
         from django.test import testcases
 
         testcases.LiveServerThread.server_class = _serial_server_class()
+
+
+def _replica_mirror():
+    """A ``replica`` alias that mirrors the test database (through a connection of its own), as
+    DATABASE_REPLICA_URL makes one. Reads go to it only where a test turns them on
+    (tests/ops/test_replica_reads.py): the other tests allow queries on the default alias only."""
+    from django.conf import settings
+    from django.db import connections
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+        connections.settings = connections.configure_settings(settings.DATABASES)
+    settings.CITYOPS_REPLICA_READS = False
 
 
 def pytest_itemcollected(item):

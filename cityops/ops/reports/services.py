@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cityops.cases.rollup import day_start
 from cityops.core.errors import DomainError
 from cityops.core.models import Job, JobRun
+from cityops.core.replica import primary_lsn, replica_reads_after
 from cityops.geo.models import Area, Village
 from cityops.ops.models import Report, ReportStatus
 from cityops.ops.reports import figures, pdf, xlsx
@@ -129,13 +130,15 @@ def report_make(report: Report) -> Report:
     outcome is written only while the claim is this worker's (its ``started_at``): a worker that
     stalled past ``STALE`` and was replaced leaves the row to its successor."""
     began = time.monotonic()
+    claimed_at = primary_lsn()  # the replica is read once it holds everything written before the claim
     mine = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at)
     period = Period(report.kind, report.start, report.end)
     reader = figures.ScopeReader(report.area_id, report.village_id)
     try:
         with translation.override(settings.LANGUAGE_CODE):
             scope = scope_name(report)
-            found = figures.compute(reader, period, lambda step, share: _progress(report, step, share))
+            with replica_reads_after(claimed_at):
+                found = figures.compute(reader, period, lambda step, share: _progress(report, step, share))
             _progress(report, "xlsx", 0.65)
             book = xlsx.workbook(found, scope)
             _progress(report, "pdf", 0.75)

@@ -18,6 +18,7 @@ from cityops.cases.patrols.screen import inspector_points
 from cityops.cases.screen import open_by_grid, open_points
 from cityops.core import events, screen
 from cityops.core.pages import requires
+from cityops.core.replica import replica_reads
 from cityops.geo.models import Grid
 from cityops.iot.screen import device_points
 from cityops.ops import units
@@ -97,7 +98,8 @@ def _shared(request, unit: screen.Unit, kind: str, build) -> JsonResponse:
     key = "ops-screen:" + hashlib.sha256(raw.encode()).hexdigest()
     body = cache.get(key)
     if body is None:
-        body = json.dumps(build(), cls=DjangoJSONEncoder)
+        with replica_reads():  # a few seconds behind the primary at most: the page asks again anyway
+            body = json.dumps(build(), cls=DjangoJSONEncoder)
         cache.set(key, body, settings.CITYOPS_SCREEN_SHARED_SECONDS)
     return HttpResponse(body, content_type="application/json")
 
