@@ -50,16 +50,18 @@ if pg_reachable; then
     s=0
     DATABASE_URL= run_pytest -m "not e2e" "$@" || s=1
     echo "== part 1 of the browser tests, on PostgreSQL"
-    CITYOPS_E2E_PART=1 DATABASE_URL="$PG_E2E_URL" run_pytest -m e2e "$@" || s=1
+    CITYOPS_E2E_PART=1 DATABASE_URL="$PG_E2E_URL" run_pytest --create-db --reuse-db -m e2e "$@" || s=1
     exit $s
   ) >"$LOGS/lane1.log" 2>&1 &
   lane1=$!
   echo "== lane 2: PostgreSQL without the browser tests, then part 2 of the browser tests"
   (
     s=0
-    DATABASE_URL="$PG_URL" run_pytest -m "not e2e" "$@" || s=1
+    # the test database is created afresh, kept, and reused by the browser tests after (one
+    # migration of the schema instead of two, and no drop in between)
+    DATABASE_URL="$PG_URL" run_pytest --create-db --reuse-db -m "not e2e" "$@" || s=1
     echo "== part 2 of the browser tests, on PostgreSQL"
-    CITYOPS_E2E_PART=2 DATABASE_URL="$PG_URL" run_pytest -m e2e "$@" || s=1
+    CITYOPS_E2E_PART=2 DATABASE_URL="$PG_URL" run_pytest --reuse-db -m e2e "$@" || s=1
     exit $s
   ) >"$LOGS/lane2.log" 2>&1 &
   lane2=$!

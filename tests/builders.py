@@ -84,3 +84,23 @@ def build_small_town(with_places: bool = True):
             )
         )
     return geojson_import(data={"type": "FeatureCollection", "features": feats}, actor_name="test")
+
+
+def place_device(code: str, device_type, grid: int):
+    """A device of ``device_type`` at the centre of grid ``grid`` of the small town, placed in its
+    area, village and grid as the device import places one."""
+    from cityops.geo.selectors import locate_point
+    from cityops.iot.models import Device
+
+    lon, lat = grid_centre(grid)
+    where = locate_point(lon, lat)
+    return Device.objects.create(
+        code=code,
+        name=code,
+        device_type=device_type,
+        lon=lon,
+        lat=lat,
+        area_id=where.area_id,
+        village_id=where.village_id,
+        grid_id=where.grid_id,
+    )

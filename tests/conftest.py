@@ -8,13 +8,12 @@ import pytest
 from tests.builders import build_small_town
 
 PASSWORD = "Correct-Horse-42!"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_configure(config):
+    _emptying_what_holds_rows()
     os.environ.setdefault("CITYOPS_DEBUG", "0")
-    # the screen's shared answers would hide a change a test makes between two reads of the screen
-    # (tests/ops/test_screen_shared.py turns the sharing on)
-    os.environ.setdefault("CITYOPS_SCREEN_SHARED_SECONDS", "0")
     _replica_mirror()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         # On SQLite the live server shares the tests' in-memory database connection: two requests at
@@ -36,6 +35,42 @@ def _replica_mirror():
         settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
         connections.settings = connections.configure_settings(settings.DATABASES)
     settings.CITYOPS_REPLICA_READS = False
+# kept by the emptying after a transactional test: what `migrate` (post_migrate) would write again
+KEPT_TABLES = frozenset({"django_content_type", "auth_permission"})
+
+
+def _emptying_what_holds_rows():
+    """After each transactional test (the browser tests, the workers') Django empties the database
+    with one TRUNCATE of every table (about 200), which costs PostgreSQL a new file for each table
+    and index: seconds per test. Here it deletes the rows of the tables that hold any, with the
+    triggers and the foreign keys' checks off for the transaction (session_replication_role, which
+    the test database's superuser may set), and keeps the content types and permissions that
+    post_migrate would write again; the database ends as empty as before. Anything else (sequences
+    to reset, another user) keeps Django's TRUNCATE."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        quote = self.quote_name
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if not cursor.fetchone()[0]:
+                return truncate(
+                    self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+                )
+            probes = " UNION ALL ".join(
+                f"SELECT %s WHERE EXISTS (SELECT 1 FROM {quote(t)})" for t in tables if t not in KEPT_TABLES
+            )
+            cursor.execute(probes, [t for t in tables if t not in KEPT_TABLES])
+            holding = [row[0] for row in cursor.fetchall()]
+        if not holding:
+            return []
+        return ["SET LOCAL session_replication_role = replica"] + [f"DELETE FROM {quote(t)}" for t in holding]
+
+    DatabaseOperations.sql_flush = sql_flush
 
 
 def pytest_itemcollected(item):
@@ -91,7 +126,7 @@ def _serial_server_class():
 def _fast_hashing(settings, request):
     """Argon2 is the production hasher; most tests use a fast one (tests marked argon2 keep it)."""
     if "argon2" not in request.keywords:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -109,6 +144,9 @@ def _private_cache(settings):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
     }
+    # the screen's shared answers would hide a change a test makes between two reads of the screen
+    # (tests/ops/test_screen_shared.py turns the sharing on)
+    settings.CITYOPS_SCREEN_SHARED_SECONDS = 0
     from django.core.cache import cache, caches
 
     cache.clear()
@@ -173,14 +211,12 @@ def rows_for_the_module(django_db_blocker):
             outer.__exit__(None, None, None)
 
 
-@pytest.fixture
-def town(db):
+def _build_town():
     build_small_town()
     from cityops.org.models import Department
 
     Department.objects.create(code="D-CG", name="城市管理局", in_grid=True)
     Department.objects.create(code="D-XF", name="消防救援", in_grid=True)
-    return True
 
 
 def _user(username, role, level="town", unit=None, departments=(), password=PASSWORD):
@@ -198,9 +234,7 @@ def _user(username, role, level="town", unit=None, departments=(), password=PASS
     )
 
 
-@pytest.fixture
-def users(town):
-    """town officer, two dispatchers of different villages (and areas), an inspector, …"""
+def _build_users() -> dict:
     return {
         "officer": _user("officer", "duty_officer"),
         "area_dispatcher": _user("area_dispatcher", "dispatcher", "area", "A1"),
@@ -213,6 +247,74 @@ def users(town):
         "auditor": _user("auditor", "auditor"),
         "admin": _user("admin", "sysadmin"),
     }
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return any(name in item.fixturenames for name in ("transactional_db", "live_server"))
+
+
+def _uses_db(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "db" in item.fixturenames
+
+
+def _module_shares(request, fixture: str) -> bool:
+    """Whether ``fixture``'s rows may be written once for the whole module: no test of the module
+    is transactional (rows standing around the module would be in its way), and every test of it
+    that touches the database uses them (so none sees rows it did not ask for)."""
+    siblings = [item for item in request.session.items if item.path == request.path]
+    if any(_transactional(item) for item in siblings):
+        return False
+    on_db = [item for item in siblings if _uses_db(item)]
+    return bool(on_db) and all(fixture in item.fixturenames for item in on_db)
+
+
+@pytest.fixture(scope="module")
+def _module_town(request, django_db_blocker):
+    """The small town written once for the module where _module_shares allows it (most of the
+    suite's time on PostgreSQL was each test building it again); False where each test builds its own."""
+    if not _module_shares(request, "town"):
+        yield False
+        return
+    request.getfixturevalue("django_db_setup")
+    with rows_for_the_module(django_db_blocker):
+        _build_town()
+        yield True
+
+
+@pytest.fixture(scope="module")
+def _module_users(request, _module_town, django_db_blocker):
+    """The named users written once for the module, as _module_town; their ids, or None."""
+    if not (_module_town and _module_shares(request, "users")):
+        yield None
+        return
+    from django.test.utils import override_settings
+
+    with rows_for_the_module(django_db_blocker):
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            ids = {name: user.pk for name, user in _build_users().items()}
+        yield ids
+
+
+@pytest.fixture
+def town(_module_town, db):
+    if not _module_town:
+        _build_town()
+    return True
+
+
+@pytest.fixture
+def users(_module_users, town):
+    """town officer, two dispatchers of different villages (and areas), an inspector, …: fresh
+    instances for each test, so that what one test changes on them is not seen by the next."""
+    if _module_users is None:
+        return _build_users()
+    from cityops.accounts.models import User
+
+    found = User.objects.in_bulk(list(_module_users.values()))
+    return {name: found[pk] for name, pk in _module_users.items()}
 
 
 @pytest.fixture

@@ -144,6 +144,18 @@ MAX_ID = 2**63 - 1  # the largest primary key of a BigAutoField
 Id = Annotated[int, Field(ge=1, le=MAX_ID, description="An object's id.")]
 """An id in a path: a larger number would overflow the database's integer, not just find nothing."""
 
+Username = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=150,
+        pattern=r"^[\w.@+-]+$",
+        description="A user name: letters, digits and @ . + - _ (as accounts are named).",
+    ),
+]
+"""A user name in a filter: anything else can name no account, and is refused (422) rather than
+searched for."""
+
 
 class IdConverter:
     """``<id:pk>`` in URL patterns: an id of at most 18 digits (a longer one is no URL here: 404)."""

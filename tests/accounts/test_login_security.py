@@ -198,6 +198,23 @@ def test_session_expires_when_idle(client, users):
     assert resp.status_code == 302 and resp["Location"].startswith("/accounts/login/")
 
 
+def test_the_daily_job_deletes_expired_sessions_and_keeps_live_ones(client, users):
+    from django.contrib.sessions.models import Session
+
+    from cityops.accounts.tasks import expired_sessions
+
+    client.force_login(users["officer"])
+    live = client.session.session_key
+    other = type(client)()
+    other.force_login(users["dispatcher_v1"])
+    Session.objects.filter(session_key=other.session.session_key).update(
+        expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    assert expired_sessions() == "deleted 1"
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]
+    assert expired_sessions() == ""
+
+
 def test_an_expired_staff_password_must_be_changed_first(client, users, settings):
     settings.CITYOPS_PASSWORD_MAX_AGE_DAYS = 90
     officer = users["officer"]

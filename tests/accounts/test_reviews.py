@@ -207,6 +207,9 @@ def test_the_pages(client, users, town_access, settings):
     assert opened.status_code == 302 and opened["Location"] == f"/accounts/reviews/{review.pk}/"
     page = client.get(f"/accounts/reviews/{review.pk}/").content.decode()
     assert 'data-kind="dormant"' in page and "old dashboard" in page and "网格系统" in page
+    # the leaver's holdings and the roles in words, not as the codes the review stores
+    assert "still holds: role Workstation dispatcher; 1 live API token" in page
+    assert "role: Workstation dispatcher" in page and "role:dispatcher" not in page
     item = items(review, ItemKind.TOKEN)[str(town_access["token"].pk)]
     url = f"/accounts/reviews/{review.pk}/items/{item.pk}/"
     row = client.post(url, {"decision": "kept", "reason": ""}, HTTP_HX_REQUEST="true").content.decode()

@@ -1,5 +1,6 @@
 """Every operation of /api/v1/, fuzzed from its OpenAPI document: whatever schemathesis generates,
-sent with an API token of each role that may hold one, never gets a server error, and every answer
+sent with an API token of each role that may hold one (the two doors that take no token — device
+telemetry and the video webhook — with a device's secret and a signature instead), never gets a server error, and every answer
 has a documented status code, the documented content type and a body that matches its schema.
 
 Bounded so that it runs in both lanes of `make test` (a few examples per operation, derandomized);
@@ -9,7 +10,10 @@ The requests go to the Django application in-process (WSGI), inside the test's t
 request runs in a savepoint that is rolled back, so a token revoked or a case created by one request
 changes nothing for the next, nor for the other tests."""
 
+import base64
+import io
 import os
+import time
 from collections import Counter
 from contextlib import contextmanager
 
@@ -23,6 +27,7 @@ from schemathesis.core.failures import FailureGroup
 
 from cityops.accounts.roles import STAFF_ROLES, Role
 from cityops.api import api
+from cityops.video import signing
 
 FUZZ_ROLES = sorted(str(r) for r in STAFF_ROLES)  # the roles that may hold an API token
 # the suite: 12 examples per operation, each sent as one role in turn (every role sees every operation);
@@ -48,6 +53,14 @@ OPERATIONS: set = set()
 FIRST: dict = {}  # (operation, kind) → the first report of it
 
 
+WEBHOOK_KEY = "fuzz-webhook-key"
+# the two doors that take no token: each request signed, or authenticated as a device, as a real
+# sender's would be, so that the fuzzing reaches the body behind the door (its refusals of bad
+# credentials are tested in tests/iot and tests/video)
+SENDERS = {"/api/v1/iot/telemetry": "device", "/api/v1/video/alerts": "webhook"}
+DEVICE: dict[str, str] = {}  # code and secret of the fuzz town's device
+
+
 class InTransactionApp:
     """The site as a WSGI application whose requests keep the test's database connection (Django
     closes a connection at the end of each request, which would end the test's transaction)."""
@@ -56,6 +69,14 @@ class InTransactionApp:
         self.handler = WSGIHandler()
 
     def __call__(self, environ, start_response):
+        sender = SENDERS.get(environ.get("PATH_INFO", ""))
+        if sender == "device" and DEVICE:
+            pair = base64.b64encode(f"{DEVICE['code']}:{DEVICE['secret']}".encode()).decode()
+            environ["HTTP_AUTHORIZATION"] = f"Basic {pair}"
+        elif sender == "webhook":
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["HTTP_X_CITYOPS_SIGNATURE"] = signing.sign(WEBHOOK_KEY, body, int(time.time()))
         with _connections_kept():
             response = self.handler(environ, start_response)
             try:
@@ -105,7 +126,24 @@ def fuzz_town() -> dict[str, str]:
             departments=["D-CG"] if role == "department_handler" else [],
         )
         tokens[role] = token_create(user=user, name="fuzz", days=30)[1]
+    DEVICE.update(fuzz_device())
     return tokens
+
+
+def fuzz_device() -> dict[str, str]:
+    """An air-quality device (PM2.5) in grid 1 with its secret, to send telemetry as."""
+    from cityops.iot.credentials import device_secret_issue
+    from cityops.iot.models import Datastream, DeviceType, DeviceTypeQuantity, Quantity
+    from tests.builders import place_device
+
+    pm25 = Quantity.objects.create(code="pm25", name="PM2.5", unit_name="µg/m³", unit_symbol="µg/m³")
+    air = DeviceType.objects.create(
+        code="air", name="空气质量监测仪", report_interval_s=60, offline_after_s=600
+    )
+    DeviceTypeQuantity.objects.create(device_type=air, quantity=pm25, min_valid=0, max_valid=1000)
+    device = place_device("AIR-FUZZ", air, 1)
+    Datastream.objects.create(device=device, quantity=pm25)
+    return {"code": device.code, "secret": device_secret_issue(device=device)}
 
 
 def send_as(case, tokens: dict[str, str]) -> None:
@@ -157,6 +195,27 @@ def test_every_operation_is_fuzzed():
     assert {"GET /api/v1/cases", "POST /api/v1/accounts/tokens", "PATCH /api/v1/iot/rules/{rule_id}"} <= names
 
 
+def test_the_doors_without_tokens_are_passed_so_their_bodies_are_fuzzed(tokens, settings):
+    """A real sender's credentials go with every fuzzed request to the two doors that take no token:
+    a reading is stored (202), and a signed alert for an unknown channel is read and refused (422),
+    where a request without them would stop at 401."""
+    settings.CITYOPS_VIDEO_WEBHOOK_KEY = WEBHOOK_KEY
+    with transaction.atomic():
+        telemetry = schema["/api/v1/iot/telemetry"]["POST"].Case(body={"values": {"pm25": 35.2}})
+        assert telemetry.call().status_code == 202
+        alert = {
+            "source": "fuzz",
+            "event_id": "e1",
+            "kind": "no_hat",
+            "channel": "1" * 20,
+            "at": "2026-12-01T08:00:00+08:00",
+            "confidence": 0.9,
+        }
+        response = schema["/api/v1/video/alerts"]["POST"].Case(body=alert).call()
+        assert response.status_code == 422 and "channel" in response.text
+        transaction.set_rollback(True)
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
@@ -166,7 +225,7 @@ def test_every_operation_is_fuzzed():
     suppress_health_check=list(HealthCheck),
 )
 def test_api_fuzz(case, tokens, settings):
-    settings.CITYOPS_VIDEO_WEBHOOK_KEY = "fuzz-webhook-key"  # configured, so alerts are verified (401)
+    settings.CITYOPS_VIDEO_WEBHOOK_KEY = WEBHOOK_KEY  # configured: alerts are verified, and signed here
     TALLY["examples"] += 1
     TALLY[case.operation.label] += 1
     OPERATIONS.add(case.operation.label)

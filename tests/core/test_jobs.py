@@ -184,6 +184,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
     every = {name: s.interval for name, s in registry().items()}
     assert every == {
         "accounts.reviews": 3600,
+        "accounts.sessions": 86400,
         "audit.verify": 60,
         "cases.escalate": 30,
         "cases.kpi_rollup": 3600,

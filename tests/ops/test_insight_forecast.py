@@ -46,6 +46,22 @@ def test_the_mape_is_of_held_out_weeks_predicted_from_the_weeks_before_only():
     assert again.mape == pytest.approx(model.mape(changed[-model.HOLDOUT :], fit.holdout)[0])
 
 
+@pytest.mark.parametrize("value", [0, 7])
+def test_a_history_that_never_changed_is_its_own_forecast_without_spread(value):
+    n = 30
+    fit = model.fit_series([value] * n, _weeks(n), lambda d: d.weekday() < 5)
+    assert fit.status == "ok" and fit.method == model.FLAT and fit.weeks == n
+    assert fit.future.mean == fit.future.lower == fit.future.upper == [value] * model.HORIZON
+    assert fit.last.upper == [value] and len(fit.recent.mean) == model.RECENT
+    assert fit.holdout == [value] * model.HOLDOUT
+    assert fit.mape == (0.0 if value else None)
+    with translation.override("zh-hans"):
+        assert "No model" not in model.describe(fit.method)
+    # one week off the value is outside the interval: a sudden change is seen at once
+    moved = model.fit_series([value] * (n - 1) + [value + 5], _weeks(n), lambda d: d.weekday() < 5)
+    assert moved.method != model.FLAT and moved.last.upper[0] < value + 5
+
+
 def test_a_short_history_gives_no_forecast_but_a_reason(town):
     last = last_complete_week(timezone.localdate())
     g1 = Grid.objects.get(code="G1")

@@ -2,10 +2,14 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cityops.accounts.choices import Decision, ItemKind
 from cityops.accounts.models import AccessReview, ReviewItem
+from cityops.accounts.roles import Role
 from cityops.core.errors import NotFound
+from cityops.org.models import Department
 
 
 def _may(user) -> None:
@@ -51,3 +55,30 @@ def item_get(*, user, review: AccessReview, pk: int) -> ReviewItem:
     if item is None:
         raise NotFound(f"There is no item {pk} in this review.")
     return item
+
+
+def role_label(code: str | None) -> str:
+    """A role's name in the reader's language; an unknown code (a role since renamed) as it is."""
+    return str(Role(code).label) if code in Role.values else (code or "")
+
+
+def holdings(codes: list[str]) -> list[str]:
+    """What a leaver still holds, as the review recorded it (``role:…``, ``staff``,
+    ``departments:…``, ``tokens:N``), in words: roles and departments by name."""
+    out = []
+    for code in codes:
+        kind, _sep, value = code.partition(":")
+        if kind == "role":
+            out.append(_("role %(role)s") % {"role": role_label(value)})
+        elif kind == "staff":
+            out.append(_("access to the administration site"))
+        elif kind == "departments":
+            wanted = value.split(",")
+            names = dict(Department.objects.filter(code__in=wanted).values_list("code", "name"))
+            out.append(_("departments %(names)s") % {"names": "、".join(names.get(c, c) for c in wanted)})
+        elif kind == "tokens" and value.isdigit():
+            n = int(value)
+            out.append(ngettext("%(n)d live API token", "%(n)d live API tokens", n) % {"n": n})
+        else:
+            out.append(code)
+    return out

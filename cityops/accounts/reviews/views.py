@@ -40,8 +40,11 @@ def review_open(request):
 
 
 def _item_row(item, error: str = "") -> dict:
+    facts = item.facts or {}
     return {
         "item": item,
+        "role": selectors.role_label(facts.get("role")),
+        "holds": selectors.holdings(facts.get("holds") or []),
         "choices": [(d.value, d.label) for d in DECISIONS[ItemKind(item.kind)]],
         "error": error,
     }

@@ -19,7 +19,7 @@ from cityops.cases.patrols.services import (
     session_start,
 )
 from cityops.core.api import PageMeta, PageQuery, paginate
-from cityops.core.inputs import Day, Id
+from cityops.core.inputs import Day, Id, Username
 from cityops.core.upsert import Outcome
 
 router = Router(tags=["patrols"])
@@ -241,7 +241,7 @@ class SessionQuery(Schema):
     area: str | None = None
     village: str | None = None
     grid: str | None = None
-    inspector: str | None = None
+    inspector: Username | None = None
     day: Day | None = Field(None, description="Sessions started on this day.")
 
 
@@ -293,7 +293,7 @@ class PlanQuery(Schema):
     area: str | None = None
     village: str | None = None
     grid: str | None = None
-    inspector: str | None = None
+    inspector: Username | None = None
     active: bool | None = True
 
 

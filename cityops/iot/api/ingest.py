@@ -33,6 +33,37 @@ class TelemetryAccepted(Schema):
     rejected: list[TelemetryRejection]
 
 
+_VALUE = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "boolean"},
+        {
+            "type": "object",
+            "properties": {"value": {"type": "number"}, "unit": {"type": "string"}},
+            "required": ["value"],
+        },
+    ]
+}
+_RECORD = {
+    "type": "object",
+    "properties": {
+        "ts": {
+            "anyOf": [{"type": "string", "format": "date-time"}, {"type": "integer"}],
+            "description": "ISO 8601 with an offset, or milliseconds since the Unix epoch; omitted: now.",
+        },
+        "values": {"type": "object", "additionalProperties": _VALUE, "description": "quantity code → value"},
+        "device": {"type": "string", "description": "Optional; must be the authenticated device."},
+    },
+    "required": ["values"],
+}
+# The body is read as bytes (the same reader as the MQTT worker's, which reports each bad record
+# instead of refusing the batch); this documents its shape for clients and the fuzzing.
+TELEMETRY_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"anyOf": [_RECORD, {"type": "array", "items": _RECORD}]}}},
+}
+
+
 def _basic(request) -> tuple[str, str] | None:
     header = request.headers.get("Authorization", "")
     kind, _, encoded = header.partition(" ")
@@ -60,6 +91,7 @@ def _unauthorized(request):
     "",
     auth=None,
     response={202: TelemetryAccepted},
+    openapi_extra={"requestBody": TELEMETRY_BODY},
     summary="Send readings of a device",
     description=(
         "Body: one record or an array of records, as over MQTT (docs/iot.md). 202 with counts; records "

@@ -68,10 +68,15 @@ def method_name(seasonal: bool) -> str:
     return f"SARIMAX(1,0,0) + constant; regressors: {regs}"
 
 
+FLAT = "constant: the history never changed"
+
+
 def describe(method: str) -> str:
     """A stored model name in the reader's language (an unknown one as it is)."""
     from django.utils.translation import gettext as _
 
+    if method == FLAT:
+        return _("No model: every week of the history had the same count, which is the forecast")
     if method == method_name(False):
         return _("Regression with AR(1) errors and a constant; regressor: the working days of each week")
     if method == method_name(True):
@@ -140,6 +145,8 @@ def fit_series(y: list[int], mondays: list[date], working_days) -> Fit:
     n = len(y)
     if n < MIN_WEEKS:
         return Fit("short", weeks=n)
+    if min(y) == max(y):
+        return _flat_fit(y, len(mondays) - n)
     seasonal = n >= SEASONAL_WEEKS
     x = regressors(mondays, working_days, seasonal)
     fit = Fit("ok", method=method_name(seasonal), weeks=n)
@@ -154,4 +161,24 @@ def fit_series(y: list[int], mondays: list[date], working_days) -> Fit:
         held = predict(y[:train], xs[:train], xs[train:n])
         fit.holdout = held.mean
         fit.mape, fit.mape_weeks = mape(y[train:], held.mean)
+    return fit
+
+
+def _flat_fit(y: list[int], horizon: int) -> Fit:
+    """The fit of a series that never changed (most often: no case in any week, as in a new village
+    or a rare item group). Its value is the forecast, with no spread: the regression would find the
+    same after seconds of searching a likelihood that is flat (or fail to converge), and a first
+    week off the value is then outside the interval, which is what a sudden change should be."""
+    n, value = len(y), float(y[0])
+
+    def flat(k: int) -> Prediction:
+        return Prediction(mean=[value] * k, lower=[value] * k, upper=[value] * k)
+
+    fit = Fit("ok", method=FLAT, weeks=n, future=flat(horizon))
+    if n - 1 >= MIN_WEEKS:
+        fit.recent = flat(min(RECENT, n - MIN_WEEKS))
+        fit.last = flat(1)
+    if n - HOLDOUT >= MIN_WEEKS:
+        fit.holdout = [value] * HOLDOUT
+        fit.mape, fit.mape_weeks = mape(y[-HOLDOUT:], fit.holdout)
     return fit

@@ -91,7 +91,14 @@ def alert_out(alert) -> dict:
     "",
     auth=None,
     response={200: AlertOut, 201: AlertOut},
-    openapi_extra={"responses": {503: problem_response("No webhook key is configured.")}},
+    openapi_extra={
+        "responses": {503: problem_response("No webhook key is configured.")},
+        # read as bytes (the signature is over them), validated as AlertEventIn
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": AlertEventIn.model_json_schema()}},
+        },
+    },
     summary="Receive an alert of the video analytics",
     description=(
         'Signed: `X-Cityops-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(key, "{t}.{raw body}")>`. '

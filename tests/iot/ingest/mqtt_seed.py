@@ -14,10 +14,9 @@ def main(out: str, port: int) -> None:
     django.setup()
     from django.conf import settings
 
-    from cityops.geo.selectors import locate_point
     from cityops.iot.credentials import BrokerConfig, device_secret_issue, write_broker_files
-    from cityops.iot.models import Device, DeviceType, DeviceTypeQuantity, Quantity
-    from tests.builders import build_small_town, grid_centre
+    from cityops.iot.models import DeviceType, DeviceTypeQuantity, Quantity
+    from tests.builders import build_small_town, place_device
 
     build_small_town()
     air = DeviceType.objects.create(
@@ -28,18 +27,7 @@ def main(out: str, port: int) -> None:
         DeviceTypeQuantity.objects.create(device_type=air, quantity=q, min_valid=0, max_valid=1000)
     secrets = {}
     for n in range(1, 5):
-        lon, lat = grid_centre(n)
-        where = locate_point(lon, lat)
-        device = Device.objects.create(
-            code=f"AIR-{n}",
-            name=f"AIR-{n}",
-            device_type=air,
-            lon=lon,
-            lat=lat,
-            area_id=where.area_id,
-            village_id=where.village_id,
-            grid_id=where.grid_id,
-        )
+        device = place_device(f"AIR-{n}", air, n)
         secrets[device.code] = device_secret_issue(device=device)
     import getpass
 
