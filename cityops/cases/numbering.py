@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from cityops.cases.models import Case, CaseCounter
 
-ADVISORY_CLASS = 7302  # pg_advisory_xact_lock(7302, year) while a year's sequence is made
+ADVISORY_CLASS = 7303  # pg_advisory_xact_lock(7303, year) while a year's sequence is made
 DIGITS = 7
 
 # Race-safe on demand: the year's first intakes queue on the advisory lock while one of them makes
