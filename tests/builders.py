@@ -84,3 +84,13 @@ def build_small_town(with_places: bool = True):
             )
         )
     return geojson_import(data={"type": "FeatureCollection", "features": feats}, actor_name="test")
+
+
+def audit_chained(*records):
+    """Run the audit chain's sequencer, as the worker does within a second of a commit (on
+    PostgreSQL records are written unchained), and read ``records`` again, chained."""
+    from cityops.audit.models import AuditRecord
+    from cityops.audit.services import audit_chain
+
+    audit_chain()
+    return [AuditRecord.objects.get(pk=r.pk) for r in records]
