@@ -20,6 +20,7 @@ Goal (issue 19): intake >= 50 % of the trivial endpoint's rate, p99 < 250 ms, at
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -61,6 +62,46 @@ def prepare(var_dir: str, reuse: bool) -> dict:
     }
 
 
+def chain_lag() -> dict:
+    """Right after the load: the records not chained yet and the oldest one's age, then a second
+    later (the sequencer should have caught up)."""
+    import time
+
+    from django.utils import timezone
+
+    from cityops.audit.models import AuditRecord
+
+    def look():
+        waiting = AuditRecord.objects.filter(seq__isnull=True)
+        oldest = waiting.order_by("id").values_list("at", flat=True).first()
+        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        return waiting.count(), round(age, 2)
+
+    now_count, now_age = look()
+    time.sleep(1.0)
+    later_count = look()[0]
+    return {"unchained_at_end": now_count, "oldest_age_s": now_age, "unchained_1s_later": later_count}
+
+
+def checks() -> dict:
+    """The chain verified to its end and the year's numbers accounted for, after the run."""
+    from django.utils import timezone
+
+    from cityops.audit.selectors import audit_verify
+    from cityops.audit.services import audit_chain
+    from cityops.cases.numbering import number_gaps
+
+    audit_chain()
+    verified = audit_verify()
+    gaps = number_gaps(timezone.localdate().year)
+    return {
+        "audit_verify_ok": verified.ok,
+        "audit_records_verified": verified.checked,
+        "numbers_given": gaps.last,
+        "numbers_missing": gaps.missing,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
@@ -84,6 +125,13 @@ def main() -> int:
         return "POST", "/api/v1/cases", body, {**auth, "Content-Type": "application/x-www-form-urlencoded"}
 
     server = _server.Server(var_dir, args.workers, args.threads)
+    # the audit chain's sequencer runs as in production, in a worker of its own
+    sequencer = subprocess.Popen(
+        [sys.executable, "-m", "cityops.cli", "worker", "--only", "auditchain.", "--poll", "0.25"],
+        cwd=_server.ROOT,
+        env=_server.env(var_dir),
+        stdout=subprocess.DEVNULL,
+    )
     try:
         figures = {
             "workers": args.workers,
@@ -93,11 +141,15 @@ def main() -> int:
             "trivial_endpoint": _server.load(server.port, args.clients, args.seconds, trivial),
             "case_intake": _server.load(server.port, args.clients, args.seconds, intake),
         }
+        figures["chain"] = chain_lag()
     finally:
         server.stop()
+        sequencer.terminate()
+        sequencer.wait(timeout=60)
     from cityops.cases.models import Case
 
     figures["cases_created"] = Case.objects.count() - ctx["cases_before"]
+    figures["checks"] = checks()
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -109,6 +161,8 @@ def main() -> int:
                 + (f" {f['error_statuses']}" if f["errors"] else "")
             )
         print(f"cases before the run: {ctx['cases_before']:,}")
+        print(f"audit chain right after the load: {figures['chain']}")
+        print(f"after the run: {figures['checks']}")
         print(
             f"cases created: {figures['cases_created']:,} (workers {args.workers} × threads {args.threads}, clients {args.clients})"
         )
