@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +132,7 @@ def load(port: int, clients: int, seconds: float, make_request, processes: int =
 def summary(samples: list[tuple[float, int]], elapsed: float) -> dict:
     lat = sorted(s[0] * 1000 for s in samples)
     ok = sum(1 for s in samples if 200 <= s[1] < 300)
+    refused = Counter(s[1] for s in samples if not 200 <= s[1] < 300)
 
     def pct(p):
         return round(lat[min(len(lat) - 1, int(p / 100 * len(lat)))], 1) if lat else None
@@ -139,6 +141,7 @@ def summary(samples: list[tuple[float, int]], elapsed: float) -> dict:
         "requests": len(samples),
         "ok": ok,
         "errors": len(samples) - ok,
+        "error_statuses": dict(sorted(refused.items())),
         "per_s": round(ok / elapsed, 1),
         "p50_ms": pct(50),
         "p95_ms": pct(95),

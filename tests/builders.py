@@ -104,3 +104,13 @@ def place_device(code: str, device_type, grid: int):
         village_id=where.village_id,
         grid_id=where.grid_id,
     )
+
+
+def audit_chained(*records):
+    """Run the audit chain's sequencer, as the worker does within a second of a commit (on
+    PostgreSQL records are written unchained), and read ``records`` again, chained."""
+    from cityops.audit.models import AuditRecord
+    from cityops.audit.services import audit_chain
+
+    audit_chain()
+    return [AuditRecord.objects.get(pk=r.pk) for r in records]

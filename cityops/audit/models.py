@@ -16,10 +16,13 @@ class AuditRecord(models.Model):
     """One event in the append-only trail; ``hash`` chains it to the record before it.
 
     The actor is kept by id and name (not a foreign key) so that the trail stands on its own and
-    no account change can touch it. Database triggers refuse UPDATE and DELETE as well.
+    no account change can touch it. Database triggers refuse UPDATE and DELETE as well. On
+    PostgreSQL a record is written unchained (``seq``, ``prev_hash`` and ``hash`` empty) and the
+    chain's sequencer fills those three in once it has committed, within about a second
+    (``services.audit_chain``); the triggers let that one update through and nothing else.
     """
 
-    seq = models.BigIntegerField(unique=True, editable=False)
+    seq = models.BigIntegerField(unique=True, null=True, editable=False)
     at = models.DateTimeField(db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor = models.CharField(max_length=150, blank=True)
@@ -31,13 +34,13 @@ class AuditRecord(models.Model):
     after = models.JSONField(null=True, blank=True)
     ip = models.CharField(max_length=45, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, null=True)
+    hash = models.CharField(max_length=64, unique=True, null=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]  # the order written in; a record has its seq only once chained
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
         # The auditor's page filters by each of these and lists newest first: each filter walks its
@@ -46,6 +49,8 @@ class AuditRecord(models.Model):
             models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
             models.Index(fields=["action", "at"], name="audit_action_at_idx"),
             models.Index(fields=["object_type", "object_id", "at"], name="audit_object_at_idx"),
+            # the records the sequencer has still to chain, in the order it chains them
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unchained_idx"),
         ]
 
     def __str__(self):
@@ -61,7 +66,7 @@ class AuditRecord(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row holding the chain's last seq and hash; locked while a record is appended."""
+    """The single row holding the chain's last seq and hash; locked while records are chained."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)

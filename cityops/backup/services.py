@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from cityops.audit.services import audit_record
+from cityops.audit.services import audit_chain, audit_record
 from cityops.backup import archive, postgres, sqlite
 from cityops.backup.checks import check_compatible, check_keys, compare_restored, other_keys, target_contents
 from cityops.backup.errors import BackupError
@@ -124,6 +124,7 @@ def backup_create(
     writer = None
     try:
         started = time.monotonic()
+        audit_chain()  # the manifest's audit head then covers every record committed before now
         db_file, state, database = _snapshot(connection, staging, seconds)
         seconds["database"] = time.monotonic() - started
         writer = archive.ArchiveWriter(path)
@@ -265,6 +266,7 @@ def backup_restore(
                 "forced": bool(replaced),
             },
         )
+        audit_chain()  # the restored trail ends with its restore, chained
     seconds["verify restored copy"] = time.monotonic() - started
     return RestoreResult(manifest, replaced, checked, notes, seconds)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +15,9 @@ from django.utils.translation import gettext_noop
 from cityops.audit.services import audit_record
 from cityops.cases.choices import OPEN_STATUSES, RESIDENT_CHANNELS, Channel, Status, Urgency
 from cityops.cases.deadlines import check_deadline, step_deadline
-from cityops.cases.models import Case, CaseCounter, CaseEvent, CaseReport, PatrolItem
+from cityops.cases.models import Case, CaseEvent, CaseReport, PatrolItem
 from cityops.cases.notify import Pending
+from cityops.cases.numbering import number_case
 from cityops.cases.photos import Photo, save_photo
 from cityops.core.cache import ProcessCache
 from cityops.core.errors import ValidationFailed
@@ -188,50 +189,6 @@ def find_duplicate(item: PatrolItem, lon: float, lat: float, now: datetime) -> C
     return None
 
 
-def _take_number(year: int) -> int | None:
-    table = connection.ops.quote_name(CaseCounter._meta.db_table)
-    with connection.cursor() as cur:
-        cur.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])
-        row = cur.fetchone()
-    return row[0] if row else None
-
-
-def next_number(now: datetime) -> str:
-    """The year's next case number; the counter row stays locked until the caller commits."""
-    year = timezone.localtime(now).year
-    last = _take_number(year)
-    if last is None:
-        try:
-            with transaction.atomic():
-                CaseCounter.objects.create(year=year, last=1)
-            last = 1
-        except IntegrityError:  # another intake created the year's row first
-            last = _take_number(year)
-    return f"{year}{last:07d}"
-
-
-def number_case(case_id: int, now: datetime) -> str:
-    """Give the case the year's next number; on PostgreSQL in one statement (one round trip less
-    while the counter row is locked)."""
-    year = timezone.localtime(now).year
-    if connection.vendor == "postgresql":
-        counter = connection.ops.quote_name(CaseCounter._meta.db_table)
-        cases = connection.ops.quote_name(Case._meta.db_table)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"WITH n AS (UPDATE {counter} SET last = last + 1 WHERE year = %s RETURNING last::text AS t) "
-                f"UPDATE {cases} SET number = %s || lpad(n.t, greatest(7, length(n.t)), '0') "
-                "FROM n WHERE id = %s RETURNING number",
-                [year, str(year), case_id],
-            )
-            row = cur.fetchone()
-        if row is not None:
-            return row[0]
-    number = next_number(now)  # SQLite, or the year's first case
-    Case.objects.filter(pk=case_id).update(number=number)
-    return number
-
-
 def _lock_item(item: PatrolItem) -> None:
     """Serialise intakes of one item so two duplicate reports cannot both open a case (PostgreSQL)."""
     if connection.vendor == "postgresql":
@@ -335,10 +292,10 @@ def _open_case(item, data: IntakeIn, lon, lat, where, now, by) -> IntakeResult:
     for photo in data.photos:
         save_photo(photo, case=case, event=event, by=by)
     pending = Pending(case, event)
-    # The year's counter row and then the audit head stay locked until commit, and every intake
-    # needs both: taking them last, with every read done before, keeps the part where intakes queue
-    # behind each other short.
-    case.number = number_case(case.pk, now)
+    # On SQLite the year's counter row stays locked until commit (on PostgreSQL a sequence gives the
+    # number and holds nothing): taking it last, with every read done before, keeps short the part
+    # where intakes would queue behind each other.
+    case.number = number_case(case.pk, timezone.localtime(now).year)
     pending.send(f"New case {case.number}: {item.name} in {where.grid_name}")
     emit(
         "case_new",

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from django.db import connection
 
 # The first of the two 32-bit keys of PostgreSQL's advisory locks, one per kind of lock, so that
-# the kinds never collide (7301: an intake's patrol item, in cases/intake.py).
+# the kinds never collide (7301: an intake's patrol item, in cases/intake.py; 7303: a year's case
+# number sequence being made, in cases/numbering.py).
 NAMED = 7302
 
 

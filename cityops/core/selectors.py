@@ -50,6 +50,9 @@ def every_text(seconds: float) -> str:
     if seconds >= 120 and not seconds % 60:
         n = round(seconds / 60)
         return ngettext("every %(n)d minute", "every %(n)d minutes", n) % {"n": n}
+    if seconds < 1:  # the audit chain's sequencer runs four times a second
+        n = round(1 / seconds)
+        return ngettext("%(n)d time a second", "%(n)d times a second", n) % {"n": n}
     n = round(seconds)
     return ngettext("every %(n)d second", "every %(n)d seconds", n) % {"n": n}
 

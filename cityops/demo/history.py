@@ -29,7 +29,8 @@ from cityops.audit.models import AuditRecord
 from cityops.audit.services import audit_record
 from cityops.cases.choices import OPEN_STATUSES, RESIDENT_CHANNELS, Channel
 from cityops.cases.choices import Status as S
-from cityops.cases.models import Case, CaseCounter, CaseEvent, CaseReport
+from cityops.cases.models import Case, CaseEvent, CaseReport
+from cityops.cases.numbering import take_numbers
 from cityops.cases.rollup import datetime_adapter, insert_dicts, insert_rows, local_day, rollup_days
 from cityops.core.workcalendar import WorkCalendar, get_calendar
 from cityops.demo import trickle as content
@@ -432,15 +433,8 @@ def plan(refs: Refs, draws: Draws, now: datetime, seed: int = SEED) -> Iterator[
 
 
 def _take_numbers(counts: dict[int, int]) -> dict[int, int]:
-    """Reserve ``counts[year]`` numbers of each year from the live counter: the first of each."""
-    first = {}
-    for year, count in sorted(counts.items()):
-        CaseCounter.objects.get_or_create(year=year)
-        row = CaseCounter.objects.select_for_update().get(year=year)
-        first[year] = row.last + 1
-        row.last += count
-        row.save(update_fields=["last"])
-    return first
+    """Reserve ``counts[year]`` numbers of each year from the live numbering: the first of each."""
+    return {year: take_numbers(year, count) - count + 1 for year, count in sorted(counts.items()) if count}
 
 
 EVENT_COLUMNS = [

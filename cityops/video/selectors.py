@@ -81,7 +81,7 @@ def channel_build_history(channel: Channel) -> list[AuditRecord]:
             object_type="video.channel",
             object_id=str(channel.pk),
             action__in=("video.channel.create", "video.channel.build"),
-        ).order_by("-seq")[:100]
+        ).order_by("-id")[:100]
     )
 
 

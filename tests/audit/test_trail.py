@@ -9,21 +9,24 @@ from cityops.audit import triggers
 from cityops.audit.models import AuditRecord
 from cityops.audit.selectors import audit_verify
 from cityops.audit.services import audit_record
+from tests.builders import audit_chained
 
 pytestmark = pytest.mark.django_db
 
 
 def make_records(n=5):
-    return [
-        audit_record(
-            action="test.event",
-            actor_name="tester",
-            object_type="x",
-            object_id=str(i),
-            after={"i": i, "phone": "13912345678"},
-        )
-        for i in range(n)
-    ]
+    return audit_chained(
+        *[
+            audit_record(
+                action="test.event",
+                actor_name="tester",
+                object_type="x",
+                object_id=str(i),
+                after={"i": i, "phone": "13912345678"},
+            )
+            for i in range(n)
+        ]
+    )
 
 
 def drop_triggers():
@@ -158,3 +161,58 @@ def test_admin_edits_are_audited_with_before_and_after(client, users):
     rec = AuditRecord.objects.get(action="org.department.change")
     assert rec.before == {"name": "城市管理局", "short_name": ""}
     assert rec.after == {"name": "城市管理和综合执法局", "short_name": "城管"}
+
+
+def test_the_database_lets_through_only_the_chaining_of_an_unchained_record():
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite records are chained as they are written: no update passes")
+    chained = make_records(1)[0]
+    fresh = audit_record(action="test.event", actor_name="tester", object_type="x", object_id="new")
+    refused = [
+        ("UPDATE audit_auditrecord SET hash = repeat('a', 64) WHERE id = %s", chained.pk),
+        ("UPDATE audit_auditrecord SET seq = NULL, prev_hash = NULL, hash = NULL WHERE id = %s", chained.pk),
+        ("UPDATE audit_auditrecord SET actor = 'x' WHERE id = %s", fresh.pk),
+        (
+            "UPDATE audit_auditrecord SET seq = 9, prev_hash = 'p', hash = 'h', actor = 'x' WHERE id = %s",
+            fresh.pk,
+        ),
+        ("UPDATE audit_auditrecord SET seq = 9, prev_hash = 'p' WHERE id = %s", fresh.pk),
+        ("DELETE FROM audit_auditrecord WHERE id = %s", fresh.pk),
+    ]
+    for sql, pk in refused:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute(sql, [pk])
+    assert AuditRecord.objects.get(pk=fresh.pk).seq is None
+    assert audit_chained(fresh)[0].seq == 2 and audit_verify().ok
+
+
+def test_a_record_chained_by_hand_with_a_forged_hash_is_found():
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite records are chained as they are written")
+    make_records(2)
+    fresh = audit_record(action="test.event", actor_name="tester", object_type="x", object_id="new")
+    with connection.cursor() as cur:  # the one update the triggers allow, made by someone else
+        cur.execute(
+            "UPDATE audit_auditrecord SET seq = 3, prev_hash = 'x', hash = repeat('b', 64) WHERE id = %s",
+            [fresh.pk],
+        )
+    result = audit_verify()
+    assert not result.ok and result.broken_seq == 3
+
+
+def test_the_workers_sequencer_chains_what_was_written(monkeypatch):
+    from cityops.audit import tasks
+
+    if connection.vendor != "postgresql":
+        assert not tasks._chain_every()  # off: SQLite chains each record as it is written
+        return
+    monkeypatch.setattr(tasks, "CHAIN_RUN", 0)  # one pass rather than ten seconds of them
+    fresh = audit_record(action="test.event", actor_name="tester", object_type="x", object_id="new")
+    assert AuditRecord.objects.get(pk=fresh.pk).seq is None
+    assert tasks.chain_records() == "1 records chained"
+    assert AuditRecord.objects.get(pk=fresh.pk).seq == 1 and audit_verify().ok
+    assert tasks.chain_records() == ""

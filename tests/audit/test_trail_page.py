@@ -19,13 +19,16 @@ from cityops.audit.tasks import verify_requested
 from cityops.audit.verification import verification_request, verification_run
 from cityops.core import jobs
 from cityops.core.models import Job
+from tests.builders import audit_chained
 
 pytestmark = pytest.mark.django_db
 
 
 def records(n: int, **fields):
     base = {"action": "test.event", "actor_name": "tester", "object_type": "x"}
-    return [audit_record(object_id=str(i), after={"i": i}, **{**base, **fields}) for i in range(n)]
+    return audit_chained(
+        *[audit_record(object_id=str(i), after={"i": i}, **{**base, **fields}) for i in range(n)]
+    )
 
 
 def seqs(page) -> list[int]:

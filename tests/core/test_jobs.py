@@ -186,6 +186,7 @@ def test_every_app_registers_its_jobs_with_the_old_loops_cadence(settings):
         "accounts.reviews": 3600,
         "accounts.sessions": 86400,
         "audit.verify": 60,
+        "auditchain.link": 0.25 if connection.vendor == "postgresql" else 0,  # the chain's sequencer
         "cases.escalate": 30,
         "cases.kpi_rollup": 3600,
         "cases.patrols": 30,
@@ -387,3 +388,19 @@ def test_a_job_running_longer_than_its_lease_keeps_its_claim():
         running.join()
     assert outcomes[0].ok and list(JobRun.objects.values_list("worker", flat=True)) == ["w1"]
     assert Job.objects.get(name=s.name).claimed_by == ""  # released at the end, renewed no more
+
+
+def test_a_schedule_of_less_than_a_second_is_said_per_second():
+    from django.utils import translation
+
+    from cityops.core.selectors import every_text
+
+    with translation.override("en"):
+        assert [every_text(s) for s in (0.25, 0.5, 1, 30)] == [
+            "4 times a second",
+            "2 times a second",
+            "every 1 second",
+            "every 30 seconds",
+        ]
+    with translation.override("zh-hans"):
+        assert every_text(0.25) == "每秒 4 次"

@@ -102,7 +102,7 @@ def consumer_history(consumer, *, limit: int = 100) -> list[AuditRecord]:
             Q(object_type="databrain.consumer", object_id=str(consumer.pk))
             | Q(object_type="databrain.apikey", object_id__in=key_ids),
             action__in=HISTORY_ACTIONS,
-        ).order_by("-seq")[:limit]
+        ).order_by("-id")[:limit]
     )
 
 

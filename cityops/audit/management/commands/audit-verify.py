@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from cityops.audit.selectors import audit_verify
+from cityops.audit.services import unchained_count
 
 
 class Command(BaseCommand):
@@ -16,3 +17,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"The audit trail is intact: {result.checked} records verified.")
         )
+        waiting = unchained_count()
+        if waiting:
+            self.stdout.write(
+                f"{waiting} records just written are not chained yet; the worker chains them within a second."
+            )
