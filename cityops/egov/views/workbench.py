@@ -63,7 +63,8 @@ def queue(request):
     filters = form.queue_filter(_default_view(request.user))
     now = timezone.now()
     page = Paginator(
-        selectors.application_queue(user=request.user, filters=filters, now=now), PAGE_SIZE
+        selectors.queue_rows(selectors.application_queue(user=request.user, filters=filters, now=now)),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     for app in page.object_list:
         present_application(app, now)
