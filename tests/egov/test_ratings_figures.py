@@ -95,6 +95,7 @@ def test_the_figures_api_and_page_take_an_area_and_a_village_and_name_an_unknown
     v1 = at_village_and_town
     other_area = type(v1.area).objects.exclude(pk=v1.area_id).first()
     client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     march = {"start": "2026-03-01", "end": "2026-03-31"}
     url = "/api/v1/egov/rating-figures"
     assert client.get(url, {**march, "village": "V1"}).json()["total"]["ended"] == 2
@@ -106,7 +107,6 @@ def test_the_figures_api_and_page_take_an_area_and_a_village_and_name_an_unknown
     assert elsewhere.json()["errors"] == [
         {"field": "query.village", "message": f"village V1 is not in area {other_area.code}"}
     ]
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get("/services/ratings/", {**march, "village": "V1"})
     assert page.context["total"]["ended"] == 2 and page.context["where"].village == v1.pk
     wrong = client.get("/services/ratings/", {**march, "area": "A99"})
