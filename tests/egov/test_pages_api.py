@@ -59,6 +59,8 @@ def test_edit_makes_a_draft_and_publish_shows_it(client, items):
     assert response.status_code == 302
     item = ServiceItem.objects.get(code="SCJG-1")
     assert item.draft.promised_days == 2 and item.published.promised_days == 5
+    # posted without the rows, the guide keeps its situations and materials
+    assert [m.name for m in item.draft.materials.all()] == ["食品经营许可申请书", "授权委托书"]
     client.post("/services/items/SCJG-1/publish/")
     item.refresh_from_db()
     assert item.published.promised_days == 2 and item.draft is None
@@ -128,6 +130,7 @@ def _posted(page, **changes) -> dict:
     parts = page.context["parts"]
     data.update(
         department="D-SCJG",
+        parts="1",
         s_key=[s.key for s in parts.situations],
         s_name=[s.name for s in parts.situations],
         s_description=[s.description for s in parts.situations],

@@ -132,7 +132,9 @@ def item_edit(request, code: str):
     item = get_item(request, code)
     version = item.head
     form = GuideForm.of(version, request.POST or None)
-    parts = Parts.posted(request.POST) if request.method == "POST" else Parts.of(services.guide_of(version))
+    # a form posted without the rows (not this page's) keeps the guide's situations and materials
+    posted = request.method == "POST" and "parts" in request.POST
+    parts = Parts.posted(request.POST) if posted else Parts.of(services.guide_of(version))
     errors = []
     if request.method == "POST" and request.POST.get("op"):
         parts.apply(request.POST["op"])
