@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cityops.core.errors import DomainError
+from cityops.core.errors import DomainError, ValidationFailed
 from cityops.core.export import Column, Sheet, download
 from cityops.core.pages import is_htmx, pager, querystring, requires
 from cityops.databrain.models import Resource
@@ -155,7 +155,10 @@ def _save(request, item, form, parts: Parts) -> list[dict]:
     try:
         if page_errors:
             found = page_errors + services.guide_errors(guide, services.data_resources([guide]))
-            return [{"field": f, "message": m} for f, m in found]
+            raise ValidationFailed(
+                _("The guide has %(count)s problems; nothing was saved.") % {"count": len(found)},
+                errors=[{"field": f, "message": m} for f, m in found],
+            )
         services.item_save_draft(
             code=item.code,
             department=request.POST.get("department") or item.department.code,
