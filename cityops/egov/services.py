@@ -177,10 +177,16 @@ def _part_errors(guide: GuideIn, resources: dict[str, Resource]) -> list[tuple[s
             errors.append(
                 (f"situations.{n}.name", _("the situation %(name)r appears twice") % {"name": s.name})
             )
+    seen: set[tuple[str, str]] = set()
     for n, m in enumerate(guide.materials, 1):
         where = f"materials.{n}"
         if not m.name.strip():
             errors.append((f"{where}.name", _("a material needs a name")))
+        elif (m.name.strip(), m.situation) in seen:
+            errors.append(
+                (f"{where}.name", _("the material %(name)r appears twice") % {"name": m.name.strip()})
+            )
+        seen.add((m.name.strip(), m.situation))
         if m.form not in MaterialForm.values:
             errors.append(
                 (

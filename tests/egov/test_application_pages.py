@@ -46,6 +46,44 @@ def test_the_queue_lists_the_clerks_applications_and_exports_them(client, receiv
     assert openpyxl.load_workbook(io.BytesIO(xlsx)).active["A2"].value == received.number
 
 
+def test_the_queue_page_reads_the_same_number_of_queries_for_one_row_or_many(client, received, clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(clerk)
+    client.post(f"/services/applications/{received.number}/take/")
+
+    def queries(view):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/services/applications/", {"view": view})
+        assert page.status_code == 200
+        return len(ctx), page.content.decode()
+
+    one, _page = queries("open")
+    for _ in range(3):
+        app, _made = apply(data=draft(), channel="kiosk", by=None)
+        client.post(f"/services/applications/{app.number}/take/")
+    many, page = queries("open")
+    assert many == one and page.count('data-number="') == 4
+    assert "clerk" in page and "食品经营许可证核发" in page  # who took it and the item, read with the row
+
+
+def test_the_queue_tabs_count_what_their_lists_hold(client, received, clerk):
+    client.force_login(clerk)
+    other, _made = apply(data=draft(), channel="kiosk", by=None)
+    client.post(f"/services/applications/{other.number}/take/")
+    client.post(f"/services/applications/{other.number}/check/", {"material": 1, "finding": "ok"})
+    client.post(f"/services/applications/{other.number}/accept/", {"note": ""})
+    page = client.get("/services/applications/")
+    counts = {key: n for key, _label, n in page.context["views"]}
+    assert (counts["todo"], counts["review"], counts["waiting"], counts["overdue"]) == (1, 1, 0, 0)
+    for view in ("todo", "review", "waiting"):
+        listed = client.get("/services/applications/", {"view": view}).context["page"]
+        assert listed.paginator.count == len(listed.object_list) == counts[view]
+    filtered = client.get("/services/applications/", {"view": "review", "q": received.number})
+    assert filtered.context["page"].paginator.count == 0  # a filtered list is counted by itself
+
+
 def test_the_clerk_works_an_application_through_its_page(client, received, clerk):
     client.force_login(clerk)
     url = f"/services/applications/{received.number}/"

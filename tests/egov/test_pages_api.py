@@ -59,6 +59,8 @@ def test_edit_makes_a_draft_and_publish_shows_it(client, items):
     assert response.status_code == 302
     item = ServiceItem.objects.get(code="SCJG-1")
     assert item.draft.promised_days == 2 and item.published.promised_days == 5
+    # posted without the rows, the guide keeps its situations and materials
+    assert [m.name for m in item.draft.materials.all()] == ["食品经营许可申请书", "授权委托书"]
     client.post("/services/items/SCJG-1/publish/")
     item.refresh_from_db()
     assert item.published.promised_days == 2 and item.draft is None
@@ -120,3 +122,118 @@ def test_a_window_clerk_lands_on_the_queue_and_reads_the_catalogue(client, depar
     assert response.status_code == 302 and response["Location"] == "/services/applications/"
     assert client.get("/services/").status_code == 200
     assert client.post("/services/import/").status_code == 403  # reads the catalogue, keeps none of it
+
+
+def _posted(page, **changes) -> dict:
+    """What the edit page posts as it shows the guide, its rows in columns, with ``changes``."""
+    data = {k: v for k, v in page.context["form"].initial.items() if v not in (None, False)}
+    parts = page.context["parts"]
+    data.update(
+        department="D-SCJG",
+        parts="1",
+        s_key=[s.key for s in parts.situations],
+        s_name=[s.name for s in parts.situations],
+        s_description=[s.description for s in parts.situations],
+        m_name=[m.name for m in parts.materials],
+        m_form=[m.form for m in parts.materials],
+        m_copies=[m.copies for m in parts.materials],
+        m_required=["1" if m.required else "0" for m in parts.materials],
+        m_source=[m.source for m in parts.materials],
+        m_situation=[m.situation for m in parts.materials],
+        m_resource=[m.resource for m in parts.materials],
+        m_note=[m.note for m in parts.materials],
+    )
+    data.update(changes)
+    return data
+
+
+def test_the_edit_page_adds_moves_and_removes_rows_without_saving(client, items):
+    client.force_login(items["admin"])
+    page = client.get("/services/items/SCJG-1/edit/")
+    assert [m.name for m in page.context["parts"].materials] == ["食品经营许可申请书", "授权委托书"]
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "guide-parts"}
+    added = client.post("/services/items/SCJG-1/edit/", _posted(page, op="add:s"), **htmx)
+    assert added.status_code == 200 and added.templates[0].name == "egov/partials/guide_parts.html"
+    assert [(s.key, s.name) for s in added.context["parts"].situations] == [
+        ("k1", "委托他人代办"),
+        ("k2", ""),
+    ]
+    moved = client.post("/services/items/SCJG-1/edit/", _posted(page, op="up:m:1"), **htmx)
+    assert [m.name for m in moved.context["parts"].materials] == ["授权委托书", "食品经营许可申请书"]
+    assert moved.context["parts"].materials[0].situation == "k1"
+    removed = client.post("/services/items/SCJG-1/edit/", _posted(page, op="remove:m:0"), **htmx)
+    assert [m.name for m in removed.context["parts"].materials] == ["授权委托书"]
+    assert ServiceItem.objects.get(code="SCJG-1").draft is None
+
+
+def test_the_edit_page_saves_situations_and_materials_as_a_new_audited_version(client, items):
+    from cityops.audit.models import AuditRecord
+
+    client.force_login(items["admin"])
+    page = client.get("/services/items/SCJG-1/edit/")
+    data = _posted(
+        page,
+        s_key=["k1", "k2"],
+        s_name=["由他人代为办理", "申请人为企业"],  # the first renamed: its material stays with it
+        s_description=["", "以单位名义申请"],
+        m_name=["营业执照", "食品经营许可申请书", "授权委托书"],
+        m_form=["copy", "original", "original"],
+        m_copies=["2", "1", "1"],
+        m_required=["1", "1", "0"],
+        m_source=["elicence", "applicant", "applicant"],
+        m_situation=["k2", "", "k1"],
+        m_resource=["", "", ""],
+        m_note=["可用电子证照", "", ""],
+    )
+    response = client.post("/services/items/SCJG-1/edit/", data)
+    assert response.status_code == 302
+    item = ServiceItem.objects.get(code="SCJG-1")
+    assert item.draft.number == 2 and item.published.number == 1
+    assert [(s.name, s.description) for s in item.draft.situations.all()] == [
+        ("由他人代为办理", ""),
+        ("申请人为企业", "以单位名义申请"),
+    ]
+    got = [
+        (m.name, m.form, m.copies, m.required, m.situation.name if m.situation else "", m.note)
+        for m in item.draft.materials.all()
+    ]
+    assert got == [
+        ("营业执照", "copy", 2, True, "申请人为企业", "可用电子证照"),
+        ("食品经营许可申请书", "original", 1, True, "", ""),
+        ("授权委托书", "original", 1, False, "由他人代为办理", ""),
+    ]
+    assert [m.name for m in item.published.materials.all()] == ["食品经营许可申请书", "授权委托书"]
+    record = AuditRecord.objects.filter(action="egov.item.draft").order_by("-seq").first()
+    assert [s["name"] for s in record.before["situations"]] == ["委托他人代办"]
+    assert [m["name"] for m in record.after["materials"]] == ["营业执照", "食品经营许可申请书", "授权委托书"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "shown"),
+    [
+        ({"m_copies": ["0", "1"]}, "Material 1: copies from 1 to 99"),
+        ({"m_copies": ["一", "1"]}, "Material 1: copies are a whole number from 1 to 99"),
+        ({"m_name": ["授权委托书", "授权委托书"], "m_situation": ["k1", "k1"]}, "Material 2: the material"),
+        (
+            {"s_key": ["k1", "k2"], "s_name": ["委托他人代办", "委托他人代办"], "s_description": ["", ""]},
+            "Situation 2",
+        ),
+        (
+            {"s_key": [], "s_name": [], "s_description": []},
+            "Material 2: its situation was removed; choose another or none",
+        ),
+    ],
+)
+def test_a_bad_row_is_named_on_the_page_and_nothing_is_saved(client, items, settings, changes, shown):
+    from cityops.audit.models import AuditRecord
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(items["admin"])
+    page = client.get("/services/items/SCJG-1/edit/")
+    audited = AuditRecord.objects.count()
+    response = client.post("/services/items/SCJG-1/edit/", _posted(page, **changes))
+    assert response.status_code == 200
+    assert shown in response.content.decode()
+    assert ServiceItem.objects.get(code="SCJG-1").draft is None and AuditRecord.objects.count() == audited
+    # the rows come back as they were typed, to be corrected
+    assert len(response.context["parts"].materials) == 2

@@ -5,7 +5,7 @@ import pytest
 from cityops.audit.models import AuditRecord
 from cityops.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cityops.egov.models import ItemVersion, ServiceItem
-from cityops.egov.services import MaterialIn, item_discard_draft, item_publish, item_save_draft
+from cityops.egov.services import MaterialIn, SituationIn, item_discard_draft, item_publish, item_save_draft
 from tests.egov.conftest import guide
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,33 @@ def test_a_bad_guide_names_every_problem_and_saves_nothing(departments, users):
     assert fields["materials.1.situation"] == "no situation '不存在' in this guide"
     assert fields["materials.1.resource"] == "no data brain resource 999"
     assert not ServiceItem.objects.exists() and egov_audit() == []
+
+
+def test_a_material_twice_in_the_same_situation_and_a_situation_twice_are_refused(departments, users):
+    item_save_draft(code="I1", department="D-SCJG", guide=guide(), by=users["admin"])
+    twice = guide(
+        situations=[SituationIn("委托他人代办"), SituationIn("委托他人代办 ")],
+        materials=[
+            MaterialIn("身份证"),
+            MaterialIn(
+                "身份证", situation="委托他人代办"
+            ),  # the same name in another situation is another material
+            MaterialIn(" 身份证 "),
+        ],
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        item_save_draft(code="I1", department="D-SCJG", guide=twice, by=users["admin"])
+    assert [(e["field"], e["message"]) for e in exc.value.errors] == [
+        ("situations.1.name", "the situation '委托他人代办' appears twice"),
+        ("situations.2.name", "the situation '委托他人代办 ' appears twice"),
+        ("materials.3.name", "the material '身份证' appears twice"),
+    ]
+    item = ServiceItem.objects.get(code="I1")
+    assert item.draft.number == 1 and [m.name for m in item.draft.materials.all()] == [
+        "食品经营许可申请书",
+        "授权委托书",
+    ]
+    assert egov_audit() == ["egov.item.draft"]
 
 
 def test_an_immediate_item_has_no_promised_days(departments, users):

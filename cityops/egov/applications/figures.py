@@ -11,10 +11,13 @@ from datetime import date
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from cityops.core.errors import ValidationFailed
 from cityops.core.workcalendar import get_calendar
 from cityops.egov.choices import DECIDED_STATUSES, OPEN_STATUSES, Status
 from cityops.egov.models import Application, ApplicationDailyStat, ServiceItem
+from cityops.geo.models import Area, Village
 
 NOT_FINAL = OPEN_STATUSES | DECIDED_STATUSES
 PERIOD_SUMS = (
@@ -46,6 +49,35 @@ class Where:
         if self.village:
             q &= Q(village_id=self.village)
         return q
+
+
+def place_ids(*, area: str = "", village: str = "", field_prefix: str = "") -> tuple[int | None, int | None]:
+    """The ids of the area and village codes a page or the API was given; an unknown code, or a
+    village outside the area given with it, is named."""
+    errors, area_id, village_id = [], None, None
+    if area:
+        area_id = Area.objects.filter(code=area).values_list("pk", flat=True).first()
+        if area_id is None:
+            errors.append({"field": f"{field_prefix}area", "message": _("no area %(code)s") % {"code": area}})
+    if village:
+        found = Village.objects.filter(code=village).values_list("pk", "area_id").first()
+        if found is None:
+            errors.append(
+                {"field": f"{field_prefix}village", "message": _("no village %(code)s") % {"code": village}}
+            )
+        elif area_id is not None and found[1] != area_id:
+            errors.append(
+                {
+                    "field": f"{field_prefix}village",
+                    "message": _("village %(village)s is not in area %(area)s")
+                    % {"village": village, "area": area},
+                }
+            )
+        else:
+            village_id = found[0]
+    if errors:
+        raise ValidationFailed(_("The place asked for is not known."), errors=errors)
+    return area_id, village_id
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityops.egov.choices import Applicant, Delivery, ItemType, LimitKind, OnlineDepth
 from cityops.egov.selectors import ItemFilter
-from cityops.egov.services import SCALARS, GuideIn, guide_of
+from cityops.egov.services import SCALARS, GuideIn, MaterialIn, SituationIn
 
 
 def _blank(choices):
@@ -30,8 +30,7 @@ class ItemFilterForm(forms.Form):
 
 
 class GuideForm(forms.Form):
-    """The elements of a guide; its situations and materials are kept as they are (the workbook
-    import edits them)."""
+    """The elements of a guide; its situations and materials are rows of their own (``forms.parts``)."""
 
     name = forms.CharField(label=_("Item name"), max_length=200)
     item_type = forms.ChoiceField(label=_("Item type"), choices=ItemType.choices)
@@ -71,12 +70,11 @@ class GuideForm(forms.Form):
     def of(cls, version, data=None) -> "GuideForm":
         return cls(data, initial={name: getattr(version, name) for name in SCALARS})
 
-    def guide(self, version) -> GuideIn:
-        """The guide typed, with the situations and materials of ``version``."""
-        kept = guide_of(version)
+    def guide(self, situations: list[SituationIn], materials: list[MaterialIn]) -> GuideIn:
+        """The guide typed, with its situations and materials."""
         values = {name: self.cleaned_data[name] for name in SCALARS}
         values["promised_days"] = values["promised_days"] or 0
-        return GuideIn(**values, situations=kept.situations, materials=kept.materials)
+        return GuideIn(**values, situations=situations, materials=materials)
 
 
 class ImportForm(forms.Form):

@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from cityops.core.api import PageQuery, paginate, problem_response
 from cityops.core.errors import Conflict, ValidationFailed
 from cityops.core.middleware import client_ip
+from cityops.egov.applications.figures import place_ids
 from cityops.egov.ratings import evidence, followup, kpis, public, selectors, services
 from cityops.egov.ratings.history import label
 from cityops.egov.ratings.kpis import period
@@ -205,7 +206,8 @@ def rating_figures(request, q: Query[RatingFiguresQuery]):
         raise ValidationFailed(
             "start is after end", errors=[{"field": "query.start", "message": "on or before end"}]
         )
-    where = kpis.Where(start=start, end=end, department=q.department)
+    area, village = place_ids(area=q.area, village=q.village, field_prefix="query.")
+    where = kpis.Where(start=start, end=end, department=q.department, area=area, village=village)
     return {
         "start": start,
         "end": end,

@@ -101,6 +101,8 @@ class FiguresForm(forms.Form):
     start = DayField(label=_("From"), required=False)
     end = DayField(label=_("To"), required=False)
     department = forms.CharField(label=_("Department"), required=False, max_length=32)
+    area = forms.CharField(label=_("Area"), required=False, max_length=32)
+    village = forms.CharField(label=_("Village"), required=False, max_length=32)
 
 
 class RatingFilterForm(forms.Form):

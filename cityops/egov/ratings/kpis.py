@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityops.accounts.models import User
+from cityops.egov.applications import figures
 from cityops.egov.choices import GOOD_LEVEL, FollowUpState, RatingLevel, RatingState
 from cityops.egov.models import FollowUp, Rating, ServiceItem
 from cityops.org.models import Department
@@ -60,7 +61,8 @@ COUNTS = [k for k in SUMS if k != "level_sum"]
 @dataclass
 class Where:
     """Which ratings: concluded from ``start`` to ``end`` (the town's days, both included), of a
-    department (its code) and at an area or village (ids), inside the user's scope."""
+    department (its code) and at an area or village (ids), inside the user's scope. The department
+    and the place narrow as they narrow the applications' figures (``figures.Where``)."""
 
     start: date
     end: date
@@ -68,18 +70,14 @@ class Where:
     area: int | None = None
     village: int | None = None
 
+    def place(self) -> figures.Where:
+        return figures.Where(department=self.department, area=self.area, village=self.village)
+
     def q(self) -> Q:
         zone = timezone.get_current_timezone()
         since = timezone.make_aware(datetime.combine(self.start, time.min), zone)
         until = timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min), zone)
-        q = Q(concluded_at__gte=since, concluded_at__lt=until)
-        if self.department:
-            q &= Q(department__code=self.department)
-        if self.area:
-            q &= Q(area_id=self.area)
-        if self.village:
-            q &= Q(village_id=self.village)
-        return q
+        return Q(concluded_at__gte=since, concluded_at__lt=until) & self.place().q()
 
 
 def period(start: date | None, end: date | None) -> tuple[date, date]:
@@ -165,12 +163,8 @@ def follow_up_now(*, user, where: Where | None = None, now=None) -> dict:
     """The follow-ups open now and how many of them are overdue (whenever their ratings were given)."""
     now = now or timezone.now()
     qs = FollowUp.objects.restrict(user, "egov.applications").exclude(state=FollowUpState.CLOSED)
-    if where is not None and where.department:
-        qs = qs.filter(department__code=where.department)
-    if where is not None and where.area:
-        qs = qs.filter(area_id=where.area)
-    if where is not None and where.village:
-        qs = qs.filter(village_id=where.village)
+    if where is not None:
+        qs = qs.filter(where.place().q())
     late = Q(state=FollowUpState.OPEN, contact_due_at__lt=now) | Q(
         state__in=[FollowUpState.OPEN, FollowUpState.CONTACTED], rectify_due_at__lt=now
     )

@@ -167,6 +167,8 @@ class RatingFiguresQuery(Strict):
     start: Day | None = Field(None, description="First day (default: the first of the end's month)")
     end: Day | None = Field(None, description="Last day (default: today)")
     department: str = Field("", max_length=32)
+    area: str = Field("", max_length=32, description="An area's code: the ratings of its village centres")
+    village: str = Field("", max_length=32, description="A village's code: the ratings of its centre")
 
 
 class KpiRow(Schema):

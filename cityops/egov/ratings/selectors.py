@@ -35,7 +35,7 @@ def rating_list(*, user, filters: RatingFilter):
         "application", "application__version", "item", "department", "clerk", "follow_up"
     )
     if filters.start and filters.end:
-        qs = qs.filter(Where(filters.start, filters.end).q())
+        qs = qs.filter(Where(start=filters.start, end=filters.end).q())
     if filters.department:
         qs = qs.filter(department__code=filters.department)
     if filters.state:

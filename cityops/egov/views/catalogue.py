@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cityops.core.errors import DomainError
+from cityops.core.errors import DomainError, ValidationFailed
 from cityops.core.export import Column, Sheet, download
 from cityops.core.pages import is_htmx, pager, querystring, requires
+from cityops.databrain.models import Resource
 from cityops.egov import selectors, services, workbook
-from cityops.egov.choices import ItemType, VersionState
+from cityops.egov.choices import ItemType, MaterialForm, MaterialSource, VersionState
 from cityops.egov.forms.catalogue import CHANNEL_CHOICES, STATE_CHOICES, GuideForm, ImportForm, ItemFilterForm
+from cityops.egov.forms.parts import Parts, error_place, row_errors
 from cityops.egov.views.common import get_item, guide_context, present
 from cityops.org.models import Department
 
@@ -124,38 +126,70 @@ def item_detail(request, code: str):
 
 @requires("egov.manage")
 def item_edit(request, code: str):
-    """Edit the item's guide as a draft (the published guide stays as it is until the draft is published)."""
+    """Edit the item's guide, its situations and materials with it, as a draft (the published guide
+    stays as it is until the draft is published). A button of the rows (add, move, remove) posts
+    ``op`` and gets the rows back changed, saving nothing."""
     item = get_item(request, code)
     version = item.head
     form = GuideForm.of(version, request.POST or None)
+    # a form posted without the rows (not this page's) keeps the guide's situations and materials
+    posted = request.method == "POST" and "parts" in request.POST
+    parts = Parts.posted(request.POST) if posted else Parts.of(services.guide_of(version))
     errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.item_save_draft(
-                code=item.code,
-                department=request.POST.get("department") or item.department.code,
-                guide=form.guide(version),
-                by=request.user,
-            )
-        except DomainError as exc:
-            errors = exc.errors or [{"field": "", "message": exc.detail}]
-            for e in errors:
-                if e["field"] in form.fields:
-                    form.add_error(e["field"], e["message"])
-        else:
+    if request.method == "POST" and request.POST.get("op"):
+        parts.apply(request.POST["op"])
+        if is_htmx(request, "guide-parts"):
+            return render(request, "egov/partials/guide_parts.html", _edit_context(item, form, parts, []))
+    elif request.method == "POST" and form.is_valid():
+        errors = _save(request, item, form, parts)
+        if not errors:
             messages.success(request, _("The draft is saved; publish it to show it to the public."))
             return redirect("egov:item", code=item.code)
-    return render(
-        request,
-        "egov/item_edit.html",
-        {
-            "item": item,
-            "form": form,
-            "errors": errors,
-            "departments": _departments(),
-            "guide": present(version),
-        },
-    )
+    return render(request, "egov/item_edit.html", _edit_context(item, form, parts, errors))
+
+
+def _save(request, item, form, parts: Parts) -> list[dict]:
+    """Save the draft, or the problems of the guide and its rows (all of them, nothing saved)."""
+    situations, materials, page_errors = parts.inputs()
+    guide = form.guide(situations, materials)
+    try:
+        if page_errors:
+            found = page_errors + services.guide_errors(guide, services.data_resources([guide]))
+            raise ValidationFailed(
+                _("The guide has %(count)s problems; nothing was saved.") % {"count": len(found)},
+                errors=[{"field": f, "message": m} for f, m in found],
+            )
+        services.item_save_draft(
+            code=item.code,
+            department=request.POST.get("department") or item.department.code,
+            guide=guide,
+            by=request.user,
+        )
+    except DomainError as exc:
+        errors = exc.errors or [{"field": "", "message": exc.detail}]
+        for e in errors:
+            if e["field"] in form.fields:
+                form.add_error(e["field"], e["message"])
+        return errors
+    return []
+
+
+def _edit_context(item, form, parts: Parts, errors: list[dict]) -> dict:
+    by_row = row_errors(errors)
+    for kind in ("situations", "materials"):
+        for n, row in enumerate(getattr(parts, kind)):
+            row.errors = by_row[kind].get(n, [])
+    return {
+        "item": item,
+        "form": form,
+        "errors": [{**e, "place": error_place(e["field"])} for e in errors],
+        "parts": parts,
+        "material_forms": MaterialForm.choices,
+        "material_sources": MaterialSource.choices,
+        "resources": Resource.objects.order_by("code").only("code", "name"),
+        "departments": _departments(),
+        "guide": present(item.head),
+    }
 
 
 @require_POST

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cityops.core.errors import DomainError
+from cityops.core.errors import DomainError, ValidationFailed
 from cityops.core.export import Column, Sheet, download
 from cityops.core.pages import pager, querystring, requires
+from cityops.egov.applications.figures import place_ids
 from cityops.egov.choices import (
     AppealDecision,
     Channel,
@@ -36,6 +37,7 @@ from cityops.egov.ratings.forms import (
     level_options,
 )
 from cityops.egov.ratings.history import label
+from cityops.geo.models import Area, Village
 from cityops.org.models import Department
 
 READ = "egov.applications"
@@ -71,12 +73,19 @@ def _page_errors(request, exc: DomainError):
 
 
 def _figures_query(request):
+    """The figures asked for; an unknown area or village is named on the form and left out."""
     form = FiguresForm(request.GET or None)
     d = form.cleaned_data if form.is_valid() else {}
     start, end = kpis.period(d.get("start"), d.get("end"))
     if start > end:
         start, end = end, start
-    where = kpis.Where(start=start, end=end, department=d.get("department", ""))
+    area = village = None
+    try:
+        area, village = place_ids(area=d.get("area", ""), village=d.get("village", ""))
+    except ValidationFailed as exc:
+        for e in exc.errors:
+            form.add_error(e["field"], e["message"])
+    where = kpis.Where(start=start, end=end, department=d.get("department", ""), area=area, village=village)
     return form, where, d.get("by") or "department"
 
 
@@ -108,6 +117,8 @@ def figures(request):
         "by_label": kpis.DIMENSIONS[by],
         "dimensions": kpis.DIMENSIONS.items(),
         "departments": _departments(request.user),
+        "areas": Area.objects.order_by("code").only("code", "name"),
+        "villages": Village.objects.order_by("code").only("code", "name"),
         "total": with_texts(kpis.totals(user=request.user, where=where)),
         "levels": levels,
         "levels_max": max([lv["n"] for lv in levels] + [1]),

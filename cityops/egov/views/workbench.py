@@ -62,13 +62,17 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.queue_filter(_default_view(request.user))
     now = timezone.now()
-    page = Paginator(
-        selectors.application_queue(user=request.user, filters=filters, now=now), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    counts = selectors.queue_counts(user=request.user, now=now)
+    paginator = Paginator(
+        selectors.queue_rows(selectors.application_queue(user=request.user, filters=filters, now=now)),
+        PAGE_SIZE,
+    )
+    if filters.view in counts and not (filters.department or filters.item or filters.channel or filters.q):
+        paginator.count = counts[filters.view]  # the tab's count is the list's: one read fewer
+    page = paginator.get_page(request.GET.get("page"))
     for app in page.object_list:
         present_application(app, now)
     context = pager(page, lambda **changes: querystring(request.GET, **changes))
-    counts = selectors.queue_counts(user=request.user, now=now)
     context.update(
         filters=filters,
         views=[(key, label, counts.get(key)) for key, label in selectors.VIEWS.items()],
