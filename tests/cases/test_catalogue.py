@@ -156,7 +156,7 @@ def test_a_changed_limit_updates_that_item_and_the_audit_names_the_change(depart
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
     assert PatrolItem.objects.get(code="SJ010102").disposal_limit == 2
-    rec = AuditRecord.objects.filter(action="cases.catalogue.import").order_by("seq").last()
+    rec = AuditRecord.objects.filter(action="cases.catalogue.import").order_by("id").last()
     assert rec.after["changes"] == {"SJ010102": {"disposal_limit": [1, 2]}}
 
 

@@ -634,7 +634,7 @@ def test_cli_issues_lists_and_revokes_keys(catalogue, capsys):
         call_command("open311-key", "revoke", "ghost")
     actions = list(
         AuditRecord.objects.filter(object_type="cases.open311client")
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
     assert actions == [

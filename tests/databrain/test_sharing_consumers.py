@@ -117,7 +117,7 @@ def test_a_switched_off_consumer_is_refused_at_once_everywhere_and_its_requests_
 
     trail = list(
         AuditRecord.objects.filter(action__startswith="databrain.consumer.switch")
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", "after")
     )
     assert trail == [

@@ -203,7 +203,7 @@ def test_the_edit_page_saves_situations_and_materials_as_a_new_audited_version(c
         ("授权委托书", "original", 1, False, "由他人代为办理", ""),
     ]
     assert [m.name for m in item.published.materials.all()] == ["食品经营许可申请书", "授权委托书"]
-    record = AuditRecord.objects.filter(action="egov.item.draft").order_by("-seq").first()
+    record = AuditRecord.objects.filter(action="egov.item.draft").order_by("-id").first()
     assert [s["name"] for s in record.before["situations"]] == ["委托他人代办"]
     assert [m["name"] for m in record.after["materials"]] == ["营业执照", "食品经营许可申请书", "授权委托书"]
 

@@ -33,7 +33,7 @@ def state_of(incident):
 
 
 def refusals():
-    return list(AuditRecord.objects.filter(action="security.incident.refused").order_by("seq"))
+    return list(AuditRecord.objects.filter(action="security.incident.refused").order_by("id"))
 
 
 # ---- registering -------------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def test_the_worker_warns_before_an_assessment_falls_due_and_again_for_the_next(
         AuditRecord.objects.filter(
             object_id=str(system.pk), action__in=["security.system.warn", "security.system.overdue"]
         )
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
     assert actions == ["security.system.warn", "security.system.overdue", "security.system.warn"]
