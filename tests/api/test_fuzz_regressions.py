@@ -180,3 +180,24 @@ def test_an_inspector_filter_that_can_name_no_account_is_a_422(client, users, pa
     assert resp.status_code == 422 and resp["Content-Type"] == PROBLEM
     assert [e["field"] for e in resp.json()["errors"]] == ["query.inspector"]
     assert client.get(f"/api/v1{path}", {"inspector": "inspector_g1"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"status": ""}, "query.q.status.0"),
+        ({"status": "bogus"}, "query.q.status.0"),
+        ({"channel": "null"}, "query.channel"),
+    ],
+)
+def test_a_case_status_or_channel_that_does_not_exist_is_a_422(client, users, query, field):
+    """An unknown status or channel (a typo, an empty value) answered an empty page, as if no case
+    had it; it is refused, naming the parameter, and the document lists the values."""
+    client.force_login(users["officer"])
+    resp = client.get("/api/v1/cases", query)
+    assert resp.status_code == 422 and resp["Content-Type"] == PROBLEM
+    assert [e["field"] for e in resp.json()["errors"]] == [field]
+    assert (
+        client.get("/api/v1/cases", {"status": ["reported", "closed"], "channel": "patrol"}).status_code
+        == 200
+    )

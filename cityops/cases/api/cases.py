@@ -19,13 +19,13 @@ router = Router(tags=["cases"])
 
 
 class CaseQuery(Schema):
-    status: list[str] | None = Field(None, description="One or more statuses.")
+    status: list[CaseStatus] | None = Field(None, description="One or more statuses.")
     colour: str | None = Field(None, description="green, yellow, red or none")
     area: str | None = None
     village: str | None = None
     grid: str | None = None
     department: str | None = None
-    channel: str | None = None
+    channel: Channel | None = None
     item: str | None = None
     number: str | None = None
     mine: bool = Field(False, description="Only cases assigned to me to verify or re-check.")
