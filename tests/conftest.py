@@ -35,6 +35,8 @@ def _replica_mirror():
         settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
         connections.settings = connections.configure_settings(settings.DATABASES)
     settings.CITYOPS_REPLICA_READS = False
+
+
 # kept by the emptying after a transactional test: what `migrate` (post_migrate) would write again
 KEPT_TABLES = frozenset({"django_content_type", "auth_permission"})
 

@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def egov_audit() -> list[str]:
     return list(
-        AuditRecord.objects.filter(action__startswith="egov.")
-        .order_by("id")
-        .values_list("action", flat=True)
+        AuditRecord.objects.filter(action__startswith="egov.").order_by("id").values_list("action", flat=True)
     )
 
 
